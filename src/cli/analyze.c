@@ -1,0 +1,109 @@
+/* Analyzing one input end to end: open the source, find the installations
+ * on each volume, gather their evidence, assess it. One input's failure is
+ * recorded in its result and never stops the run. */
+#include "cli/analyze.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/limits.h"
+
+/* Volumes examined per input: more partitions or images than anyone has. */
+#define MAX_VOLUMES 4096
+
+static pl_inst_result *new_installation(pl_input_result *r)
+{
+    r->insts = pl_xrealloc(r->insts, (r->ninsts + 1) * sizeof *r->insts);
+    pl_inst_result *ir = &r->insts[r->ninsts++];
+    memset(ir, 0, sizeof *ir);
+    return ir;
+}
+
+static void analyze_installation(const pl_volume *vol, const char *windows_dir,
+                                 pl_input_result *r)
+{
+    pl_inst_result *ir = new_installation(r);
+    pl_collect_installation(vol, windows_dir, &ir->inst);
+    pl_assess(&ir->inst, &ir->assess);
+}
+
+/* A bare hive that does not open leaves nothing to report: that is an
+ * error of the input, not a warning of an installation. */
+static void analyze_bare_hive(const pl_volume *vol, pl_input_result *r)
+{
+    pl_installation inst;
+    pl_collect_installation(vol, NULL, &inst);
+    if (!inst.software_read) {
+        pl_strlist_pushf(&r->errors, "cannot open the hive: %s",
+                         inst.software_error ? inst.software_error : "unknown reason");
+        pl_installation_free(&inst);
+        return;
+    }
+    pl_inst_result *ir = new_installation(r);
+    ir->inst = inst;
+    pl_assess(&ir->inst, &ir->assess);
+}
+
+/* How errors name a volume: "WIM image 2", "mbr partition 1", "volume". */
+static char *volume_label(const pl_volume *vol)
+{
+    if (vol->loc.wim_image > 0)
+        return pl_xasprintf("WIM image %d", vol->loc.wim_image);
+    if (vol->loc.partition_number > 0)
+        return pl_xasprintf("%s partition %d", vol->loc.partition_scheme,
+                            vol->loc.partition_number);
+    return pl_xstrdup("volume");
+}
+
+static void analyze_volume(const pl_volume *vol, pl_input_result *r)
+{
+    if (vol->hive_only) {
+        analyze_bare_hive(vol, r);
+        return;
+    }
+    pl_strlist dirs = {0};
+    pl_err err = {{0}};
+    if (pl_find_windows_dirs(vol->fs, &dirs, &err) != 0) {
+        char *label = volume_label(vol);
+        pl_strlist_pushf(&r->errors, "%s: cannot search for Windows: %s", label, err.msg);
+        free(label);
+    }
+    for (size_t i = 0; i < dirs.len; i++)
+        analyze_installation(vol, dirs.items[i], r);
+    pl_strlist_free(&dirs);
+}
+
+static void copy_strlist(pl_strlist *dst, const pl_strlist *src)
+{
+    for (size_t i = 0; i < src->len; i++)
+        pl_strlist_push(dst, src->items[i]);
+}
+
+void pl_analyze_input(const char *input, const pl_source_options *opt, pl_input_result *r)
+{
+    memset(r, 0, sizeof *r);
+    r->input = pl_xstrdup(input);
+    pl_source *src = NULL;
+    pl_err err = {{0}};
+    if (pl_source_open(input, opt, &src, &err) != 0) {
+        pl_strlist_push(&r->errors, err.msg);
+        return;
+    }
+    r->container = src->container;
+    for (int n = 0; n < MAX_VOLUMES; n++) {
+        pl_volume *vol = NULL;
+        int rc = src->ops->next_volume(src, &vol, &err);
+        if (rc == 0)
+            break;
+        if (rc < 0) {
+            pl_strlist_push(&r->errors, err.msg);
+            continue;
+        }
+        analyze_volume(vol, r);
+        r->bytes_read += vol->fs->bytes_read;
+        pl_volume_free(vol);
+    }
+    copy_strlist(&r->chain, &src->chain);
+    copy_strlist(&r->warnings, &src->warnings);
+    pl_source_close(src);
+}

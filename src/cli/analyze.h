@@ -1,0 +1,11 @@
+#ifndef PL_ANALYZE_H
+#define PL_ANALYZE_H
+
+#include "report/report.h"
+#include "sources/source.h"
+
+/* Analyze one input into *r (always filled; failures become r->errors).
+ * The caller frees with pl_input_result_free. */
+void pl_analyze_input(const char *input, const pl_source_options *opt, pl_input_result *r);
+
+#endif

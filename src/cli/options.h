@@ -1,0 +1,22 @@
+#ifndef PL_OPTIONS_H
+#define PL_OPTIONS_H
+
+#include <stdio.h>
+
+#include "report/report.h"
+
+typedef struct {
+    pl_format format;
+    const char *output;      /* NULL = stdout */
+    int require_6003;
+    int quiet, verbose;
+    int help, version;
+    char **inputs;           /* points into argv */
+    int ninputs;
+} pl_options;
+
+/* Parse argv. 0 ok, 2 usage error (message already printed to err). */
+int pl_options_parse(int argc, char **argv, pl_options *o, FILE *err);
+void pl_options_usage(FILE *out);
+
+#endif

@@ -1,0 +1,167 @@
+/* The whole assessment of one installation: its identity (version, build,
+ * architecture) from the best available evidence, the verdict, the KBs,
+ * the pending work, and whether a WIM's XML agrees with the files. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "decisions/decisions.h"
+
+static const char *arch_from_registry(const char *pa)
+{
+    if (!pa)
+        return NULL;
+    if (pl_strcaseeq(pa, "AMD64"))
+        return "amd64";
+    if (pl_strcaseeq(pa, "x86"))
+        return "x86";
+    if (pl_strcaseeq(pa, "IA64"))
+        return "ia64";
+    return NULL;
+}
+
+static const char *arch_from_machine(const pl_pe_evidence *pe)
+{
+    if (!pe->present || pe->error)
+        return NULL;
+    switch (pe->ver.machine) {
+    case PL_PE_MACHINE_AMD64: return "amd64";
+    case PL_PE_MACHINE_I386: return "x86";
+    case PL_PE_MACHINE_IA64: return "ia64";
+    }
+    return NULL;
+}
+
+/* "6003.20489.amd64fre.vistasp2_ldr_escrow.190320-1700" -> "amd64" */
+static const char *arch_from_build_lab(const char *lab)
+{
+    if (!lab)
+        return NULL;
+    if (strstr(lab, ".amd64fre.") || strstr(lab, ".amd64chk."))
+        return "amd64";
+    if (strstr(lab, ".x86fre.") || strstr(lab, ".x86chk."))
+        return "x86";
+    if (strstr(lab, ".ia64fre.") || strstr(lab, ".ia64chk."))
+        return "ia64";
+    return NULL;
+}
+
+static void decide_arch(const pl_installation *inst, pl_assessment *a)
+{
+    if ((a->arch = arch_from_registry(inst->os.processor_architecture)))
+        a->arch_source = "SYSTEM PROCESSOR_ARCHITECTURE";
+    else if ((a->arch = arch_from_machine(&inst->ntoskrnl)))
+        a->arch_source = "ntoskrnl.exe machine type";
+    else if ((a->arch = arch_from_machine(&inst->ntkrnlpa)))
+        a->arch_source = "ntkrnlpa.exe machine type";
+    else if ((a->arch = arch_from_build_lab(inst->os.build_lab_ex)))
+        a->arch_source = "BuildLabEx";
+}
+
+static const pl_pe_evidence *kernel_of(const pl_installation *inst)
+{
+    if (inst->ntoskrnl.present && !inst->ntoskrnl.error)
+        return &inst->ntoskrnl;
+    if (inst->ntkrnlpa.present && !inst->ntkrnlpa.error)
+        return &inst->ntkrnlpa;
+    return NULL;
+}
+
+void pl_decide_identity(const pl_installation *inst, pl_assessment *a)
+{
+    const pl_pe_evidence *k = kernel_of(inst);
+    if (inst->os.current_version)
+        a->version = pl_xstrdup(inst->os.current_version);
+    else if (k)
+        a->version = pl_xasprintf("%u.%u", k->ver.file_version[0], k->ver.file_version[1]);
+    a->build = pl_parse_build(inst->os.current_build_number);
+    if (a->build < 0)
+        a->build = pl_parse_build(inst->os.current_build);
+    if (a->build < 0 && k)
+        a->build = k->ver.file_version[2];
+    decide_arch(inst, a);
+}
+
+static void check_kernel_pair(const pl_installation *inst, pl_assessment *a)
+{
+    const pl_pe_evidence *x = &inst->ntoskrnl, *y = &inst->ntkrnlpa;
+    if (!x->present || x->error || !y->present || y->error)
+        return;
+    if (pl_version4_cmp(x->ver.file_version, y->ver.file_version) != 0) {
+        char vx[32], vy[32];
+        pl_version4_format(x->ver.file_version, vx, sizeof vx);
+        pl_version4_format(y->ver.file_version, vy, sizeof vy);
+        pl_strlist_pushf(&a->warnings, "ntoskrnl.exe is %s but ntkrnlpa.exe is %s", vx, vy);
+    }
+}
+
+static void check_wim_build(const pl_installation *inst, pl_assessment *a)
+{
+    const pl_wim_claim *c = &inst->wim_xml;
+    const pl_pe_evidence *k = kernel_of(inst);
+    int reg = pl_parse_build(inst->os.current_build_number);
+    int kern = k ? k->ver.file_version[2] : -1;
+    if (c->build < 0 || ((reg < 0 || c->build == reg) && (kern < 0 || c->build == kern)))
+        return;
+    char said[96] = "";
+    if (reg >= 0)
+        snprintf(said, sizeof said, "the registry says %d", reg);
+    if (kern >= 0)
+        snprintf(said + strlen(said), sizeof said - strlen(said), "%sthe kernel is build %d",
+                 reg >= 0 ? " and " : "", kern);
+    pl_strlist_pushf(&a->warnings, "the WIM XML claims build %lld but %s", (long long)c->build,
+                     said);
+}
+
+static void check_wim_arch_edition(const pl_installation *inst, pl_assessment *a)
+{
+    const pl_wim_claim *c = &inst->wim_xml;
+    if (c->arch && a->arch && strcmp(c->arch, a->arch) != 0)
+        pl_strlist_pushf(&a->warnings, "the WIM XML claims architecture %s but the files say %s",
+                         c->arch, a->arch);
+    if (c->edition_id && inst->os.edition_id && !pl_strcaseeq(c->edition_id, inst->os.edition_id))
+        pl_strlist_pushf(&a->warnings, "the WIM XML claims edition %s but the registry says %s",
+                         c->edition_id, inst->os.edition_id);
+}
+
+/* A WIM's XML is a claim made at capture time; the files are the truth. */
+void pl_check_wim_claim(const pl_installation *inst, pl_assessment *a)
+{
+    if (!inst->wim_xml.present)
+        return;
+    check_wim_build(inst, a);
+    check_wim_arch_edition(inst, a);
+}
+
+void pl_assess(const pl_installation *inst, pl_assessment *out)
+{
+    memset(out, 0, sizeof *out);
+    pl_decide_identity(inst, out);
+    pl_decide_build6003(inst, &out->b6003);
+    pl_decide_kbs(inst, out);
+    pl_decide_pending(inst, out);
+    check_kernel_pair(inst, out);
+    pl_check_wim_claim(inst, out);
+}
+
+void pl_assessment_free(pl_assessment *a)
+{
+    free(a->version);
+    free(a->b6003.reason);
+    for (size_t i = 0; i < a->b6003.nevidence; i++) {
+        free(a->b6003.evidence[i].source);
+        free(a->b6003.evidence[i].value);
+    }
+    free(a->b6003.evidence);
+    pl_strlist_free(&a->b6003.pending_packages);
+    pl_strlist_free(&a->kbs_installed);
+    pl_strlist_free(&a->kbs_superseded);
+    pl_strlist_free(&a->kbs_pending_or_staged);
+    for (size_t i = 0; i < a->nsignals; i++) {
+        free(a->signals[i].evidence);
+        free(a->signals[i].detail);
+    }
+    free(a->signals);
+    pl_strlist_free(&a->warnings);
+    memset(a, 0, sizeof *a);
+}

@@ -1,0 +1,263 @@
+/* Finding the Windows installations of a volume and gathering the evidence
+ * of each. The order of reads matters for WIMs: we resolve every file we
+ * will need, hand the list to prefetch() once, then read. */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "evidence/evidence_internal.h"
+#include "util/limits.h"
+
+#define SOFTWARE_REL "System32/config/SOFTWARE"
+#define SYSTEM_REL "System32/config/SYSTEM"
+
+/* ---- finding Windows directories --------------------------------------- */
+
+struct dirs_ctx {
+    pl_strlist names;
+};
+
+static int collect_dir_cb(const char *name, int is_dir, void *vctx)
+{
+    struct dirs_ctx *ctx = vctx;
+    if (is_dir && ctx->names.len < PL_MAX_DIR_ENTRIES)
+        pl_strlist_push(&ctx->names, name);
+    return 0;
+}
+
+static int has_software_hive(pl_fs *fs, const char *windows_dir)
+{
+    char *p = pl_windir_path(windows_dir, SOFTWARE_REL);
+    char *exact = NULL;
+    pl_err err;
+    int rc = pl_fs_resolve(fs, p, &exact, &err);
+    free(p);
+    free(exact);
+    return rc == 1;
+}
+
+int pl_find_windows_dirs(pl_fs *fs, pl_strlist *dirs, pl_err *err)
+{
+    /* The input may itself be a Windows directory (C:\Windows extracted). */
+    if (has_software_hive(fs, "")) {
+        pl_strlist_push(dirs, "");
+        return 0;
+    }
+    struct dirs_ctx ctx = {{0}};
+    if (fs->ops->list(fs, "", collect_dir_cb, &ctx, err) != 0) {
+        pl_strlist_free(&ctx.names);
+        return -1;
+    }
+    pl_strlist_sort(&ctx.names);
+    for (size_t i = 0; i < ctx.names.len && dirs->len < PL_MAX_WINDOWS_DIRS; i++)
+        if (has_software_hive(fs, ctx.names.items[i]))
+            pl_strlist_push(dirs, ctx.names.items[i]);
+    pl_strlist_free(&ctx.names);
+    return 0;
+}
+
+/* ---- hives -------------------------------------------------------------- */
+
+/* Read and open a hive; on failure say why in the warnings. */
+static int open_hive(pl_fs *fs, const char *path, const char *label, pl_hive *hive,
+                     char **exact, char **why, pl_installation *inst)
+{
+    uint8_t *data = NULL;
+    size_t len = 0;
+    pl_err err = {{0}};
+    int rc = pl_fs_read_ci(fs, path, PL_MAX_HIVE_BYTES, &data, &len, exact, &err);
+    if (rc == 0)
+        pl_err_set(&err, "not found (%s)", path);
+    if (rc == 1) {
+        rc = pl_hive_open_mem(data, len, hive, &err) == 0 ? 1 : -1;
+        free(data);
+    }
+    if (rc == 1)
+        return 0;
+    pl_strlist_pushf(&inst->warnings, "%s hive %s: %s", label, *exact ? *exact : path, err.msg);
+    if (why)
+        *why = pl_xstrdup(err.msg);
+    return -1;
+}
+
+static void read_software(pl_fs *fs, const char *path, pl_installation *inst)
+{
+    pl_hive hive;
+    if (open_hive(fs, path, "SOFTWARE", &hive, &inst->software_path, &inst->software_error,
+                  inst) != 0)
+        return;
+    inst->software_read = 1;
+    pl_read_software_values(&hive, inst);
+    pl_read_cbs_packages(&hive, inst);
+    pl_read_cbs_pending(&hive, &inst->pending);
+    pl_hive_close(&hive);
+}
+
+static void read_system(pl_fs *fs, const char *path, pl_installation *inst)
+{
+    pl_hive hive;
+    if (open_hive(fs, path, "SYSTEM", &hive, &inst->system_path, NULL, inst) != 0)
+        return;
+    inst->system_read = 1;
+    pl_read_system_values(&hive, inst);
+    pl_hive_close(&hive);
+}
+
+/* ---- the installation --------------------------------------------------- */
+
+static void prefetch_core_files(pl_fs *fs, const char *windows_dir)
+{
+    static const char *const rel[] = {"System32/ntoskrnl.exe", "System32/ntkrnlpa.exe",
+                                      "System32/kernel32.dll", SOFTWARE_REL, SYSTEM_REL};
+    if (!fs->ops->prefetch)
+        return;
+    const char *paths[5];
+    size_t n = 0;
+    for (size_t i = 0; i < 5; i++) {
+        char *want = pl_windir_path(windows_dir, rel[i]);
+        char *exact = NULL;
+        pl_err err;
+        if (pl_fs_resolve(fs, want, &exact, &err) == 1)
+            paths[n++] = exact;
+        free(want);
+    }
+    pl_err err;
+    fs->ops->prefetch(fs, paths, n, &err); /* a failure shows again on read */
+    for (size_t i = 0; i < n; i++)
+        free((char *)paths[i]);
+}
+
+static void read_kernel_files(pl_fs *fs, const char *windows_dir, pl_installation *inst)
+{
+    struct {
+        const char *rel, *role;
+        pl_pe_evidence *out;
+    } files[] = {{"System32/ntoskrnl.exe", "ntoskrnl", &inst->ntoskrnl},
+                 {"System32/ntkrnlpa.exe", "ntkrnlpa", &inst->ntkrnlpa},
+                 {"System32/kernel32.dll", "kernel32", &inst->kernel32}};
+    for (size_t i = 0; i < 3; i++) {
+        char *p = pl_windir_path(windows_dir, files[i].rel);
+        pl_read_pe_evidence(fs, p, files[i].role, files[i].out);
+        free(p);
+        if (files[i].out->error)
+            pl_strlist_pushf(&inst->warnings, "%s: %s", files[i].out->path, files[i].out->error);
+    }
+}
+
+static void read_pending_xml(pl_fs *fs, const char *windows_dir, pl_installation *inst)
+{
+    char *want = pl_windir_path(windows_dir, "WinSxS/pending.xml");
+    pl_err err;
+    if (pl_fs_resolve(fs, want, &inst->pending.pending_xml_path, &err) == 1)
+        inst->pending.pending_xml = 1;
+    free(want);
+}
+
+static int cmp_package(const void *a, const void *b)
+{
+    return strcasecmp(((const pl_package *)a)->identity, ((const pl_package *)b)->identity);
+}
+
+static void copy_location(const pl_volume *vol, pl_installation *inst)
+{
+    inst->loc = vol->loc;
+    inst->loc.wim_image_name = pl_xstrdup(vol->loc.wim_image_name);
+    const pl_wim_claim *c = &vol->wim_xml;
+    inst->wim_xml = *c;
+    inst->wim_xml.product_name = pl_xstrdup(c->product_name);
+    inst->wim_xml.edition_id = pl_xstrdup(c->edition_id);
+    inst->wim_xml.installation_type = pl_xstrdup(c->installation_type);
+    inst->wim_xml.product_type = pl_xstrdup(c->product_type);
+    inst->wim_xml.arch = pl_xstrdup(c->arch);
+    inst->wim_xml.default_language = pl_xstrdup(c->default_language);
+    inst->wim_xml.name = pl_xstrdup(c->name);
+    inst->wim_xml.description = pl_xstrdup(c->description);
+}
+
+void pl_collect_installation(const pl_volume *vol, const char *windows_dir,
+                             pl_installation *inst)
+{
+    memset(inst, 0, sizeof *inst);
+    /* Named even when never read, so the report can say "not found". */
+    inst->ntoskrnl.role = "ntoskrnl";
+    inst->ntkrnlpa.role = "ntkrnlpa";
+    inst->kernel32.role = "kernel32";
+    copy_location(vol, inst);
+    inst->hive_only = vol->hive_only;
+    pl_fs *fs = vol->fs;
+    if (vol->hive_only) {
+        read_software(fs, "SOFTWARE", inst);
+        return;
+    }
+    inst->windows_dir = pl_xstrdup(windows_dir);
+    prefetch_core_files(fs, windows_dir);
+    read_kernel_files(fs, windows_dir, inst);
+    char *sw = pl_windir_path(windows_dir, SOFTWARE_REL);
+    char *sys = pl_windir_path(windows_dir, SYSTEM_REL);
+    read_software(fs, sw, inst);
+    read_system(fs, sys, inst);
+    free(sw);
+    free(sys);
+    pl_read_package_manifests(fs, windows_dir, inst);
+    read_pending_xml(fs, windows_dir, inst);
+    if (inst->npackages > 1)
+        qsort(inst->packages, inst->npackages, sizeof *inst->packages, cmp_package);
+}
+
+/* ---- freeing -------------------------------------------------------------- */
+
+static void free_pe(pl_pe_evidence *pe)
+{
+    free(pe->path);
+    free(pe->error);
+    pl_pe_version_free(&pe->ver);
+}
+
+static void free_package(pl_package *p)
+{
+    free(p->identity);
+    free(p->kb);
+    free(p->install_name);
+    free(p->install_client);
+    free(p->install_user);
+    free(p->install_location);
+    free(p->mum_path);
+    free(p->mum_error);
+    free(p->release_type);
+    free(p->description);
+    free(p->restart);
+    free(p->max_component_version);
+}
+
+static void free_os(pl_os_values *os)
+{
+    char **fields[] = {&os->product_name,  &os->edition_id,     &os->installation_type,
+                       &os->current_version, &os->current_build, &os->current_build_number,
+                       &os->csd_version,   &os->csd_build_number, &os->build_lab,
+                       &os->build_lab_ex,  &os->processor_architecture, &os->product_type,
+                       &os->computer_name};
+    for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
+        free(*fields[i]);
+}
+
+void pl_installation_free(pl_installation *inst)
+{
+    free(inst->loc.wim_image_name);
+    pl_wim_claim_free(&inst->wim_xml);
+    free(inst->windows_dir);
+    free_pe(&inst->ntoskrnl);
+    free_pe(&inst->ntkrnlpa);
+    free_pe(&inst->kernel32);
+    free(inst->software_path);
+    free(inst->software_error);
+    free(inst->system_path);
+    free_os(&inst->os);
+    for (size_t i = 0; i < inst->npackages; i++)
+        free_package(&inst->packages[i]);
+    free(inst->packages);
+    free(inst->packages_dir);
+    free(inst->pending.pending_xml_path);
+    free(inst->pending.pfro_key);
+    pl_strlist_free(&inst->warnings);
+    memset(inst, 0, sizeof *inst);
+}

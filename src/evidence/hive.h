@@ -1,0 +1,38 @@
+/* Registry hives through hivex, opened from memory.
+ *
+ * hivex opens hives by file name only, so a hive read from an image is
+ * handed to it through an anonymous in-memory file (memfd): nothing is
+ * written to disk and the image is never touched. Key lookups are
+ * case-insensitive, as in Windows. */
+#ifndef PL_HIVE_H
+#define PL_HIVE_H
+
+#include <hivex.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/util.h"
+
+typedef struct {
+    hive_h *h;
+    int memfd;
+} pl_hive;
+
+/* Open a hive from a buffer (copied). 0 ok, -1 with err set. */
+int pl_hive_open_mem(const uint8_t *data, size_t len, pl_hive *hive, pl_err *err);
+void pl_hive_close(pl_hive *hive);
+
+/* The node at a '\'-separated path below the root, or 0 when absent. */
+hive_node_h pl_hive_node(pl_hive *hive, const char *path);
+
+/* A string value (REG_SZ / REG_EXPAND_SZ) as malloc'd UTF-8; NULL when the
+ * node or value is absent or not a string. */
+char *pl_hive_string(pl_hive *hive, hive_node_h node, const char *name);
+/* A REG_DWORD value. 1 found (*out set), 0 absent or of another type. */
+int pl_hive_dword(pl_hive *hive, hive_node_h node, const char *name, uint32_t *out);
+/* Non-empty strings in a REG_MULTI_SZ value (bounded); 0 when absent. */
+size_t pl_hive_multi_sz_count(pl_hive *hive, hive_node_h node, const char *name);
+/* Number of subkeys plus values of a node (0 if node is 0). */
+size_t pl_hive_entry_count(pl_hive *hive, hive_node_h node);
+
+#endif

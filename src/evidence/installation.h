@@ -1,0 +1,115 @@
+/* The evidence gathered for one Windows installation: facts read from
+ * files and hives, each with where it came from. No judgement here: the
+ * decisions layer turns these facts into verdicts. */
+#ifndef PL_INSTALLATION_H
+#define PL_INSTALLATION_H
+
+#include <stdint.h>
+
+#include "evidence/cbs.h"
+#include "evidence/pe_version.h"
+#include "sources/source.h"
+#include "util/util.h"
+
+/* One PE file of the installation (ntoskrnl.exe, kernel32.dll, ...). */
+typedef struct {
+    const char *role;          /* "ntoskrnl", "ntkrnlpa", "kernel32" */
+    int present;               /* the file exists */
+    char *path;                /* path inside the volume, as stored */
+    char *error;               /* why it could not be read or parsed */
+    pl_pe_version ver;         /* valid when present && !error */
+    char sha256[65];           /* "" when not read */
+    uint64_t size;
+} pl_pe_evidence;
+
+/* The values of HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion and the
+ * few SYSTEM values we use. NULL / has_* = 0 when absent. */
+typedef struct {
+    char *product_name, *edition_id, *installation_type;
+    char *current_version, *current_build, *current_build_number;
+    char *csd_version, *csd_build_number, *build_lab, *build_lab_ex;
+    int has_install_date;
+    uint32_t install_date;     /* Unix seconds */
+    /* From SYSTEM, in the current control set. */
+    char *processor_architecture;   /* "AMD64", "x86", "IA64" as stored */
+    char *product_type;             /* "ServerNT", "WinNT", "LanmanNT" */
+    char *computer_name;
+} pl_os_values;
+
+/* One CBS package, from the registry and/or its .mum manifest. */
+typedef struct {
+    char *identity;
+    char *kb;                  /* "KB…" or NULL */
+    const char *kb_source;     /* "identity", "mum", NULL */
+    int in_registry;
+    int has_state;
+    uint32_t state_code;
+    pl_cbs_state state;
+    char *install_name, *install_client, *install_user, *install_location;
+    int has_install_time;
+    uint64_t install_filetime;
+    int has_visibility;
+    uint32_t visibility;
+    int has_mum;               /* a .mum file exists for it */
+    char *mum_path;
+    char *mum_error;           /* the .mum exists but could not be parsed */
+    char *release_type, *description, *restart;
+    char *max_component_version;
+} pl_package;
+
+/* Pending-servicing facts, each with its evidence path. */
+typedef struct {
+    int reboot_pending_key;          /* CBS\RebootPending exists */
+    int reboot_in_progress_key;      /* CBS\RebootInProgress exists */
+    size_t packages_pending;         /* entries under CBS\PackagesPending */
+    size_t sessions_pending;         /* entries under CBS\SessionsPending */
+    int has_execute_state;
+    uint32_t execute_state;          /* CBS ExecuteState; 0xFFFFFFFF = none */
+    int pending_xml;                 /* Windows\WinSxS\pending.xml exists */
+    char *pending_xml_path;
+    size_t pending_file_renames;     /* PendingFileRenameOperations entries */
+    char *pfro_key;                  /* the key it was read from */
+    int wu_reboot_required;          /* WindowsUpdate\Auto Update\RebootRequired */
+    int current_control_set;         /* Select\Current; 0 = unknown */
+} pl_pending_facts;
+
+typedef struct {
+    pl_location loc;                 /* copied from the volume */
+    pl_wim_claim wim_xml;            /* copied from the volume */
+    char *windows_dir;               /* as stored, "" for a root that is the
+                                        Windows dir; NULL for a bare hive */
+    int hive_only;
+
+    pl_pe_evidence ntoskrnl, ntkrnlpa, kernel32;
+
+    int software_read;               /* the SOFTWARE hive opened */
+    char *software_error;            /* why not, when it did not */
+    char *software_path;
+    int system_read;
+    char *system_path;
+    pl_os_values os;
+
+    pl_package *packages;
+    size_t npackages;
+    size_t mum_files;                /* .mum files listed in servicing\Packages */
+    char *packages_dir;              /* servicing\Packages as stored */
+
+    pl_pending_facts pending;
+
+    pl_strlist warnings;             /* "could not read X: why" and the like */
+} pl_installation;
+
+void pl_installation_free(pl_installation *inst);
+
+/* Find the Windows directories of a volume: root-level directories that
+ * hold System32\config\SOFTWARE (or the root itself, when the input is a
+ * Windows directory). Fills *dirs with exact names ("" = the root). */
+int pl_find_windows_dirs(pl_fs *fs, pl_strlist *dirs, pl_err *err);
+
+/* Gather all evidence of the installation at windows_dir of the volume.
+ * Never fails as a whole: what cannot be read becomes a warning, and the
+ * decisions layer says what that leaves unknown. */
+void pl_collect_installation(const pl_volume *vol, const char *windows_dir,
+                             pl_installation *inst);
+
+#endif

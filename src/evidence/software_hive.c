@@ -1,0 +1,107 @@
+/* What the SOFTWARE hive says: the CurrentVersion values, the CBS package
+ * store and the CBS pending-work keys. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "evidence/evidence_internal.h"
+#include "util/limits.h"
+
+#define CURRENT_VERSION_KEY "Microsoft\\Windows NT\\CurrentVersion"
+#define CBS_KEY "Microsoft\\Windows\\CurrentVersion\\Component Based Servicing"
+#define WU_REBOOT_KEY "Microsoft\\Windows\\CurrentVersion\\WindowsUpdate\\Auto Update\\RebootRequired"
+
+void pl_read_software_values(pl_hive *hive, pl_installation *inst)
+{
+    pl_os_values *os = &inst->os;
+    hive_node_h cv = pl_hive_node(hive, CURRENT_VERSION_KEY);
+    if (!cv) {
+        pl_strlist_push(&inst->warnings, "SOFTWARE hive has no Microsoft\\Windows "
+                                         "NT\\CurrentVersion key (is it a SOFTWARE hive?)");
+        return;
+    }
+    os->product_name = pl_hive_string(hive, cv, "ProductName");
+    os->edition_id = pl_hive_string(hive, cv, "EditionID");
+    os->installation_type = pl_hive_string(hive, cv, "InstallationType");
+    os->current_version = pl_hive_string(hive, cv, "CurrentVersion");
+    os->current_build = pl_hive_string(hive, cv, "CurrentBuild");
+    os->current_build_number = pl_hive_string(hive, cv, "CurrentBuildNumber");
+    os->csd_version = pl_hive_string(hive, cv, "CSDVersion");
+    os->csd_build_number = pl_hive_string(hive, cv, "CSDBuildNumber");
+    os->build_lab = pl_hive_string(hive, cv, "BuildLab");
+    os->build_lab_ex = pl_hive_string(hive, cv, "BuildLabEx");
+    os->has_install_date = pl_hive_dword(hive, cv, "InstallDate", &os->install_date);
+}
+
+static void read_install_time(pl_hive *hive, hive_node_h node, pl_package *p)
+{
+    uint32_t hi, lo;
+    if (pl_hive_dword(hive, node, "InstallTimeHigh", &hi) &&
+        pl_hive_dword(hive, node, "InstallTimeLow", &lo)) {
+        p->has_install_time = 1;
+        p->install_filetime = ((uint64_t)hi << 32) | lo;
+    }
+}
+
+static void read_package(pl_hive *hive, hive_node_h node, char *identity, pl_package *p)
+{
+    memset(p, 0, sizeof *p);
+    p->identity = identity;
+    p->in_registry = 1;
+    p->has_state = pl_hive_dword(hive, node, "CurrentState", &p->state_code);
+    p->state = p->has_state ? pl_cbs_state_decode(p->state_code) : PL_CBS_UNKNOWN;
+    p->install_name = pl_hive_string(hive, node, "InstallName");
+    p->install_client = pl_hive_string(hive, node, "InstallClient");
+    p->install_user = pl_hive_string(hive, node, "InstallUser");
+    p->install_location = pl_hive_string(hive, node, "InstallLocation");
+    p->has_visibility = pl_hive_dword(hive, node, "Visibility", &p->visibility);
+    read_install_time(hive, node, p);
+    pl_cbs_identity id;
+    if (pl_cbs_identity_parse(identity, &id) == 0) {
+        p->kb = pl_cbs_kb_from_name(id.name);
+        pl_cbs_identity_free(&id);
+    }
+    if (p->kb)
+        p->kb_source = "identity";
+}
+
+void pl_read_cbs_packages(pl_hive *hive, pl_installation *inst)
+{
+    hive_node_h pkgs = pl_hive_node(hive, CBS_KEY "\\Packages");
+    if (!pkgs)
+        return;
+    hive_node_h *kids = hivex_node_children(hive->h, pkgs);
+    if (!kids) {
+        pl_strlist_push(&inst->warnings, "CBS Packages key could not be listed");
+        return;
+    }
+    size_t n = 0;
+    while (kids[n])
+        n++;
+    if (n > PL_MAX_PACKAGES) {
+        pl_strlist_pushf(&inst->warnings, "CBS lists %zu packages; only the first %d are read", n,
+                         PL_MAX_PACKAGES);
+        n = PL_MAX_PACKAGES;
+    }
+    inst->packages = pl_xcalloc(n ? n : 1, sizeof *inst->packages);
+    for (size_t i = 0; i < n; i++) {
+        char *name = hivex_node_name(hive->h, kids[i]);
+        if (name)
+            read_package(hive, kids[i], name, &inst->packages[inst->npackages++]);
+    }
+    free(kids);
+}
+
+void pl_read_cbs_pending(pl_hive *hive, pl_pending_facts *pending)
+{
+    hive_node_h cbs = pl_hive_node(hive, CBS_KEY);
+    if (!cbs)
+        return;
+    pending->reboot_pending_key = hivex_node_get_child(hive->h, cbs, "RebootPending") != 0;
+    pending->reboot_in_progress_key = hivex_node_get_child(hive->h, cbs, "RebootInProgress") != 0;
+    pending->packages_pending =
+        pl_hive_entry_count(hive, hivex_node_get_child(hive->h, cbs, "PackagesPending"));
+    pending->sessions_pending =
+        pl_hive_entry_count(hive, hivex_node_get_child(hive->h, cbs, "SessionsPending"));
+    pending->has_execute_state = pl_hive_dword(hive, cbs, "ExecuteState", &pending->execute_state);
+    pending->wu_reboot_required = pl_hive_node(hive, WU_REBOOT_KEY) != 0;
+}

@@ -1,0 +1,108 @@
+/* CSV: one row per installation with the headline fields (RFC 4180
+ * quoting); an input with no installation gets one row carrying its
+ * errors, so no input disappears from a spreadsheet. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report/report.h"
+
+static const char *const columns[] = {
+    "input", "container", "partition_scheme", "partition_number", "wim_image", "windows_dir",
+    "product_name", "edition_id", "arch", "version", "build", "csd_version",
+    "ntoskrnl_version", "kernel32_version", "build6003", "kbs_installed", "kbs_superseded",
+    "kbs_pending_or_staged", "reboot_required", "warnings", "errors",
+};
+#define NCOLS (sizeof columns / sizeof *columns)
+
+static void field(FILE *out, const char *s, int last)
+{
+    s = s ? s : "";
+    if (strpbrk(s, ",\"\r\n")) {
+        fputc('"', out);
+        for (const char *p = s; *p; p++) {
+            if (*p == '"')
+                fputc('"', out);
+            fputc(*p, out);
+        }
+        fputc('"', out);
+    } else {
+        fputs(s, out);
+    }
+    fputs(last ? "\r\n" : ",", out);
+}
+
+static char *joined(const pl_strlist *a, const pl_strlist *b, const char *sep)
+{
+    size_t n = 1;
+    const pl_strlist *ls[] = {a, b};
+    for (size_t l = 0; l < 2; l++)
+        for (size_t i = 0; ls[l] && i < ls[l]->len; i++)
+            n += strlen(ls[l]->items[i]) + strlen(sep);
+    char *s = pl_xmalloc(n);
+    s[0] = '\0';
+    for (size_t l = 0; l < 2; l++)
+        for (size_t i = 0; ls[l] && i < ls[l]->len; i++) {
+            if (s[0])
+                strcat(s, sep);
+            strcat(s, ls[l]->items[i]);
+        }
+    return s;
+}
+
+void pl_report_csv_header(FILE *out)
+{
+    for (size_t i = 0; i < NCOLS; i++)
+        field(out, columns[i], i + 1 == NCOLS);
+}
+
+static char *pe_version(const pl_pe_evidence *pe)
+{
+    if (!pe->present || pe->error)
+        return pl_xstrdup("");
+    char v[32];
+    pl_version4_format(pe->ver.file_version, v, sizeof v);
+    return pl_xstrdup(v);
+}
+
+static void row(FILE *out, const pl_input_result *r, const pl_inst_result *ir)
+{
+    const pl_installation *in = ir ? &ir->inst : NULL;
+    const pl_assessment *a = ir ? &ir->assess : NULL;
+    char *vals[NCOLS] = {0};
+    vals[0] = pl_xstrdup(r->input);
+    vals[1] = pl_xstrdup(r->container);
+    if (in) {
+        vals[2] = pl_xstrdup(in->loc.partition_scheme);
+        vals[3] = in->loc.partition_number > 0 ? pl_xasprintf("%d", in->loc.partition_number) : NULL;
+        vals[4] = in->loc.wim_image > 0 ? pl_xasprintf("%d", in->loc.wim_image) : NULL;
+        vals[5] = pl_xstrdup(in->windows_dir);
+        vals[6] = pl_xstrdup(in->os.product_name);
+        vals[7] = pl_xstrdup(in->os.edition_id);
+        vals[8] = pl_xstrdup(a->arch);
+        vals[9] = pl_xstrdup(a->version);
+        vals[10] = a->build >= 0 ? pl_xasprintf("%d", a->build) : NULL;
+        vals[11] = pl_xstrdup(in->os.csd_version);
+        vals[12] = in->ntoskrnl.present ? pe_version(&in->ntoskrnl) : pe_version(&in->ntkrnlpa);
+        vals[13] = pe_version(&in->kernel32);
+        vals[14] = pl_xstrdup(pl_verdict_name(a->b6003.verdict));
+        vals[15] = joined(&a->kbs_installed, NULL, " ");
+        vals[16] = joined(&a->kbs_superseded, NULL, " ");
+        vals[17] = joined(&a->kbs_pending_or_staged, NULL, " ");
+        vals[18] = pl_xstrdup(a->reboot_required ? "true" : "false");
+        vals[19] = joined(&in->warnings, &a->warnings, "; ");
+    }
+    vals[20] = joined(&r->errors, NULL, "; ");
+    for (size_t i = 0; i < NCOLS; i++) {
+        field(out, vals[i], i + 1 == NCOLS);
+        free(vals[i]);
+    }
+}
+
+void pl_report_csv_rows(FILE *out, const pl_input_result *r)
+{
+    for (size_t i = 0; i < r->ninsts; i++)
+        row(out, r, &r->insts[i]);
+    if (r->ninsts == 0)
+        row(out, r, NULL);
+}

@@ -1,0 +1,248 @@
+/* The JSON report. Field names are a contract (spec section 5): add
+ * fields freely, never rename these. */
+#include <stdio.h>
+#include <string.h>
+
+#include "report/report.h"
+
+static void strlist_array(pl_json *j, const char *key, const pl_strlist *l)
+{
+    pl_json_key(j, key);
+    pl_json_begin_array(j);
+    for (size_t i = 0; i < l->len; i++)
+        pl_json_string(j, l->items[i]);
+    pl_json_end_array(j);
+}
+
+static void kv_int_or_null(pl_json *j, const char *key, int64_t v, int present)
+{
+    if (present)
+        pl_json_kv_int(j, key, v);
+    else
+        pl_json_kv_null(j, key);
+}
+
+static void location(pl_json *j, const pl_installation *in)
+{
+    const pl_location *l = &in->loc;
+    pl_json_key(j, "location");
+    pl_json_begin_object(j);
+    pl_json_kv_string(j, "partition_scheme", l->partition_scheme);
+    kv_int_or_null(j, "partition_number", l->partition_number, l->partition_number > 0);
+    kv_int_or_null(j, "partition_start_bytes", l->partition_start, l->partition_start >= 0);
+    pl_json_kv_string(j, "filesystem", l->filesystem);
+    kv_int_or_null(j, "wim_image", l->wim_image, l->wim_image > 0);
+    pl_json_kv_string(j, "wim_image_name", l->wim_image_name);
+    pl_json_kv_string(j, "windows_dir", in->hive_only ? NULL : in->windows_dir);
+    pl_json_end_object(j);
+}
+
+static void os(pl_json *j, const pl_inst_result *r)
+{
+    const pl_os_values *o = &r->inst.os;
+    const pl_assessment *a = &r->assess;
+    pl_json_key(j, "os");
+    pl_json_begin_object(j);
+    pl_json_kv_string(j, "product_name", o->product_name);
+    pl_json_kv_string(j, "edition_id", o->edition_id);
+    pl_json_kv_string(j, "installation_type", o->installation_type);
+    pl_json_kv_string(j, "arch", a->arch);
+    pl_json_kv_string(j, "arch_source", a->arch_source);
+    pl_json_kv_string(j, "version", a->version);
+    kv_int_or_null(j, "build", a->build, a->build >= 0);
+    pl_json_kv_string(j, "csd_version", o->csd_version);
+    pl_json_kv_string(j, "csd_build_number", o->csd_build_number);
+    pl_json_kv_string(j, "current_build", o->current_build);
+    pl_json_kv_string(j, "current_build_number", o->current_build_number);
+    pl_json_kv_string(j, "build_lab", o->build_lab);
+    pl_json_kv_string(j, "build_lab_ex", o->build_lab_ex);
+    pl_json_kv_string(j, "product_type", o->product_type);
+    pl_json_kv_string(j, "computer_name", o->computer_name);
+    if (o->has_install_date) {
+        char iso[32];
+        pl_unixtime_to_iso(o->install_date, iso);
+        pl_json_kv_string(j, "install_date", iso);
+    } else {
+        pl_json_kv_null(j, "install_date");
+    }
+    pl_json_kv_string(j, "software_hive", r->inst.software_path);
+    pl_json_kv_string(j, "system_hive", r->inst.system_path);
+    pl_json_end_object(j);
+}
+
+static void pe_file(pl_json *j, const pl_pe_evidence *pe)
+{
+    pl_json_key(j, pe->role);
+    if (!pe->present) {
+        pl_json_null(j);
+        return;
+    }
+    pl_json_begin_object(j);
+    pl_json_kv_string(j, "path", pe->path);
+    char v[32];
+    int ok = !pe->error && pe->ver.has_fixed;
+    pl_version4_format(pe->ver.file_version, v, sizeof v);
+    pl_json_kv_string(j, "file_version", ok ? v : NULL);
+    pl_version4_format(pe->ver.product_version, v, sizeof v);
+    pl_json_kv_string(j, "product_version", ok ? v : NULL);
+    pl_json_kv_string(j, "file_version_string", pe->ver.file_version_str);
+    pl_json_kv_string(j, "product_version_string", pe->ver.product_version_str);
+    pl_json_kv_string(j, "original_filename", pe->ver.original_filename);
+    pl_json_kv_string(j, "sha256", pe->sha256[0] ? pe->sha256 : NULL);
+    kv_int_or_null(j, "size", (int64_t)pe->size, pe->sha256[0] != '\0');
+    pl_json_kv_string(j, "error", pe->error);
+    pl_json_end_object(j);
+}
+
+static void files(pl_json *j, const pl_installation *in)
+{
+    pl_json_key(j, "files");
+    pl_json_begin_object(j);
+    pe_file(j, &in->ntoskrnl);
+    if (in->ntkrnlpa.present)
+        pe_file(j, &in->ntkrnlpa);
+    pe_file(j, &in->kernel32);
+    pl_json_end_object(j);
+}
+
+static void wim_xml(pl_json *j, const pl_wim_claim *c)
+{
+    pl_json_key(j, "wim_xml");
+    if (!c->present) {
+        pl_json_null(j);
+        return;
+    }
+    pl_json_begin_object(j);
+    pl_json_kv_string(j, "name", c->name);
+    pl_json_kv_string(j, "product_name", c->product_name);
+    pl_json_kv_string(j, "edition_id", c->edition_id);
+    pl_json_kv_string(j, "installation_type", c->installation_type);
+    pl_json_kv_string(j, "arch", c->arch);
+    kv_int_or_null(j, "major", c->major, c->major >= 0);
+    kv_int_or_null(j, "minor", c->minor, c->minor >= 0);
+    kv_int_or_null(j, "build", c->build, c->build >= 0);
+    kv_int_or_null(j, "spbuild", c->spbuild, c->spbuild >= 0);
+    kv_int_or_null(j, "splevel", c->splevel, c->splevel >= 0);
+    pl_json_kv_string(j, "default_language", c->default_language);
+    pl_json_end_object(j);
+}
+
+static void build6003(pl_json *j, const pl_build6003 *b)
+{
+    pl_json_key(j, "build6003");
+    pl_json_begin_object(j);
+    pl_json_kv_string(j, "verdict", pl_verdict_name(b->verdict));
+    pl_json_kv_string(j, "reason", b->reason);
+    pl_json_key(j, "evidence");
+    pl_json_begin_array(j);
+    for (size_t i = 0; i < b->nevidence; i++) {
+        pl_json_begin_object(j);
+        pl_json_kv_string(j, "source", b->evidence[i].source);
+        pl_json_kv_string(j, "value", b->evidence[i].value);
+        kv_int_or_null(j, "build", b->evidence[i].build, b->evidence[i].build >= 0);
+        pl_json_end_object(j);
+    }
+    pl_json_end_array(j);
+    kv_int_or_null(j, "pending_build", b->pending_build, b->pending_build > 0);
+    strlist_array(j, "pending_packages", &b->pending_packages);
+    pl_json_end_object(j);
+}
+
+static void package(pl_json *j, const pl_package *p)
+{
+    pl_json_begin_object(j);
+    pl_json_kv_string(j, "identity", p->identity);
+    pl_json_kv_string(j, "kb", p->kb);
+    pl_json_kv_string(j, "kb_source", p->kb_source);
+    pl_json_kv_string(j, "state", p->has_state ? pl_cbs_state_name(p->state) : NULL);
+    kv_int_or_null(j, "state_code", p->state_code, p->has_state);
+    pl_json_kv_bool(j, "in_registry", p->in_registry);
+    pl_json_kv_string(j, "release_type", p->release_type);
+    char iso[32];
+    int has_time = p->has_install_time && pl_filetime_to_iso(p->install_filetime, iso) == 0;
+    pl_json_kv_string(j, "install_time", has_time ? iso : NULL);
+    pl_json_kv_string(j, "install_client", p->install_client);
+    pl_json_kv_string(j, "install_user", p->install_user);
+    kv_int_or_null(j, "visibility", p->visibility, p->has_visibility);
+    pl_json_kv_string(j, "description", p->description);
+    pl_json_kv_string(j, "mum", p->mum_path);
+    pl_json_kv_string(j, "mum_error", p->mum_error);
+    pl_json_kv_string(j, "max_component_version", p->max_component_version);
+    pl_json_end_object(j);
+}
+
+static void updates(pl_json *j, const pl_inst_result *r)
+{
+    const pl_assessment *a = &r->assess;
+    pl_json_key(j, "updates");
+    pl_json_begin_object(j);
+    strlist_array(j, "kbs_installed", &a->kbs_installed);
+    strlist_array(j, "kbs_superseded", &a->kbs_superseded);
+    strlist_array(j, "kbs_pending_or_staged", &a->kbs_pending_or_staged);
+    /* Filled from the rollup catalog; null = not determined. */
+    pl_json_kv_null(j, "latest_rollup");
+    pl_json_kv_null(j, "missing_rollups");
+    pl_json_kv_int(j, "manifest_files", (int64_t)r->inst.mum_files);
+    pl_json_key(j, "packages");
+    pl_json_begin_array(j);
+    for (size_t i = 0; i < r->inst.npackages; i++)
+        package(j, &r->inst.packages[i]);
+    pl_json_end_array(j);
+    pl_json_end_object(j);
+}
+
+static void pending(pl_json *j, const pl_assessment *a)
+{
+    pl_json_key(j, "pending");
+    pl_json_begin_object(j);
+    pl_json_kv_bool(j, "reboot_required", a->reboot_required);
+    pl_json_key(j, "signals");
+    pl_json_begin_array(j);
+    for (size_t i = 0; i < a->nsignals; i++) {
+        pl_json_begin_object(j);
+        pl_json_kv_string(j, "signal", a->signals[i].signal);
+        pl_json_kv_string(j, "evidence", a->signals[i].evidence);
+        pl_json_kv_string(j, "detail", a->signals[i].detail);
+        pl_json_end_object(j);
+    }
+    pl_json_end_array(j);
+    pl_json_end_object(j);
+}
+
+static void installation(pl_json *j, const pl_inst_result *r)
+{
+    pl_json_begin_object(j);
+    location(j, &r->inst);
+    os(j, r);
+    files(j, &r->inst);
+    wim_xml(j, &r->inst.wim_xml);
+    build6003(j, &r->assess.b6003);
+    updates(j, r);
+    pending(j, &r->assess);
+    pl_json_key(j, "warnings");
+    pl_json_begin_array(j);
+    for (size_t i = 0; i < r->inst.warnings.len; i++)
+        pl_json_string(j, r->inst.warnings.items[i]);
+    for (size_t i = 0; i < r->assess.warnings.len; i++)
+        pl_json_string(j, r->assess.warnings.items[i]);
+    pl_json_end_array(j);
+    pl_json_end_object(j);
+}
+
+void pl_report_json_object(pl_json *j, const pl_input_result *r)
+{
+    pl_json_begin_object(j);
+    pl_json_kv_string(j, "schema", PL_SCHEMA);
+    pl_json_kv_string(j, "input", r->input);
+    pl_json_kv_string(j, "container", r->container);
+    strlist_array(j, "chain", &r->chain);
+    pl_json_key(j, "installations");
+    pl_json_begin_array(j);
+    for (size_t i = 0; i < r->ninsts; i++)
+        installation(j, &r->insts[i]);
+    pl_json_end_array(j);
+    strlist_array(j, "warnings", &r->warnings);
+    strlist_array(j, "errors", &r->errors);
+    pl_json_kv_int(j, "bytes_read", (int64_t)r->bytes_read);
+    pl_json_end_object(j);
+}

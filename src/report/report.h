@@ -1,0 +1,59 @@
+/* The report layer: the result of analyzing one input, and the writers
+ * that print results as text, JSON, JSON lines or CSV. Results are written
+ * one at a time as they finish, so a batch can stream them. */
+#ifndef PL_REPORT_H
+#define PL_REPORT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "decisions/decisions.h"
+#include "evidence/installation.h"
+#include "report/json_writer.h"
+
+#define PL_SCHEMA "patchlevel/1"
+
+typedef struct {
+    pl_installation inst;
+    pl_assessment assess;
+} pl_inst_result;
+
+typedef struct {
+    char *input;
+    const char *container;       /* NULL when the input could not be opened */
+    pl_strlist chain;
+    pl_inst_result *insts;
+    size_t ninsts;
+    pl_strlist errors;           /* "what failed: why" */
+    pl_strlist warnings;         /* about the input as a whole */
+    uint64_t bytes_read;
+} pl_input_result;
+
+void pl_input_result_free(pl_input_result *r);
+
+typedef enum { PL_FMT_TEXT, PL_FMT_JSON, PL_FMT_JSONL, PL_FMT_CSV } pl_format;
+
+/* Parse "text", "json", "jsonl", "csv"; -1 if none. */
+int pl_format_parse(const char *s, pl_format *out);
+
+typedef struct {
+    FILE *out;
+    pl_format fmt;
+    int verbose;                 /* text: also list every package */
+    size_t total;                /* inputs expected (json: object vs array) */
+    size_t written;
+} pl_report_writer;
+
+void pl_report_begin(pl_report_writer *w, FILE *out, pl_format fmt, size_t total, int verbose);
+/* Write one result; returns 0 or -1 (errno set) on an output error. */
+int pl_report_item(pl_report_writer *w, const pl_input_result *r);
+int pl_report_end(pl_report_writer *w);
+
+/* The JSON object of one input (spec section 5). */
+void pl_report_json_object(pl_json *j, const pl_input_result *r);
+/* Text block and CSV rows, used by the writer. */
+void pl_report_text(FILE *out, const pl_input_result *r, int verbose);
+void pl_report_csv_header(FILE *out);
+void pl_report_csv_rows(FILE *out, const pl_input_result *r);
+
+#endif

@@ -1,0 +1,167 @@
+/* The text report: a short block per installation, meant to be pasted
+ * into a case report or a migration ticket. */
+#include <stdio.h>
+#include <string.h>
+
+#include "report/report.h"
+
+static const char *or_dash(const char *s)
+{
+    return (s && *s) ? s : "-";
+}
+
+static void where(FILE *out, const pl_input_result *r, const pl_installation *in)
+{
+    fprintf(out, "%s  [%s", r->input, r->container ? r->container : "?");
+    if (in->loc.wim_image > 0)
+        fprintf(out, ", image %d", in->loc.wim_image);
+    if (in->loc.wim_image > 0 && in->loc.wim_image_name)
+        fprintf(out, " \"%s\"", in->loc.wim_image_name);
+    if (in->loc.partition_number > 0)
+        fprintf(out, ", %s partition %d", in->loc.partition_scheme, in->loc.partition_number);
+    if (in->hive_only)
+        fprintf(out, ", bare SOFTWARE hive: partial report");
+    else if (in->windows_dir)
+        fprintf(out, ", Windows directory %s", in->windows_dir[0] ? in->windows_dir : "(root)");
+    fputs("]\n", out);
+}
+
+static void pe_line(FILE *out, const char *label, const pl_pe_evidence *pe)
+{
+    if (!pe->present) {
+        fprintf(out, "  %-12s not found\n", label);
+        return;
+    }
+    if (pe->error) {
+        fprintf(out, "  %-12s %s: %s\n", label, pe->path, pe->error);
+        return;
+    }
+    char v[32];
+    pl_version4_format(pe->ver.file_version, v, sizeof v);
+    fprintf(out, "  %-12s %s  %s", label, v, pe->path);
+    if (pe->ver.file_version_str && strchr(pe->ver.file_version_str, '('))
+        fprintf(out, "  %s", strchr(pe->ver.file_version_str, '('));
+    fprintf(out, "\n  %-12s sha256 %s\n", "", pe->sha256);
+}
+
+static void os_lines(FILE *out, const pl_inst_result *r)
+{
+    const pl_os_values *o = &r->inst.os;
+    const pl_assessment *a = &r->assess;
+    fprintf(out, "  %-12s %s", "OS:", or_dash(o->product_name));
+    if (o->edition_id || o->installation_type)
+        fprintf(out, " (%s%s%s)", or_dash(o->edition_id), o->installation_type ? ", " : "",
+                o->installation_type ? o->installation_type : "");
+    fprintf(out, ", %s\n", or_dash(a->arch));
+    fprintf(out, "  %-12s %s", "Version:", or_dash(a->version));
+    if (a->build >= 0)
+        fprintf(out, " build %d", a->build);
+    if (o->csd_version)
+        fprintf(out, ", %s", o->csd_version);
+    fputc('\n', out);
+    if (o->build_lab_ex)
+        fprintf(out, "  %-12s %s\n", "BuildLabEx:", o->build_lab_ex);
+    if (o->computer_name)
+        fprintf(out, "  %-12s %s\n", "Computer:", o->computer_name);
+}
+
+static void list_line(FILE *out, const char *label, const pl_strlist *l)
+{
+    if (l->len == 0)
+        return;
+    fprintf(out, "  %-12s", label);
+    for (size_t i = 0; i < l->len; i++)
+        fprintf(out, "%s%s", (i && i % 8 == 0) ? "\n               " : " ", l->items[i]);
+    fputc('\n', out);
+}
+
+static void verdict_lines(FILE *out, const pl_assessment *a)
+{
+    const pl_build6003 *b = &a->b6003;
+    char up[24];
+    const char *name = pl_verdict_name(b->verdict);
+    size_t i = 0;
+    for (; name[i] && i + 1 < sizeof up; i++)
+        up[i] = (char)((name[i] >= 'a' && name[i] <= 'z') ? name[i] - 32 : name[i]);
+    up[i] = '\0';
+    fprintf(out, "  %-12s %s: %s\n", "Build 6003:", up, or_dash(b->reason));
+    if (b->pending_build)
+        fprintf(out, "  %-12s build %d is staged or waits for a reboot (%zu package%s)\n", "",
+                b->pending_build, b->pending_packages.len, b->pending_packages.len == 1 ? "" : "s");
+}
+
+static void updates_lines(FILE *out, const pl_inst_result *r)
+{
+    const pl_assessment *a = &r->assess;
+    fprintf(out, "  %-12s %zu KBs installed, %zu superseded, %zu pending or staged (%zu packages)\n",
+            "Updates:", a->kbs_installed.len, a->kbs_superseded.len,
+            a->kbs_pending_or_staged.len, r->inst.npackages);
+    list_line(out, "  installed:", &a->kbs_installed);
+    list_line(out, "  superseded:", &a->kbs_superseded);
+    list_line(out, "  pending:", &a->kbs_pending_or_staged);
+}
+
+static void packages_lines(FILE *out, const pl_installation *in)
+{
+    for (size_t i = 0; i < in->npackages; i++) {
+        const pl_package *p = &in->packages[i];
+        fprintf(out, "    %-20s %-10s %s\n",
+                p->has_state ? pl_cbs_state_name(p->state) : "(no registry)", or_dash(p->kb),
+                p->identity);
+    }
+}
+
+static void pending_lines(FILE *out, const pl_assessment *a)
+{
+    if (!a->reboot_required) {
+        fprintf(out, "  %-12s not pending\n", "Reboot:");
+        return;
+    }
+    fprintf(out, "  %-12s PENDING\n", "Reboot:");
+    for (size_t i = 0; i < a->nsignals; i++)
+        fprintf(out, "    %s: %s%s%s%s\n", a->signals[i].signal, a->signals[i].evidence,
+                a->signals[i].detail ? " (" : "", a->signals[i].detail ? a->signals[i].detail : "",
+                a->signals[i].detail ? ")" : "");
+}
+
+static void warning_lines(FILE *out, const pl_inst_result *r)
+{
+    const pl_strlist *lists[] = {&r->inst.warnings, &r->assess.warnings};
+    for (size_t l = 0; l < 2; l++)
+        for (size_t i = 0; i < lists[l]->len; i++)
+            fprintf(out, "  warning: %s\n", lists[l]->items[i]);
+}
+
+static void installation_block(FILE *out, const pl_input_result *r, const pl_inst_result *ir,
+                               int verbose)
+{
+    where(out, r, &ir->inst);
+    os_lines(out, ir);
+    pe_line(out, "Kernel:", &ir->inst.ntoskrnl);
+    if (ir->inst.ntkrnlpa.present)
+        pe_line(out, "PAE kernel:", &ir->inst.ntkrnlpa);
+    if (!ir->inst.hive_only)
+        pe_line(out, "kernel32:", &ir->inst.kernel32);
+    verdict_lines(out, &ir->assess);
+    updates_lines(out, ir);
+    if (verbose)
+        packages_lines(out, &ir->inst);
+    pending_lines(out, &ir->assess);
+    warning_lines(out, ir);
+}
+
+void pl_report_text(FILE *out, const pl_input_result *r, int verbose)
+{
+    for (size_t i = 0; i < r->ninsts; i++) {
+        installation_block(out, r, &r->insts[i], verbose);
+        fputc('\n', out);
+    }
+    if (r->ninsts == 0 && r->errors.len == 0)
+        fprintf(out, "%s: no Windows installation found (%s)\n\n", r->input, or_dash(r->container));
+    for (size_t i = 0; i < r->warnings.len; i++)
+        fprintf(out, "%s: warning: %s\n", r->input, r->warnings.items[i]);
+    for (size_t i = 0; i < r->errors.len; i++)
+        fprintf(out, "%s: error: %s\n", r->input, r->errors.items[i]);
+    if (verbose)
+        fprintf(out, "%s: %llu bytes read\n", r->input, (unsigned long long)r->bytes_read);
+}

@@ -1,0 +1,85 @@
+/* Streaming results in the chosen format. json prints one object for one
+ * input and an array for several; jsonl one compact line per input,
+ * flushed as it is written so a killed run keeps every finished line. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "report/report.h"
+
+int pl_format_parse(const char *s, pl_format *out)
+{
+    static const struct {
+        const char *name;
+        pl_format fmt;
+    } names[] = {{"text", PL_FMT_TEXT}, {"json", PL_FMT_JSON}, {"jsonl", PL_FMT_JSONL},
+                 {"csv", PL_FMT_CSV}};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        if (strcmp(s, names[i].name) == 0) {
+            *out = names[i].fmt;
+            return 0;
+        }
+    return -1;
+}
+
+void pl_report_begin(pl_report_writer *w, FILE *out, pl_format fmt, size_t total, int verbose)
+{
+    memset(w, 0, sizeof *w);
+    w->out = out;
+    w->fmt = fmt;
+    w->total = total;
+    w->verbose = verbose;
+    if (fmt == PL_FMT_CSV)
+        pl_report_csv_header(out);
+    if (fmt == PL_FMT_JSON && total != 1)
+        fputs("[\n", out);
+}
+
+static void write_json(pl_report_writer *w, const pl_input_result *r)
+{
+    pl_json j;
+    pl_json_init(&j, w->fmt == PL_FMT_JSON);
+    pl_report_json_object(&j, r);
+    if (w->fmt == PL_FMT_JSON && w->total != 1 && w->written > 0)
+        fputs(",\n", w->out);
+    pl_json_write(&j, w->out);
+    if (w->fmt == PL_FMT_JSONL || w->total == 1)
+        fputc('\n', w->out);
+    pl_json_free(&j);
+}
+
+int pl_report_item(pl_report_writer *w, const pl_input_result *r)
+{
+    switch (w->fmt) {
+    case PL_FMT_TEXT: pl_report_text(w->out, r, w->verbose); break;
+    case PL_FMT_CSV: pl_report_csv_rows(w->out, r); break;
+    case PL_FMT_JSON:
+    case PL_FMT_JSONL: write_json(w, r); break;
+    }
+    w->written++;
+    if (fflush(w->out) != 0 || ferror(w->out))
+        return -1;
+    return 0;
+}
+
+int pl_report_end(pl_report_writer *w)
+{
+    if (w->fmt == PL_FMT_JSON && w->total != 1)
+        fputs(w->written ? "\n]\n" : "]\n", w->out);
+    if (fflush(w->out) != 0 || ferror(w->out))
+        return -1;
+    return 0;
+}
+
+void pl_input_result_free(pl_input_result *r)
+{
+    free(r->input);
+    pl_strlist_free(&r->chain);
+    for (size_t i = 0; i < r->ninsts; i++) {
+        pl_installation_free(&r->insts[i].inst);
+        pl_assessment_free(&r->insts[i].assess);
+    }
+    free(r->insts);
+    pl_strlist_free(&r->errors);
+    pl_strlist_free(&r->warnings);
+    memset(r, 0, sizeof *r);
+}

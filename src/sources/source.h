@@ -1,0 +1,133 @@
+/* The sources layer: open an input (a directory tree, a WIM, a bare hive,
+ * and in time disk images) and hand out its volumes, each as a small
+ * read-only file-access interface (pl_fs). Everything above this layer
+ * reads files only through pl_fs, so a new container format is one new
+ * file here and one line in source.c.
+ *
+ * Paths given to pl_fs are '/'-separated and relative to the volume root.
+ * The backend ops take paths in their exact stored case; pl_fs_resolve()
+ * turns a Windows path into that exact path, matching case-insensitively as
+ * Windows does. */
+#ifndef PL_SOURCE_H
+#define PL_SOURCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/util.h"
+
+typedef struct pl_fs pl_fs;
+
+/* Called for each directory entry; return non-zero to stop early. */
+typedef int (*pl_dir_cb)(const char *name, int is_dir, void *ctx);
+
+typedef struct {
+    int is_dir;
+    uint64_t size;
+} pl_stat;
+
+typedef struct {
+    /* 1 found (st filled), 0 no such path, -1 error (err set). */
+    int (*stat)(pl_fs *fs, const char *path, pl_stat *st, pl_err *err);
+    /* List one directory. 0 ok, -1 error. At most PL_MAX_DIR_ENTRIES. */
+    int (*list)(pl_fs *fs, const char *dir, pl_dir_cb cb, void *ctx, pl_err *err);
+    /* Read a whole file of at most max bytes (larger: -1, "file is N bytes,
+     * over the limit of M"). 0 ok with *data malloc'd, -1 error. */
+    int (*read)(pl_fs *fs, const char *path, uint64_t max, uint8_t **data, size_t *len,
+                pl_err *err);
+    /* Optional: a hint that these exact paths will be read soon, so that a
+     * backend that pays per call (a solid WIM decompresses whole blocks)
+     * can fetch them together. May be NULL. */
+    int (*prefetch)(pl_fs *fs, const char *const *paths, size_t n, pl_err *err);
+    void (*close)(pl_fs *fs);
+} pl_fs_ops;
+
+struct pl_fs {
+    const pl_fs_ops *ops;
+    uint64_t bytes_read;   /* content bytes handed out by read() */
+};
+
+/* Resolve a path case-insensitively, component by component. Returns 1 and
+ * a malloc'd exact path in *exact, 0 when it does not exist, -1 on error. */
+int pl_fs_resolve(pl_fs *fs, const char *path, char **exact, pl_err *err);
+
+/* Resolve, then read. Same returns as resolve; on 1, *exact (if not NULL)
+ * receives the exact path. */
+int pl_fs_read_ci(pl_fs *fs, const char *path, uint64_t max, uint8_t **data, size_t *len,
+                  char **exact, pl_err *err);
+
+/* Where a volume sits in its input, as the report's "location" shows it. */
+typedef struct {
+    const char *partition_scheme;  /* "mbr", "gpt", "none" */
+    int partition_number;          /* 0 = none */
+    int64_t partition_start;       /* bytes; -1 = none */
+    const char *filesystem;        /* "ntfs", "dir", "wim", "hive", ... */
+    int wim_image;                 /* 0 = not a WIM image */
+    char *wim_image_name;
+} pl_location;
+
+/* The Windows metadata a WIM's XML claims for one image. Empty strings and
+ * -1 mean absent. */
+typedef struct {
+    int present;                   /* the image has a <WINDOWS> element */
+    char *product_name, *edition_id, *installation_type, *product_type;
+    char *arch;                    /* "x86", "amd64", "ia64", or the raw number */
+    int64_t major, minor, build, spbuild, splevel;
+    char *default_language;
+    char *name, *description;      /* image NAME / DESCRIPTION */
+} pl_wim_claim;
+
+void pl_wim_claim_free(pl_wim_claim *c);
+
+typedef struct {
+    pl_fs *fs;
+    pl_location loc;
+    pl_wim_claim wim_xml;          /* present == 0 when not a WIM */
+    /* A bare registry hive: the fs holds one file, "SOFTWARE", and there is
+     * no Windows directory around it. */
+    int hive_only;
+} pl_volume;
+
+void pl_volume_free(pl_volume *v);
+
+typedef struct pl_source pl_source;
+
+typedef struct {
+    /* 1 a volume in *out (caller frees with pl_volume_free), 0 no more,
+     * -1 error reading this volume (err set; the caller may go on). */
+    int (*next_volume)(pl_source *src, pl_volume **out, pl_err *err);
+    void (*close)(pl_source *src);
+} pl_source_ops;
+
+struct pl_source {
+    const pl_source_ops *ops;
+    const char *container;         /* "dir", "wim", "esd", "swm", "hive", ... */
+    pl_strlist chain;              /* files read, child first (one for most inputs) */
+    pl_strlist warnings;           /* about the input as a whole */
+};
+
+/* Options that sources need. */
+typedef struct {
+    int verbose;
+} pl_source_options;
+
+/* Open an input, detecting its kind from its content (not its name).
+ * 0 ok, -1 with err set (e.g. "not a recognised image, tree or hive"). */
+int pl_source_open(const char *input, const pl_source_options *opt, pl_source **out,
+                   pl_err *err);
+void pl_source_close(pl_source *src);
+
+/* The individual sources (source.c dispatches to them). */
+int pl_source_open_tree(const char *path, pl_source **out, pl_err *err);
+int pl_source_open_wim(const char *path, pl_source **out, pl_err *err);
+int pl_source_open_hive(const char *path, pl_source **out, pl_err *err);
+
+/* A pl_fs over a directory on the host (used by the tree source and by the
+ * WIM source for the files it extracted). */
+pl_fs *pl_fs_dir_open(const char *root, pl_err *err);
+
+/* Read a whole host file of at most max bytes (for backends). */
+int pl_host_read_file(const char *host_path, uint64_t max, uint8_t **data, size_t *len,
+                      pl_err *err);
+
+#endif

@@ -1,0 +1,219 @@
+/* A Windows tree on the host: extracted, or mounted by someone else.
+ * One volume, read with plain POSIX calls, opened read-only. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sources/source.h"
+#include "util/limits.h"
+
+typedef struct {
+    pl_fs base;
+    char *root;
+} dir_fs;
+
+static char *host_path(dir_fs *d, const char *path)
+{
+    return path[0] ? pl_xasprintf("%s/%s", d->root, path) : pl_xstrdup(d->root);
+}
+
+static int dir_stat(pl_fs *fs, const char *path, pl_stat *st, pl_err *err)
+{
+    char *hp = host_path((dir_fs *)fs, path);
+    struct stat sb;
+    int rc = stat(hp, &sb);
+    int saved = errno;
+    free(hp);
+    if (rc != 0) {
+        if (saved == ENOENT || saved == ENOTDIR)
+            return 0;
+        pl_err_set(err, "%s: %s", path, strerror(saved));
+        return -1;
+    }
+    st->is_dir = S_ISDIR(sb.st_mode);
+    st->size = (uint64_t)sb.st_size;
+    return 1;
+}
+
+static int entry_is_dir(const char *dirpath, const struct dirent *de)
+{
+    if (de->d_type == DT_DIR)
+        return 1;
+    if (de->d_type != DT_UNKNOWN && de->d_type != DT_LNK)
+        return 0;
+    char *p = pl_xasprintf("%s/%s", dirpath, de->d_name);
+    struct stat sb;
+    int isdir = stat(p, &sb) == 0 && S_ISDIR(sb.st_mode);
+    free(p);
+    return isdir;
+}
+
+static int dir_list(pl_fs *fs, const char *dir, pl_dir_cb cb, void *ctx, pl_err *err)
+{
+    char *hp = host_path((dir_fs *)fs, dir);
+    DIR *dh = opendir(hp);
+    if (!dh) {
+        pl_err_set(err, "cannot list %s: %s", dir[0] ? dir : "the root directory", strerror(errno));
+        free(hp);
+        return -1;
+    }
+    size_t n = 0;
+    int rc = 0;
+    struct dirent *de;
+    while ((de = readdir(dh)) != NULL) {
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        if (++n > PL_MAX_DIR_ENTRIES) {
+            pl_err_set(err, "%s: more than %d entries", dir, PL_MAX_DIR_ENTRIES);
+            rc = -1;
+            break;
+        }
+        if (cb(de->d_name, entry_is_dir(hp, de), ctx))
+            break;
+    }
+    closedir(dh);
+    free(hp);
+    return rc;
+}
+
+static int read_fd_fully(int fd, uint8_t *buf, size_t len)
+{
+    size_t got = 0;
+    while (got < len) {
+        ssize_t r = read(fd, buf + got, len - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return -1;
+        got += (size_t)r;
+    }
+    return 0;
+}
+
+/* Read a host file of at most max bytes. Shared with the hive source. */
+int pl_host_read_file(const char *hp, uint64_t max, uint8_t **data, size_t *len, pl_err *err)
+{
+    int fd = open(hp, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        pl_err_set(err, "cannot open: %s", strerror(errno));
+        return -1;
+    }
+    struct stat sb;
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        pl_err_set(err, "not a regular file");
+        close(fd);
+        return -1;
+    }
+    if ((uint64_t)sb.st_size > max) {
+        pl_err_set(err, "file is %llu bytes, over the limit of %llu",
+                   (unsigned long long)sb.st_size, (unsigned long long)max);
+        close(fd);
+        return -1;
+    }
+    size_t n = (size_t)sb.st_size;
+    uint8_t *buf = pl_xmalloc(n);
+    if (read_fd_fully(fd, buf, n) != 0) {
+        pl_err_set(err, "read failed or file shrank while reading");
+        free(buf);
+        close(fd);
+        return -1;
+    }
+    close(fd);
+    *data = buf;
+    *len = n;
+    return 0;
+}
+
+static int dir_read(pl_fs *fs, const char *path, uint64_t max, uint8_t **data, size_t *len,
+                    pl_err *err)
+{
+    char *hp = host_path((dir_fs *)fs, path);
+    int rc = pl_host_read_file(hp, max, data, len, err);
+    free(hp);
+    if (rc == 0)
+        fs->bytes_read += *len;
+    return rc;
+}
+
+static void dir_close(pl_fs *fs)
+{
+    dir_fs *d = (dir_fs *)fs;
+    free(d->root);
+    free(d);
+}
+
+static const pl_fs_ops dir_fs_ops = {
+    .stat = dir_stat,
+    .list = dir_list,
+    .read = dir_read,
+    .prefetch = NULL,
+    .close = dir_close,
+};
+
+pl_fs *pl_fs_dir_open(const char *root, pl_err *err)
+{
+    struct stat sb;
+    if (stat(root, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+        pl_err_set(err, "%s: not a directory", root);
+        return NULL;
+    }
+    dir_fs *d = pl_xcalloc(1, sizeof *d);
+    d->base.ops = &dir_fs_ops;
+    d->root = pl_xstrdup(root);
+    /* Drop trailing slashes so joined paths stay tidy. */
+    for (size_t n = strlen(d->root); n > 1 && d->root[n - 1] == '/'; n--)
+        d->root[n - 1] = '\0';
+    return &d->base;
+}
+
+/* ---- the tree source: one volume -------------------------------------- */
+
+typedef struct {
+    pl_source base;
+    char *root;
+    int done;
+} tree_source;
+
+static int tree_next(pl_source *src, pl_volume **out, pl_err *err)
+{
+    tree_source *t = (tree_source *)src;
+    if (t->done)
+        return 0;
+    t->done = 1;
+    pl_fs *fs = pl_fs_dir_open(t->root, err);
+    if (!fs)
+        return -1;
+    pl_volume *v = pl_xcalloc(1, sizeof *v);
+    v->fs = fs;
+    v->loc.partition_scheme = "none";
+    v->loc.partition_start = -1;
+    v->loc.filesystem = "dir";
+    *out = v;
+    return 1;
+}
+
+static void tree_close(pl_source *src)
+{
+    tree_source *t = (tree_source *)src;
+    free(t->root);
+    pl_strlist_free(&t->base.chain);
+    pl_strlist_free(&t->base.warnings);
+    free(t);
+}
+
+static const pl_source_ops tree_ops = {.next_volume = tree_next, .close = tree_close};
+
+int pl_source_open_tree(const char *path, pl_source **out, pl_err *err)
+{
+    (void)err;
+    tree_source *t = pl_xcalloc(1, sizeof *t);
+    t->base.ops = &tree_ops;
+    t->base.container = "dir";
+    t->root = pl_xstrdup(path);
+    *out = &t->base;
+    return 0;
+}

@@ -1,0 +1,484 @@
+/* WIM, ESD (solid LZMS) and split WIM (.swm) sets, through the wimlib API.
+ * Every image index is one volume.
+ *
+ * wimlib lists directories in memory but can only extract file contents to
+ * a path, so a volume reads a file by extracting just that file into a
+ * private temporary directory and reading it back; nothing else of the
+ * image is extracted, and the temporary directory is removed on close.
+ * Sizes are checked from the metadata before anything is extracted, and
+ * reparse points are never followed. For solid archives, prefetch()
+ * extracts the whole batch of evidence files in one call so each solid
+ * block is decompressed once. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <ftw.h>
+#include <glob.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <wimlib.h>
+
+#include "sources/source.h"
+#include "util/limits.h"
+
+/* The WIM handle, shared by the source and its volumes. */
+typedef struct {
+    WIMStruct *wim;
+    WIMStruct **parts;      /* further parts of a split set, referenced */
+    size_t nparts;
+    int refs;
+} wim_handle;
+
+static void handle_unref(wim_handle *h)
+{
+    if (!h || --h->refs > 0)
+        return;
+    wimlib_free(h->wim);
+    for (size_t i = 0; i < h->nparts; i++)
+        wimlib_free(h->parts[i]);
+    free(h->parts);
+    free(h);
+}
+
+static void wimlib_init_once(void)
+{
+    static int done;
+    if (done)
+        return;
+    done = 1;
+    /* Windows paths are case-insensitive; we never need privileges since we
+     * only ever read. */
+    wimlib_global_init(WIMLIB_INIT_FLAG_DEFAULT_CASE_INSENSITIVE |
+                       WIMLIB_INIT_FLAG_DONT_ACQUIRE_PRIVILEGES);
+    wimlib_set_print_errors(false);
+}
+
+/* ---- one image as a pl_fs ---------------------------------------------- */
+
+typedef struct {
+    pl_fs base;
+    wim_handle *h;
+    int image;
+    char *tmpdir;            /* created on first extraction */
+    pl_fs *extracted;        /* dir fs over tmpdir */
+    pl_strlist fetched;      /* paths already extracted */
+} wim_fs;
+
+static char *wim_path(const char *path)
+{
+    return pl_xasprintf("/%s", path);
+}
+
+struct stat_ctx {
+    pl_stat *st;
+    int reparse;
+};
+
+static int stat_cb(const struct wimlib_dir_entry *d, void *vctx)
+{
+    struct stat_ctx *ctx = vctx;
+    ctx->st->is_dir = (d->attributes & WIMLIB_FILE_ATTRIBUTE_DIRECTORY) != 0;
+    ctx->st->size = d->streams[0].resource.uncompressed_size;
+    ctx->reparse = (d->attributes & WIMLIB_FILE_ATTRIBUTE_REPARSE_POINT) != 0;
+    return 0;
+}
+
+static int wim_stat_ex(wim_fs *w, const char *path, pl_stat *st, int *reparse, pl_err *err)
+{
+    char *wp = wim_path(path);
+    struct stat_ctx ctx = {.st = st};
+    int rc = wimlib_iterate_dir_tree(w->h->wim, w->image, wp, 0, stat_cb, &ctx);
+    free(wp);
+    if (rc == WIMLIB_ERR_PATH_DOES_NOT_EXIST || rc == WIMLIB_ERR_NOTDIR)
+        return 0;
+    if (rc != 0) {
+        pl_err_set(err, "%s: %s", path, wimlib_get_error_string(rc));
+        return -1;
+    }
+    if (reparse)
+        *reparse = ctx.reparse;
+    return 1;
+}
+
+static int wim_stat(pl_fs *fs, const char *path, pl_stat *st, pl_err *err)
+{
+    return wim_stat_ex((wim_fs *)fs, path, st, NULL, err);
+}
+
+struct list_ctx {
+    pl_dir_cb cb;
+    void *ctx;
+    size_t n;
+    int too_many;
+};
+
+static int list_cb(const struct wimlib_dir_entry *d, void *vctx)
+{
+    struct list_ctx *lc = vctx;
+    if (++lc->n > PL_MAX_DIR_ENTRIES) {
+        lc->too_many = 1;
+        return 1;
+    }
+    int is_dir = (d->attributes & WIMLIB_FILE_ATTRIBUTE_DIRECTORY) != 0;
+    return lc->cb(d->filename, is_dir, lc->ctx) ? 1 : 0;
+}
+
+static int wim_list(pl_fs *fs, const char *dir, pl_dir_cb cb, void *ctx, pl_err *err)
+{
+    wim_fs *w = (wim_fs *)fs;
+    char *wp = wim_path(dir);
+    struct list_ctx lc = {.cb = cb, .ctx = ctx};
+    int rc = wimlib_iterate_dir_tree(w->h->wim, w->image, wp,
+                                     WIMLIB_ITERATE_DIR_TREE_FLAG_CHILDREN, list_cb, &lc);
+    free(wp);
+    if (lc.too_many) {
+        pl_err_set(err, "%s: more than %d entries", dir, PL_MAX_DIR_ENTRIES);
+        return -1;
+    }
+    /* A non-zero return from our callback (stop early) comes back as-is. */
+    if (rc != 0 && rc != 1) {
+        pl_err_set(err, "cannot list %s: %s", dir[0] ? dir : "the root directory", wimlib_get_error_string(rc));
+        return -1;
+    }
+    return 0;
+}
+
+static int ensure_tmpdir(wim_fs *w, pl_err *err)
+{
+    if (w->tmpdir)
+        return 0;
+    const char *base = getenv("TMPDIR");
+    char *tmpl = pl_xasprintf("%s/patchlevel-wim-XXXXXX", base && *base ? base : "/tmp");
+    if (!mkdtemp(tmpl)) {
+        pl_err_set(err, "cannot create a temporary directory in %s: %s",
+                   base && *base ? base : "/tmp", strerror(errno));
+        free(tmpl);
+        return -1;
+    }
+    w->tmpdir = tmpl;
+    w->extracted = pl_fs_dir_open(tmpl, err);
+    return w->extracted ? 0 : -1;
+}
+
+/* Check a path is a regular file within the limit before extracting it. */
+static int check_extractable(wim_fs *w, const char *path, uint64_t max, pl_err *err)
+{
+    pl_stat st;
+    int reparse = 0;
+    int rc = wim_stat_ex(w, path, &st, &reparse, err);
+    if (rc == 0)
+        pl_err_set(err, "no such file");
+    if (rc != 1)
+        return -1;
+    if (st.is_dir || reparse) {
+        pl_err_set(err, "not a regular file");
+        return -1;
+    }
+    if (st.size > max) {
+        pl_err_set(err, "file is %llu bytes, over the limit of %llu",
+                   (unsigned long long)st.size, (unsigned long long)max);
+        return -1;
+    }
+    return 0;
+}
+
+static int extract_paths(wim_fs *w, const char *const *paths, size_t n, pl_err *err)
+{
+    if (ensure_tmpdir(w, err) != 0)
+        return -1;
+    const char **wps = pl_xcalloc(n, sizeof *wps);
+    for (size_t i = 0; i < n; i++)
+        wps[i] = wim_path(paths[i]);
+    int rc = wimlib_extract_paths(w->h->wim, w->image, w->tmpdir, wps, n,
+                                  WIMLIB_EXTRACT_FLAG_NORPFIX | WIMLIB_EXTRACT_FLAG_NO_ACLS |
+                                      WIMLIB_EXTRACT_FLAG_NO_ATTRIBUTES);
+    for (size_t i = 0; i < n; i++)
+        free((char *)wps[i]);
+    free(wps);
+    if (rc != 0) {
+        pl_err_set(err, "cannot extract from the WIM: %s", wimlib_get_error_string(rc));
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++)
+        pl_strlist_push_unique(&w->fetched, paths[i]);
+    return 0;
+}
+
+static int wim_read(pl_fs *fs, const char *path, uint64_t max, uint8_t **data, size_t *len,
+                    pl_err *err)
+{
+    wim_fs *w = (wim_fs *)fs;
+    if (!pl_strlist_contains(&w->fetched, path)) {
+        if (check_extractable(w, path, max, err) != 0 || extract_paths(w, &path, 1, err) != 0)
+            return -1;
+    }
+    /* Extraction wrote the names in their stored case, which may differ
+     * from how the caller spelt them. */
+    int rc = pl_fs_read_ci(w->extracted, path, max, data, len, NULL, err);
+    if (rc == 0)
+        pl_err_set(err, "extracted file is missing");
+    if (rc != 1)
+        return -1;
+    fs->bytes_read += *len;
+    return 0;
+}
+
+static int wim_prefetch(pl_fs *fs, const char *const *paths, size_t n, pl_err *err)
+{
+    wim_fs *w = (wim_fs *)fs;
+    const char **todo = pl_xcalloc(n ? n : 1, sizeof *todo);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        pl_err ignored;
+        /* Files that are missing or too large are left for read() to
+         * report one by one. */
+        if (!pl_strlist_contains(&w->fetched, paths[i]) &&
+            check_extractable(w, paths[i], PL_MAX_HIVE_BYTES, &ignored) == 0)
+            todo[m++] = paths[i];
+    }
+    int rc = m ? extract_paths(w, todo, m, err) : 0;
+    free(todo);
+    return rc;
+}
+
+static int remove_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    remove(p);
+    return 0;
+}
+
+static void wim_fs_close(pl_fs *fs)
+{
+    wim_fs *w = (wim_fs *)fs;
+    if (w->extracted)
+        w->extracted->ops->close(w->extracted);
+    if (w->tmpdir) {
+        nftw(w->tmpdir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+        free(w->tmpdir);
+    }
+    pl_strlist_free(&w->fetched);
+    handle_unref(w->h);
+    free(w);
+}
+
+static const pl_fs_ops wim_fs_ops = {
+    .stat = wim_stat,
+    .list = wim_list,
+    .read = wim_read,
+    .prefetch = wim_prefetch,
+    .close = wim_fs_close,
+};
+
+/* ---- the XML claim ------------------------------------------------------ */
+
+static char *prop(WIMStruct *wim, int image, const char *name)
+{
+    const char *v = wimlib_get_image_property(wim, image, name);
+    return (v && *v) ? pl_xstrdup(v) : NULL;
+}
+
+static int64_t prop_num(WIMStruct *wim, int image, const char *name)
+{
+    const char *v = wimlib_get_image_property(wim, image, name);
+    if (!v || !*v)
+        return -1;
+    char *end;
+    errno = 0;
+    long long n = strtoll(v, &end, 10);
+    return (errno || *end || n < 0) ? -1 : n;
+}
+
+static char *arch_name(const char *raw)
+{
+    if (!raw)
+        return NULL;
+    /* PROCESSOR_ARCHITECTURE_* numbers as Windows writes them. */
+    if (strcmp(raw, "0") == 0)
+        return pl_xstrdup("x86");
+    if (strcmp(raw, "6") == 0)
+        return pl_xstrdup("ia64");
+    if (strcmp(raw, "9") == 0)
+        return pl_xstrdup("amd64");
+    if (strcmp(raw, "12") == 0)
+        return pl_xstrdup("arm64");
+    return pl_xstrdup(raw);
+}
+
+static void read_claim(WIMStruct *wim, int image, pl_wim_claim *c)
+{
+    c->name = prop(wim, image, "NAME");
+    c->description = prop(wim, image, "DESCRIPTION");
+    c->product_name = prop(wim, image, "WINDOWS/PRODUCTNAME");
+    c->edition_id = prop(wim, image, "WINDOWS/EDITIONID");
+    c->installation_type = prop(wim, image, "WINDOWS/INSTALLATIONTYPE");
+    c->product_type = prop(wim, image, "WINDOWS/PRODUCTTYPE");
+    char *raw_arch = prop(wim, image, "WINDOWS/ARCH");
+    c->arch = arch_name(raw_arch);
+    free(raw_arch);
+    c->default_language = prop(wim, image, "WINDOWS/LANGUAGES/DEFAULT");
+    c->major = prop_num(wim, image, "WINDOWS/VERSION/MAJOR");
+    c->minor = prop_num(wim, image, "WINDOWS/VERSION/MINOR");
+    c->build = prop_num(wim, image, "WINDOWS/VERSION/BUILD");
+    c->spbuild = prop_num(wim, image, "WINDOWS/VERSION/SPBUILD");
+    c->splevel = prop_num(wim, image, "WINDOWS/VERSION/SPLEVEL");
+    c->present = c->product_name || c->edition_id || c->build >= 0 || c->major >= 0;
+}
+
+/* ---- the source --------------------------------------------------------- */
+
+typedef struct {
+    pl_source base;
+    wim_handle *h;
+    int image_count;
+    int next_image;
+} wim_source;
+
+static int wim_next(pl_source *src, pl_volume **out, pl_err *err)
+{
+    (void)err;
+    wim_source *s = (wim_source *)src;
+    if (s->next_image > s->image_count)
+        return 0;
+    int image = s->next_image++;
+    wim_fs *fs = pl_xcalloc(1, sizeof *fs);
+    fs->base.ops = &wim_fs_ops;
+    fs->h = s->h;
+    fs->image = image;
+    s->h->refs++;
+    pl_volume *v = pl_xcalloc(1, sizeof *v);
+    v->fs = &fs->base;
+    v->loc.partition_scheme = "none";
+    v->loc.partition_start = -1;
+    v->loc.filesystem = "wim";
+    v->loc.wim_image = image;
+    v->loc.wim_image_name = prop(s->h->wim, image, "NAME");
+    read_claim(s->h->wim, image, &v->wim_xml);
+    *out = v;
+    return 1;
+}
+
+static void wim_source_close(pl_source *src)
+{
+    wim_source *s = (wim_source *)src;
+    handle_unref(s->h);
+    pl_strlist_free(&s->base.chain);
+    pl_strlist_free(&s->base.warnings);
+    free(s);
+}
+
+static const pl_source_ops wim_source_ops = {.next_volume = wim_next, .close = wim_source_close};
+
+/* "dir/name.swm" -> "dir/name*.swm": wimlib's naming of split parts is
+ * name.swm, name2.swm, name3.swm, ... */
+static char *split_glob(const char *path)
+{
+    const char *dot = strrchr(path, '.');
+    const char *slash = strrchr(path, '/');
+    if (!dot || (slash && dot < slash))
+        return pl_xasprintf("%s*", path);
+    return pl_xasprintf("%.*s*%s", (int)(dot - path), path, dot);
+}
+
+/* Open the other parts of a split set, keeping those with our GUID. */
+static int reference_parts(wim_source *s, const char *path, const struct wimlib_wim_info *info,
+                           pl_err *err)
+{
+    char *pattern = split_glob(path);
+    glob_t g;
+    int grc = glob(pattern, 0, NULL, &g);
+    free(pattern);
+    int *seen = pl_xcalloc((size_t)info->total_parts + 1, sizeof *seen);
+    seen[1] = 1;
+    wim_handle *h = s->h;
+    h->parts = pl_xcalloc(grc == 0 ? g.gl_pathc : 1, sizeof *h->parts);
+    for (size_t i = 0; grc == 0 && i < g.gl_pathc; i++) {
+        WIMStruct *part;
+        struct wimlib_wim_info pi;
+        if (wimlib_open_wim(g.gl_pathv[i], 0, &part) != 0)
+            continue;
+        wimlib_get_wim_info(part, &pi);
+        if (memcmp(pi.guid, info->guid, WIMLIB_GUID_LEN) != 0 || pi.part_number < 2 ||
+            pi.part_number > info->total_parts || seen[pi.part_number]) {
+            wimlib_free(part);
+            continue;
+        }
+        seen[pi.part_number] = 1;
+        h->parts[h->nparts++] = part;
+        pl_strlist_push(&s->base.chain, g.gl_pathv[i]);
+    }
+    if (grc == 0)
+        globfree(&g);
+    int rc = 0;
+    for (unsigned p = 2; p <= info->total_parts; p++) {
+        if (!seen[p]) {
+            pl_err_set(err, "split WIM part %u of %u is missing (looked for files named like the "
+                            "first part with a number before the extension)",
+                       p, (unsigned)info->total_parts);
+            rc = -1;
+            break;
+        }
+    }
+    free(seen);
+    if (rc == 0 && h->nparts) {
+        int wrc = wimlib_reference_resources(h->wim, h->parts, (unsigned)h->nparts, 0);
+        if (wrc != 0) {
+            pl_err_set(err, "cannot join the split WIM parts: %s", wimlib_get_error_string(wrc));
+            rc = -1;
+        }
+    }
+    return rc;
+}
+
+static const char *container_name(const struct wimlib_wim_info *info)
+{
+    if (info->total_parts > 1)
+        return "swm";
+    /* Version 0xE00 marks solid (ESD-style) archives. */
+    if (info->wim_version == 0xE00)
+        return "esd";
+    return "wim";
+}
+
+int pl_source_open_wim(const char *path, pl_source **out, pl_err *err)
+{
+    wimlib_init_once();
+    WIMStruct *wim = NULL;
+    int rc = wimlib_open_wim(path, 0, &wim);
+    if (rc != 0) {
+        pl_err_set(err, "cannot open WIM: %s", wimlib_get_error_string(rc));
+        return -1;
+    }
+    struct wimlib_wim_info info;
+    wimlib_get_wim_info(wim, &info);
+    if (info.part_number != 1) {
+        pl_err_set(err, "this is part %u of a %u-part split WIM: give the first part",
+                   (unsigned)info.part_number, (unsigned)info.total_parts);
+        wimlib_free(wim);
+        return -1;
+    }
+    wim_source *s = pl_xcalloc(1, sizeof *s);
+    s->base.ops = &wim_source_ops;
+    s->base.container = container_name(&info);
+    s->h = pl_xcalloc(1, sizeof *s->h);
+    s->h->wim = wim;
+    s->h->refs = 1;
+    pl_strlist_push(&s->base.chain, path);
+    s->next_image = 1;
+    s->image_count = (int)info.image_count;
+    if (info.image_count > PL_MAX_WIM_IMAGES) {
+        pl_strlist_pushf(&s->base.warnings, "WIM has %u images; only the first %d are analyzed",
+                         (unsigned)info.image_count, PL_MAX_WIM_IMAGES);
+        s->image_count = PL_MAX_WIM_IMAGES;
+    }
+    if (info.total_parts > 1 && reference_parts(s, path, &info, err) != 0) {
+        wim_source_close(&s->base);
+        return -1;
+    }
+    *out = &s->base;
+    return 0;
+}

@@ -1,0 +1,39 @@
+/* Every size and depth limit patchlevel applies to what it reads, in one place.
+ *
+ * Inputs are hostile: a header field never decides how much we allocate or
+ * how deep we recurse. Exceeding a limit is a clear error naming the limit,
+ * never an allocation failure. The man page (LIMITS) lists these values;
+ * keep the two in step. */
+#ifndef PL_LIMITS_H
+#define PL_LIMITS_H
+
+/* Largest registry hive read into memory (real SOFTWARE hives of old,
+ * heavily serviced servers reach a few hundred MiB). */
+#define PL_MAX_HIVE_BYTES        (1024ull * 1024 * 1024)
+/* Largest PE file (ntoskrnl.exe is ~5 MiB; leave room for odd builds). */
+#define PL_MAX_PE_BYTES          (256ull * 1024 * 1024)
+/* Largest .mum manifest and pending.xml read. */
+#define PL_MAX_MANIFEST_BYTES    (16ull * 1024 * 1024)
+#define PL_MAX_PENDING_XML_BYTES (256ull * 1024 * 1024)
+
+/* Resource directory depth in a PE (type/name/language is 3 levels). */
+#define PL_MAX_PE_RESOURCE_DEPTH 3
+/* Entries examined per PE resource directory level. */
+#define PL_MAX_PE_RESOURCE_ENTRIES 4096
+/* Nesting depth inside a VS_VERSIONINFO block tree. */
+#define PL_MAX_VERSIONINFO_DEPTH 8
+
+/* CBS packages examined per installation, and .mum files listed. */
+#define PL_MAX_PACKAGES          200000
+/* Entries listed from any one directory. */
+#define PL_MAX_DIR_ENTRIES       1000000
+/* Path components walked when resolving a path. */
+#define PL_MAX_PATH_DEPTH        64
+/* Windows directories searched for on one volume. */
+#define PL_MAX_WINDOWS_DIRS      16
+/* Values in one PendingFileRenameOperations list that we count. */
+#define PL_MAX_MULTI_SZ_ITEMS    100000
+/* Images examined in one WIM. */
+#define PL_MAX_WIM_IMAGES        1024
+
+#endif

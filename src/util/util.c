@@ -1,0 +1,281 @@
+#include "util/util.h"
+
+#include <ctype.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+void pl_err_set(pl_err *err, const char *fmt, ...)
+{
+    if (!err)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    va_end(ap);
+}
+
+void pl_err_prefix(pl_err *err, const char *fmt, ...)
+{
+    if (!err)
+        return;
+    char head[256], old[sizeof err->msg];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(head, sizeof head, fmt, ap);
+    va_end(ap);
+    memcpy(old, err->msg, sizeof old);
+    /* "head: old", cut to fit: a long message loses its tail, not its head. */
+    size_t cap = sizeof err->msg - 1, n = 0;
+    const char *parts[3] = {head, ": ", old};
+    for (int i = 0; i < 3; i++)
+        for (const char *p = parts[i]; *p && n < cap; p++)
+            err->msg[n++] = *p;
+    err->msg[n] = '\0';
+}
+
+static void out_of_memory(size_t n)
+{
+    fprintf(stderr, "patchlevel: out of memory allocating %zu bytes\n", n);
+    abort();
+}
+
+void *pl_xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p)
+        out_of_memory(n);
+    return p;
+}
+
+void *pl_xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (!p)
+        out_of_memory(n * size);
+    return p;
+}
+
+void *pl_xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+    if (!q)
+        out_of_memory(n);
+    return q;
+}
+
+char *pl_xstrdup(const char *s)
+{
+    return s ? pl_xstrndup(s, strlen(s)) : NULL;
+}
+
+char *pl_xstrndup(const char *s, size_t n)
+{
+    if (!s)
+        return NULL;
+    size_t len = strnlen(s, n);
+    char *p = pl_xmalloc(len + 1);
+    memcpy(p, s, len);
+    p[len] = '\0';
+    return p;
+}
+
+char *pl_xasprintf(const char *fmt, ...)
+{
+    va_list ap, ap2;
+    va_start(ap, fmt);
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        n = 0;
+    char *p = pl_xmalloc((size_t)n + 1);
+    vsnprintf(p, (size_t)n + 1, fmt, ap2);
+    va_end(ap2);
+    return p;
+}
+
+static int ascii_lower(int c)
+{
+    return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
+}
+
+int pl_strncaseeq(const char *a, const char *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        int ca = ascii_lower((unsigned char)a[i]), cb = ascii_lower((unsigned char)b[i]);
+        if (ca != cb)
+            return 0;
+        if (ca == 0)
+            return 1;
+    }
+    return 1;
+}
+
+int pl_strcaseeq(const char *a, const char *b)
+{
+    if (!a || !b)
+        return a == b;
+    return pl_strncaseeq(a, b, (size_t)-1);
+}
+
+int pl_str_has_suffix_ci(const char *s, const char *suffix)
+{
+    size_t ls = strlen(s), lx = strlen(suffix);
+    return ls >= lx && pl_strcaseeq(s + ls - lx, suffix);
+}
+
+void pl_strlist_push_owned(pl_strlist *l, char *s)
+{
+    if (l->len == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 8;
+        l->items = pl_xrealloc(l->items, l->cap * sizeof *l->items);
+    }
+    l->items[l->len++] = s;
+}
+
+void pl_strlist_push(pl_strlist *l, const char *s)
+{
+    pl_strlist_push_owned(l, pl_xstrdup(s ? s : ""));
+}
+
+void pl_strlist_pushf(pl_strlist *l, const char *fmt, ...)
+{
+    va_list ap, ap2;
+    va_start(ap, fmt);
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        n = 0;
+    char *p = pl_xmalloc((size_t)n + 1);
+    vsnprintf(p, (size_t)n + 1, fmt, ap2);
+    va_end(ap2);
+    pl_strlist_push_owned(l, p);
+}
+
+int pl_strlist_contains(const pl_strlist *l, const char *s)
+{
+    for (size_t i = 0; i < l->len; i++)
+        if (strcmp(l->items[i], s) == 0)
+            return 1;
+    return 0;
+}
+
+void pl_strlist_push_unique(pl_strlist *l, const char *s)
+{
+    if (!pl_strlist_contains(l, s))
+        pl_strlist_push(l, s);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void pl_strlist_sort(pl_strlist *l)
+{
+    if (l->len > 1)
+        qsort(l->items, l->len, sizeof *l->items, cmp_str);
+}
+
+void pl_strlist_free(pl_strlist *l)
+{
+    for (size_t i = 0; i < l->len; i++)
+        free(l->items[i]);
+    free(l->items);
+    l->items = NULL;
+    l->len = l->cap = 0;
+}
+
+static size_t utf8_put(char *o, uint32_t cp)
+{
+    if (cp < 0x80) {
+        o[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        o[0] = (char)(0xC0 | (cp >> 6));
+        o[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        o[0] = (char)(0xE0 | (cp >> 12));
+        o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        o[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    o[0] = (char)(0xF0 | (cp >> 18));
+    o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    o[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+char *pl_utf16le_to_utf8(const uint8_t *p, size_t nbytes)
+{
+    size_t units = nbytes / 2;
+    /* Each UTF-16 unit becomes at most 3 UTF-8 bytes (a pair, 4). */
+    char *out = pl_xmalloc(units * 3 + 1);
+    size_t o = 0;
+    for (size_t i = 0; i < units; i++) {
+        uint32_t u = pl_le16(p + 2 * i);
+        if (u == 0)
+            break;
+        if (u >= 0xD800 && u <= 0xDBFF && i + 1 < units) {
+            uint32_t lo = pl_le16(p + 2 * (i + 1));
+            if (lo >= 0xDC00 && lo <= 0xDFFF) {
+                o += utf8_put(out + o, 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00));
+                i++;
+                continue;
+            }
+        }
+        if (u >= 0xD800 && u <= 0xDFFF)
+            u = 0xFFFD;
+        o += utf8_put(out + o, u);
+    }
+    out[o] = '\0';
+    return out;
+}
+
+void pl_sha256_hex(const uint8_t *data, size_t len, char out[65])
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+    if (!EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) || mdlen != 32) {
+        out[0] = '\0';
+        return;
+    }
+    static const char hex[] = "0123456789abcdef";
+    for (unsigned i = 0; i < 32; i++) {
+        out[2 * i] = hex[md[i] >> 4];
+        out[2 * i + 1] = hex[md[i] & 15];
+    }
+    out[64] = '\0';
+}
+
+void pl_unixtime_to_iso(int64_t t, char out[32])
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    if (!gmtime_r(&tt, &tm)) {
+        snprintf(out, 32, "%lld", (long long)t);
+        return;
+    }
+    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+int pl_filetime_to_iso(uint64_t filetime, char out[32])
+{
+    /* 11644473600 s between 1601-01-01 and 1970-01-01. Accept 1970..9999. */
+    const uint64_t epoch_delta = 11644473600ull * 10000000ull;
+    if (filetime < epoch_delta)
+        return -1;
+    uint64_t secs = (filetime - epoch_delta) / 10000000ull;
+    if (secs > 253402300799ull)
+        return -1;
+    pl_unixtime_to_iso((int64_t)secs, out);
+    return 0;
+}

@@ -1,0 +1,84 @@
+/* Small helpers shared by every layer: errors, strings, growable arrays,
+ * UTF-16 decoding and hashing. Nothing here knows about Windows. */
+#ifndef PL_UTIL_H
+#define PL_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* An error message, filled by the function that failed. The caller adds
+ * the input's name: the full text the user sees is
+ * "patchlevel: INPUT: what failed: why". */
+typedef struct {
+    char msg[512];
+} pl_err;
+
+void pl_err_set(pl_err *err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Prefix an existing message: "what: <old message>". */
+void pl_err_prefix(pl_err *err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Allocation that aborts with a message on exhaustion: the limits in
+ * limits.h keep every request small, so running out of memory here is a
+ * bug in a limit, not an input error. */
+void *pl_xmalloc(size_t n);
+void *pl_xcalloc(size_t n, size_t size);
+void *pl_xrealloc(void *p, size_t n);
+char *pl_xstrdup(const char *s);          /* NULL stays NULL */
+char *pl_xstrndup(const char *s, size_t n);
+char *pl_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* ASCII case-insensitive comparisons (Windows names are matched this way;
+ * non-ASCII bytes compare exactly). */
+int pl_strcaseeq(const char *a, const char *b);
+int pl_strncaseeq(const char *a, const char *b, size_t n);
+int pl_str_has_suffix_ci(const char *s, const char *suffix);
+
+/* A growable array of owned strings. */
+typedef struct {
+    char **items;
+    size_t len, cap;
+} pl_strlist;
+
+void pl_strlist_push(pl_strlist *l, const char *s);      /* copies s */
+void pl_strlist_push_owned(pl_strlist *l, char *s);      /* takes s */
+void pl_strlist_pushf(pl_strlist *l, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+int pl_strlist_contains(const pl_strlist *l, const char *s);
+void pl_strlist_push_unique(pl_strlist *l, const char *s);
+void pl_strlist_sort(pl_strlist *l);
+void pl_strlist_free(pl_strlist *l);
+
+/* Decode little-endian UTF-16 (up to nbytes, stopping at a NUL unit) into
+ * newly allocated UTF-8. Unpaired surrogates become U+FFFD. Never reads
+ * past nbytes; an odd trailing byte is ignored. */
+char *pl_utf16le_to_utf8(const uint8_t *p, size_t nbytes);
+
+/* Little-endian reads; the caller has checked the bounds. */
+static inline uint16_t pl_le16(const uint8_t *p) { return (uint16_t)(p[0] | (p[1] << 8)); }
+static inline uint32_t pl_le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
+}
+static inline uint64_t pl_le64(const uint8_t *p) { return (uint64_t)pl_le32(p) | ((uint64_t)pl_le32(p + 4) << 32); }
+
+/* True when [off, off+len) lies inside a buffer of size total, without
+ * overflow. Use it before every access to input-controlled offsets. */
+static inline int pl_range_ok(uint64_t off, uint64_t len, uint64_t total)
+{
+    return off <= total && len <= total - off;
+}
+
+/* SHA-256 of a buffer as 64 lowercase hex digits plus NUL. */
+void pl_sha256_hex(const uint8_t *data, size_t len, char out[65]);
+
+/* Windows FILETIME (100 ns ticks since 1601-01-01 UTC) as
+ * "YYYY-MM-DDTHH:MM:SSZ". Returns 0, or -1 if out of the representable
+ * range (the caller then reports the raw value). */
+int pl_filetime_to_iso(uint64_t filetime, char out[32]);
+/* Unix seconds as "YYYY-MM-DDTHH:MM:SSZ". */
+void pl_unixtime_to_iso(int64_t t, char out[32]);
+
+#endif

@@ -1,0 +1,103 @@
+/* Corpus tier: every real hive in ../shared/corpus opens (as a partial
+ * report flagged as not a SOFTWARE hive) or fails with a clear error.
+ * Compressed hives are unpacked to a temporary directory first. Skipped
+ * (exit 77) when the corpus is absent. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../e2e/e2e.h"
+
+static char tmpdir[256];
+
+static const char *unpack_xz(const char *rel)
+{
+    static char out[512];
+    const char *base = strrchr(rel, '/') + 1;
+    snprintf(out, sizeof out, "%s/%.*s", tmpdir, (int)(strlen(base) - 3), base);
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "xz -dc '%s' > '%s'", e2e_corpus(rel), out);
+    ck_assert_msg(system(cmd) == 0, "cannot unpack %s (is xz-utils installed?)", rel);
+    return out;
+}
+
+static void expect_partial_report(const char *path)
+{
+    e2e_run r;
+    const char *args[] = {"-f", "json", path, NULL};
+    e2e_exec(&r, args);
+    ck_assert_msg(r.status == 0, "%s: exit %d: %s", path, r.status, r.err);
+    ck_assert_str_eq(jstr(r.json, "container"), "hive");
+    ck_assert_int_eq(jlen(r.json, "installations"), 1);
+    ck_assert_str_eq(jstr(r.json, "installations.0.build6003.verdict"), "unknown");
+    ck_assert_msg(strstr(jstr(r.json, "installations.0.warnings.0"), "is it a SOFTWARE hive?"),
+                  "%s: no warning", path);
+    e2e_free(&r);
+}
+
+START_TEST(real_hives_open)
+{
+    const char *plain[] = {"hivex/minimal", "hivex/special", "hivex/rlenvalue_test_hive",
+                           "yarp/BigDataHive", "yarp/EmptyHive", "yarp/TruncatedHive",
+                           "yarp/UnicodeHive", "yarp/NewDirtyHive1/NewDirtyHive",
+                           "plaso/regf/NTUSER.DAT", "velociraptor/SAM"};
+    for (size_t i = 0; i < sizeof plain / sizeof *plain; i++)
+        expect_partial_report(e2e_corpus(plain[i]));
+    const char *packed[] = {"regipy/SYSTEM.xz", "regipy/SYSTEM_WIN_10_1709.xz", "regipy/SAM.xz",
+                            "regipy/SECURITY.xz", "regipy/BCD.xz", "regipy/NTUSER.DAT.xz"};
+    for (size_t i = 0; i < sizeof packed / sizeof *packed; i++)
+        expect_partial_report(unpack_xz(packed[i]));
+}
+END_TEST
+
+START_TEST(corrupted_hive_is_a_clear_error)
+{
+    e2e_run r;
+    const char *args[] = {"-f", "json", unpack_xz("regipy/corrupted_system_hive.xz"), NULL};
+    e2e_exec(&r, args);
+    ck_assert_int_eq(r.status, 3);
+    ck_assert_int_eq(jlen(r.json, "installations"), 0);
+    ck_assert(strstr(jstr(r.json, "errors.0"), "cannot open the hive: hive is damaged"));
+    e2e_free(&r);
+}
+END_TEST
+
+START_TEST(non_hives_are_unrecognised)
+{
+    const char *rels[] = {"libguestfs/windows-software.reg", "velociraptor/notnbt.exe"};
+    for (size_t i = 0; i < 2; i++) {
+        e2e_run r;
+        const char *args[] = {"-f", "json", e2e_corpus(rels[i]), NULL};
+        e2e_exec(&r, args);
+        ck_assert_int_eq(r.status, 3);
+        ck_assert(strstr(jstr(r.json, "errors.0"), "unrecognised input"));
+        e2e_free(&r);
+    }
+}
+END_TEST
+
+int main(void)
+{
+    e2e_require_corpus();
+    snprintf(tmpdir, sizeof tmpdir, "%s/pl-corpus-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    if (!mkdtemp(tmpdir))
+        return EXIT_FAILURE;
+    Suite *s = suite_create("corpus-hive");
+    TCase *tc = tcase_create("hive");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, real_hives_open);
+    tcase_add_test(tc, corrupted_hive_is_a_clear_error);
+    tcase_add_test(tc, non_hives_are_unrecognised);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", tmpdir);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,199 @@
+#include "e2e.h"
+
+#include <check.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static char *slurp_fd(int fd)
+{
+    size_t cap = 4096, len = 0;
+    char *buf = malloc(cap);
+    lseek(fd, 0, SEEK_SET);
+    for (;;) {
+        if (len + 1 >= cap)
+            buf = realloc(buf, cap *= 2);
+        ssize_t n = read(fd, buf + len, cap - len - 1);
+        if (n <= 0)
+            break;
+        len += (size_t)n;
+    }
+    buf[len] = '\0';
+    return buf;
+}
+
+void e2e_exec(e2e_run *r, const char *const *args)
+{
+    memset(r, 0, sizeof *r);
+    const char *prog = getenv("PL_PROGRAM");
+    ck_assert_msg(prog != NULL, "PL_PROGRAM is not set (run through make check)");
+    size_t n = 0;
+    while (args[n])
+        n++;
+    const char **argv = calloc(n + 2, sizeof *argv);
+    argv[0] = prog;
+    memcpy(argv + 1, args, n * sizeof *argv);
+    FILE *out = tmpfile(), *err = tmpfile();
+    ck_assert(out && err);
+    pid_t pid = fork();
+    ck_assert(pid >= 0);
+    if (pid == 0) {
+        dup2(fileno(out), 1);
+        dup2(fileno(err), 2);
+        int devnull = open("/dev/null", O_RDONLY);
+        dup2(devnull, 0);
+        execv(prog, (char *const *)argv);
+        _exit(127);
+    }
+    int st = 0;
+    waitpid(pid, &st, 0);
+    r->status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    r->out = slurp_fd(fileno(out));
+    r->err = slurp_fd(fileno(err));
+    fclose(out);
+    fclose(err);
+    free(argv);
+    r->json = json_tokener_parse(r->out);
+}
+
+void e2e_free(e2e_run *r)
+{
+    free(r->out);
+    free(r->err);
+    if (r->json)
+        json_object_put(r->json);
+    memset(r, 0, sizeof *r);
+}
+
+static const char *join(const char *env, const char *rel)
+{
+    static char bufs[8][4096];
+    static int next;
+    const char *base = getenv(env);
+    if (!base)
+        return NULL;
+    char *b = bufs[next++ % 8];
+    snprintf(b, sizeof bufs[0], "%s/%s", base, rel);
+    return b;
+}
+
+const char *e2e_fixture(const char *rel)
+{
+    const char *p = join("PL_FIXTURES", rel);
+    ck_assert_msg(p != NULL, "PL_FIXTURES is not set (run through make check)");
+    return p;
+}
+
+const char *e2e_corpus(const char *rel)
+{
+    struct stat sb;
+    const char *base = getenv("PL_CORPUS");
+    if (!base || stat(base, &sb) != 0 || !S_ISDIR(sb.st_mode))
+        return NULL;
+    return join("PL_CORPUS", rel);
+}
+
+void e2e_require_corpus(void)
+{
+    if (!e2e_corpus("")) {
+        printf("shared corpus not found (PL_CORPUS): skipping\n");
+        exit(77);
+    }
+}
+
+json_object *jget(json_object *root, const char *path)
+{
+    char *copy = strdup(path), *save = NULL;
+    json_object *cur = root;
+    for (char *k = strtok_r(copy, ".", &save); k && cur; k = strtok_r(NULL, ".", &save)) {
+        if (json_object_is_type(cur, json_type_array)) {
+            char *end;
+            long i = strtol(k, &end, 10);
+            cur = (*end || i < 0 || (size_t)i >= json_object_array_length(cur))
+                      ? NULL
+                      : json_object_array_get_idx(cur, (size_t)i);
+        } else if (json_object_is_type(cur, json_type_object)) {
+            json_object *next = NULL;
+            /* A JSON null comes back as a NULL member, like an absent one. */
+            cur = json_object_object_get_ex(cur, k, &next) ? next : NULL;
+        } else {
+            cur = NULL;
+        }
+    }
+    free(copy);
+    return cur;
+}
+
+const char *jstr(json_object *root, const char *path)
+{
+    json_object *o = jget(root, path);
+    return (o && json_object_is_type(o, json_type_string)) ? json_object_get_string(o) : NULL;
+}
+
+int64_t jint(json_object *root, const char *path)
+{
+    json_object *o = jget(root, path);
+    return (o && json_object_is_type(o, json_type_int)) ? json_object_get_int64(o) : INT64_MIN;
+}
+
+int jbool(json_object *root, const char *path)
+{
+    json_object *o = jget(root, path);
+    return (o && json_object_is_type(o, json_type_boolean)) ? json_object_get_boolean(o) : -1;
+}
+
+int jlen(json_object *root, const char *path)
+{
+    json_object *o = jget(root, path);
+    return (o && json_object_is_type(o, json_type_array)) ? (int)json_object_array_length(o) : -1;
+}
+
+int jis_null(json_object *root, const char *path)
+{
+    /* json-c represents null as a NULL member: present key, NULL value. */
+    char *copy = strdup(path);
+    char *dot = strrchr(copy, '.');
+    json_object *parent = root;
+    const char *key = copy;
+    if (dot) {
+        *dot = '\0';
+        parent = jget(root, copy);
+        key = dot + 1;
+    }
+    json_object *v = NULL;
+    int present = parent && json_object_is_type(parent, json_type_object) &&
+                  json_object_object_get_ex(parent, key, &v);
+    free(copy);
+    return present && v == NULL;
+}
+
+int jhas(json_object *root, const char *path, const char *s)
+{
+    json_object *a = jget(root, path);
+    if (!a || !json_object_is_type(a, json_type_array))
+        return 0;
+    for (size_t i = 0; i < json_object_array_length(a); i++) {
+        const char *v = json_object_get_string(json_object_array_get_idx(a, i));
+        if (v && strcmp(v, s) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+json_object *jfind(json_object *root, const char *path, const char *key, const char *value)
+{
+    json_object *a = jget(root, path);
+    if (!a || !json_object_is_type(a, json_type_array))
+        return NULL;
+    for (size_t i = 0; i < json_object_array_length(a); i++) {
+        json_object *e = json_object_array_get_idx(a, i);
+        const char *v = jstr(e, key);
+        if (v && strcmp(v, value) == 0)
+            return e;
+    }
+    return NULL;
+}

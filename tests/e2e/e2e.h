@@ -1,0 +1,39 @@
+/* Helpers for the end-to-end tests: run the built program on fixtures and
+ * look into its JSON with short paths like "installations.0.os.build". */
+#ifndef PL_E2E_H
+#define PL_E2E_H
+
+#include <json-c/json.h>
+#include <stdint.h>
+
+typedef struct {
+    int status;           /* exit status, or -1 if it did not exit normally */
+    char *out, *err;      /* captured standard output / error */
+    json_object *json;    /* stdout parsed as JSON, NULL if it is not */
+} e2e_run;
+
+/* Run $PL_PROGRAM with args (NULL-terminated). Aborts the test on failure
+ * to start it. */
+void e2e_exec(e2e_run *r, const char *const *args);
+void e2e_free(e2e_run *r);
+
+/* "$PL_FIXTURES/rel" (static buffer, rotated among 8). */
+const char *e2e_fixture(const char *rel);
+/* "$PL_CORPUS/rel", or NULL if PL_CORPUS is unset or missing. */
+const char *e2e_corpus(const char *rel);
+/* Exit 77 (skip) unless the corpus exists. */
+void e2e_require_corpus(void);
+
+/* Navigate: dot-separated keys, numbers index arrays. NULL when absent. */
+json_object *jget(json_object *root, const char *path);
+/* The string at path, or NULL when absent / null / not a string. */
+const char *jstr(json_object *root, const char *path);
+int64_t jint(json_object *root, const char *path);   /* INT64_MIN when absent */
+int jbool(json_object *root, const char *path);      /* -1 when absent */
+int jlen(json_object *root, const char *path);       /* array length, -1 when absent */
+int jis_null(json_object *root, const char *path);   /* present and null */
+int jhas(json_object *root, const char *path, const char *s); /* array contains string */
+/* The first element of array at path whose field key equals value. */
+json_object *jfind(json_object *root, const char *path, const char *key, const char *value);
+
+#endif

@@ -1,0 +1,78 @@
+/* End to end: a bare SOFTWARE hive gives a partial report; a damaged hive
+ * is a clear error of that input. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "e2e.h"
+
+START_TEST(bare_software_hive_gives_a_partial_report)
+{
+    e2e_run r;
+    const char *args[] = {"-f", "json",
+                          e2e_fixture("trees/ws2008-6003-rollups/Windows/System32/config/SOFTWARE"),
+                          NULL};
+    e2e_exec(&r, args);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_str_eq(jstr(r.json, "container"), "hive");
+    ck_assert_int_eq(jlen(r.json, "installations"), 1);
+    json_object *i = jget(r.json, "installations.0");
+    ck_assert(jis_null(i, "location.windows_dir"));
+    ck_assert_str_eq(jstr(i, "location.filesystem"), "hive");
+    ck_assert_str_eq(jstr(i, "os.product_name"), "Windows Server (R) 2008 Standard");
+    ck_assert_int_eq(jint(i, "os.build"), 6003);
+    /* one witness only: the verdict needs the kernel too */
+    ck_assert_str_eq(jstr(i, "build6003.verdict"), "unknown");
+    ck_assert(strstr(jstr(i, "build6003.reason"), "registry alone says build 6003"));
+    ck_assert(jis_null(i, "files.ntoskrnl"));
+    ck_assert(jhas(i, "updates.kbs_installed", "KB5014010"));
+    ck_assert(jhas(i, "updates.kbs_superseded", "KB4493471"));
+    e2e_free(&r);
+}
+END_TEST
+
+START_TEST(damaged_bare_hive_is_an_input_error)
+{
+    e2e_run r;
+    const char *args[] = {"-f", "json",
+                          e2e_fixture("trees/damaged-hive/Windows/System32/config/SOFTWARE"), NULL};
+    e2e_exec(&r, args);
+    ck_assert_int_eq(r.status, 3);
+    ck_assert_int_eq(jlen(r.json, "installations"), 0);
+    ck_assert(strstr(jstr(r.json, "errors.0"), "cannot open the hive: "));
+    ck_assert(strstr(r.err, "patchlevel: "));
+    ck_assert(strstr(r.err, "damaged-hive/Windows/System32/config/SOFTWARE: cannot open the hive"));
+    e2e_free(&r);
+}
+END_TEST
+
+START_TEST(system_hive_given_as_software_is_flagged)
+{
+    e2e_run r;
+    const char *args[] = {"-f", "json",
+                          e2e_fixture("trees/ws2008-6003-rollups/Windows/System32/config/SYSTEM"),
+                          NULL};
+    e2e_exec(&r, args);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_str_eq(jstr(r.json, "installations.0.build6003.verdict"), "unknown");
+    ck_assert(strstr(jstr(r.json, "installations.0.warnings.0"), "is it a SOFTWARE hive?"));
+    e2e_free(&r);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("e2e-hive");
+    TCase *tc = tcase_create("hive");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, bare_software_hive_gives_a_partial_report);
+    tcase_add_test(tc, damaged_bare_hive_is_an_input_error);
+    tcase_add_test(tc, system_hive_given_as_software_is_flagged);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,385 @@
+/* The decisions layer on hand-built evidence: the build-6003 verdict
+ * rules, KB classification, pending-reboot signals, identity and the WIM
+ * claim check. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "decisions/decisions.h"
+
+/* ---- building evidence -------------------------------------------------- */
+
+static void set_kernel(pl_pe_evidence *pe, const char *role, unsigned a, unsigned b, unsigned c,
+                       unsigned d, uint16_t machine)
+{
+    memset(pe, 0, sizeof *pe);
+    pe->role = role;
+    pe->present = 1;
+    pe->path = strdup("Windows/System32/ntoskrnl.exe");
+    pe->ver.has_fixed = 1;
+    pe->ver.machine = machine;
+    uint16_t v[4] = {(uint16_t)a, (uint16_t)b, (uint16_t)c, (uint16_t)d};
+    memcpy(pe->ver.file_version, v, sizeof v);
+    memcpy(pe->ver.product_version, v, sizeof v);
+}
+
+static void set_registry(pl_installation *in, const char *version, const char *build)
+{
+    in->software_read = 1;
+    in->os.current_version = version ? strdup(version) : NULL;
+    in->os.current_build_number = build ? strdup(build) : NULL;
+    in->os.current_build = build ? strdup(build) : NULL;
+}
+
+static pl_package *add_package(pl_installation *in, const char *identity, const char *kb,
+                               uint32_t state)
+{
+    in->packages = realloc(in->packages, (in->npackages + 1) * sizeof *in->packages);
+    pl_package *p = &in->packages[in->npackages++];
+    memset(p, 0, sizeof *p);
+    p->identity = strdup(identity);
+    p->kb = kb ? strdup(kb) : NULL;
+    p->in_registry = 1;
+    p->has_state = 1;
+    p->state_code = state;
+    p->state = pl_cbs_state_decode(state);
+    return p;
+}
+
+static pl_verdict verdict_of(pl_installation *in)
+{
+    pl_build6003 b;
+    pl_decide_build6003(in, &b);
+    pl_verdict v = b.verdict;
+    pl_assessment a = {.b6003 = b};
+    pl_assessment_free(&a);
+    return v;
+}
+
+/* ---- the verdict -------------------------------------------------------- */
+
+START_TEST(verdict_yes_when_kernel_and_registry_say_6003)
+{
+    pl_installation in = {0};
+    set_kernel(&in.ntoskrnl, "ntoskrnl", 6, 0, 6003, 20489, PL_PE_MACHINE_AMD64);
+    set_registry(&in, "6.0", "6003");
+    pl_build6003 b;
+    pl_decide_build6003(&in, &b);
+    ck_assert_int_eq(b.verdict, PL_VERDICT_YES);
+    ck_assert_uint_ge(b.nevidence, 2);
+    ck_assert_str_eq(b.evidence[0].value, "6.0.6003.20489");
+    ck_assert_int_eq(b.evidence[0].build, 6003);
+    pl_assessment a = {.b6003 = b};
+    pl_assessment_free(&a);
+    pl_installation_free(&in);
+}
+END_TEST
+
+START_TEST(verdict_no_when_both_say_6002)
+{
+    pl_installation in = {0};
+    set_kernel(&in.ntoskrnl, "ntoskrnl", 6, 0, 6002, 24565, PL_PE_MACHINE_AMD64);
+    set_registry(&in, "6.0", "6002");
+    ck_assert_int_eq(verdict_of(&in), PL_VERDICT_NO);
+    pl_installation_free(&in);
+}
+END_TEST
+
+START_TEST(verdict_inconsistent_when_registry_6003_kernel_6002)
+{
+    pl_installation in = {0};
+    set_kernel(&in.ntoskrnl, "ntoskrnl", 6, 0, 6002, 24565, PL_PE_MACHINE_AMD64);
+    set_registry(&in, "6.0", "6003");
+    pl_build6003 b;
+    pl_decide_build6003(&in, &b);
+    ck_assert_int_eq(b.verdict, PL_VERDICT_INCONSISTENT);
+    ck_assert_ptr_nonnull(strstr(b.reason, "6002"));
+    ck_assert_ptr_nonnull(strstr(b.reason, "6003"));
+    pl_assessment a = {.b6003 = b};
+    pl_assessment_free(&a);
+    pl_installation_free(&in);
+}
+END_TEST
+
+START_TEST(verdict_inconsistent_when_kernel_6003_registry_6002)
+{
+    pl_installation in = {0};
+    set_kernel(&in.ntoskrnl, "ntoskrnl", 6, 0, 6003, 20489, PL_PE_MACHINE_AMD64);
+    set_registry(&in, "6.0", "6002");
+    ck_assert_int_eq(verdict_of(&in), PL_VERDICT_INCONSISTENT);
+    pl_installation_free(&in);
+}
+END_TEST
+
+START_TEST(verdict_not_applicable_for_7601)
+{
+    pl_installation in = {0};
+    set_kernel(&in.ntoskrnl, "ntoskrnl", 6, 1, 7601, 24545, PL_PE_MACHINE_AMD64);
+    set_registry(&in, "6.1", "7601");
+    ck_assert_int_eq(verdict_of(&in), PL_VERDICT_NOT_APPLICABLE);
+    pl_installation_free(&in);
+}
+END_TEST
+
+START_TEST(verdict_not_applicable_from_registry_alone)
+{
+    pl_installation in = {0};
+    set_registry(&in, "6.1", "7601");
+    ck_assert_int_eq(verdict_of(&in), PL_VERDICT_NOT_APPLICABLE);
+    pl_installation_free(&in);
+}
+END_TEST
+
+START_TEST(verdict_inconsistent_when_nt_versions_differ)
+{
+    pl_installation in = {0};
+    set_kernel(&in.ntoskrnl, "ntoskrnl", 6, 1, 7601, 1, PL_PE_MACHINE_AMD64);
+    set_registry(&in, "6.0", "6003");
+    ck_assert_int_eq(verdict_of(&in), PL_VERDICT_INCONSISTENT);
+    pl_installation_free(&in);
+}
+END_TEST
+
+START_TEST(verdict_unknown_without_kernel)
+{
+    pl_installation in = {0};
+    set_registry(&in, "6.0", "6003");
+    pl_build6003 b;
+    pl_decide_build6003(&in, &b);
+    ck_assert_int_eq(b.verdict, PL_VERDICT_UNKNOWN);
+    ck_assert_ptr_nonnull(strstr(b.reason, "registry alone says build 6003"));
+    pl_assessment a = {.b6003 = b};
+    pl_assessment_free(&a);
+    pl_installation_free(&in);
+}
+END_TEST
+
+START_TEST(verdict_unknown_without_registry)
+{
+    pl_installation in = {0};
+    set_kernel(&in.ntoskrnl, "ntoskrnl", 6, 0, 6003, 20489, PL_PE_MACHINE_AMD64);
+    ck_assert_int_eq(verdict_of(&in), PL_VERDICT_UNKNOWN);
+    pl_installation_free(&in);
+}
+END_TEST
+
+START_TEST(verdict_unknown_with_nothing)
+{
+    pl_installation in = {0};
+    ck_assert_int_eq(verdict_of(&in), PL_VERDICT_UNKNOWN);
+    pl_installation_free(&in);
+}
+END_TEST
+
+START_TEST(verdict_uses_ntkrnlpa_when_ntoskrnl_unreadable)
+{
+    pl_installation in = {0};
+    set_kernel(&in.ntoskrnl, "ntoskrnl", 6, 0, 6002, 1, PL_PE_MACHINE_I386);
+    in.ntoskrnl.error = strdup("no usable version resource");
+    set_kernel(&in.ntkrnlpa, "ntkrnlpa", 6, 0, 6003, 20489, PL_PE_MACHINE_I386);
+    set_registry(&in, "6.0", "6003");
+    ck_assert_int_eq(verdict_of(&in), PL_VERDICT_YES);
+    pl_installation_free(&in);
+}
+END_TEST
+
+START_TEST(registry_build_falls_back_to_build_lab_ex)
+{
+    pl_installation in = {0};
+    set_kernel(&in.ntoskrnl, "ntoskrnl", 6, 0, 6003, 20489, PL_PE_MACHINE_AMD64);
+    in.software_read = 1;
+    in.os.current_version = strdup("6.0");
+    in.os.build_lab_ex = strdup("6003.20489.amd64fre.vistasp2_ldr_escrow.190320-1700");
+    ck_assert_int_eq(verdict_of(&in), PL_VERDICT_YES);
+    pl_installation_free(&in);
+}
+END_TEST
+
+START_TEST(pending_6003_package_is_reported)
+{
+    pl_installation in = {0};
+    set_kernel(&in.ntoskrnl, "ntoskrnl", 6, 0, 6002, 24565, PL_PE_MACHINE_AMD64);
+    set_registry(&in, "6.0", "6002");
+    pl_package *p = add_package(&in, "Package_for_KB4493471~31bf3856ad364e35~amd64~~6.0.1.2",
+                                "KB4493471", 0x60);
+    p->max_component_version = strdup("6.0.6003.20489");
+    /* an installed 6003 package is not "pending" */
+    pl_package *q = add_package(&in, "Package_for_KB1~31bf3856ad364e35~amd64~~6.0.1.2", "KB100000",
+                                0x70);
+    q->max_component_version = strdup("6.0.6003.20489");
+    pl_build6003 b;
+    pl_decide_build6003(&in, &b);
+    ck_assert_int_eq(b.verdict, PL_VERDICT_NO);
+    ck_assert_int_eq(b.pending_build, 6003);
+    ck_assert_uint_eq(b.pending_packages.len, 1);
+    ck_assert_str_eq(b.pending_packages.items[0], in.packages[0].identity);
+    pl_assessment a = {.b6003 = b};
+    pl_assessment_free(&a);
+    pl_installation_free(&in);
+}
+END_TEST
+
+/* ---- KBs ---------------------------------------------------------------- */
+
+START_TEST(kb_takes_the_best_state_of_its_packages)
+{
+    pl_installation in = {0};
+    add_package(&in, "Package_1_for_KB5014010~a~amd64~~6.0.1.0", "KB5014010", 0x70);
+    add_package(&in, "Package_2_for_KB5014010~a~amd64~~6.0.1.0", "KB5014010", 0x40);
+    add_package(&in, "Package_for_KB5012658~a~amd64~~6.0.1.0", "KB5012658", 0x50);
+    add_package(&in, "Package_for_KB4493471~a~amd64~~6.0.1.0", "KB4493471", 0x60);
+    add_package(&in, "Package_for_KB958690~a~amd64~~6.0.1.0", "KB958690", 0x7); /* raw enum */
+    add_package(&in, "Package_for_KB111111~a~amd64~~6.0.1.0", "KB111111", 0x0);  /* absent */
+    add_package(&in, "Package_for_KB222222~a~amd64~~6.0.1.0", "KB222222", 0x71); /* unknown */
+    pl_assessment a = {0};
+    pl_decide_kbs(&in, &a);
+    ck_assert_uint_eq(a.kbs_installed.len, 2);
+    /* numeric order: KB958690 before KB5014010 */
+    ck_assert_str_eq(a.kbs_installed.items[0], "KB958690");
+    ck_assert_str_eq(a.kbs_installed.items[1], "KB5014010");
+    ck_assert_uint_eq(a.kbs_superseded.len, 1);
+    ck_assert_str_eq(a.kbs_superseded.items[0], "KB5012658");
+    ck_assert_uint_eq(a.kbs_pending_or_staged.len, 1);
+    ck_assert_str_eq(a.kbs_pending_or_staged.items[0], "KB4493471");
+    pl_assessment_free(&a);
+    pl_installation_free(&in);
+}
+END_TEST
+
+/* ---- pending ------------------------------------------------------------- */
+
+START_TEST(no_signal_means_no_reboot)
+{
+    pl_installation in = {0};
+    in.pending.has_execute_state = 1;
+    in.pending.execute_state = 0xFFFFFFFFu; /* "nothing queued" */
+    add_package(&in, "Package_for_KB1~a~amd64~~6.0.1.0", "KB100000", 0x70);
+    pl_assessment a = {0};
+    pl_decide_pending(&in, &a);
+    ck_assert_int_eq(a.reboot_required, 0);
+    ck_assert_uint_eq(a.nsignals, 0);
+    pl_assessment_free(&a);
+    pl_installation_free(&in);
+}
+END_TEST
+
+static int has_signal(const pl_assessment *a, const char *id)
+{
+    for (size_t i = 0; i < a->nsignals; i++)
+        if (strcmp(a->signals[i].signal, id) == 0)
+            return 1;
+    return 0;
+}
+
+START_TEST(every_signal_is_listed)
+{
+    pl_installation in = {0};
+    in.pending.reboot_pending_key = 1;
+    in.pending.packages_pending = 2;
+    in.pending.sessions_pending = 1;
+    in.pending.pending_xml = 1;
+    in.pending.pending_xml_path = strdup("Windows/WinSxS/pending.xml");
+    in.pending.pending_file_renames = 3;
+    in.pending.pfro_key = strdup("ControlSet002\\Control\\Session Manager");
+    add_package(&in, "Package_for_KB4493471~a~amd64~~6.0.1.0", "KB4493471", 0x60);
+    pl_assessment a = {0};
+    pl_decide_pending(&in, &a);
+    ck_assert_int_eq(a.reboot_required, 1);
+    ck_assert(has_signal(&a, "cbs-reboot-pending"));
+    ck_assert(has_signal(&a, "cbs-packages-pending"));
+    ck_assert(has_signal(&a, "cbs-sessions-pending"));
+    ck_assert(has_signal(&a, "pending-xml"));
+    ck_assert(has_signal(&a, "pending-file-rename-operations"));
+    ck_assert(has_signal(&a, "package-pending"));
+    for (size_t i = 0; i < a.nsignals; i++)
+        if (strcmp(a.signals[i].signal, "pending-file-rename-operations") == 0)
+            ck_assert_ptr_nonnull(strstr(a.signals[i].evidence, "ControlSet002"));
+    pl_assessment_free(&a);
+    pl_installation_free(&in);
+}
+END_TEST
+
+/* ---- identity and WIM claim ------------------------------------------------ */
+
+START_TEST(identity_prefers_registry_then_kernel)
+{
+    pl_installation in = {0};
+    set_kernel(&in.ntoskrnl, "ntoskrnl", 6, 0, 6003, 20489, PL_PE_MACHINE_I386);
+    pl_assessment a = {0};
+    pl_decide_identity(&in, &a);
+    ck_assert_str_eq(a.version, "6.0");
+    ck_assert_int_eq(a.build, 6003);
+    ck_assert_str_eq(a.arch, "x86");
+    pl_assessment_free(&a);
+    set_registry(&in, "6.0", "6002");
+    in.os.processor_architecture = strdup("AMD64");
+    pl_decide_identity(&in, &a);
+    ck_assert_int_eq(a.build, 6002);
+    ck_assert_str_eq(a.arch, "amd64");
+    ck_assert_str_eq(a.arch_source, "SYSTEM PROCESSOR_ARCHITECTURE");
+    pl_assessment_free(&a);
+    pl_installation_free(&in);
+}
+END_TEST
+
+START_TEST(wim_claim_disagreement_is_a_warning)
+{
+    pl_installation in = {0};
+    set_kernel(&in.ntoskrnl, "ntoskrnl", 6, 0, 6003, 21481, PL_PE_MACHINE_AMD64);
+    set_registry(&in, "6.0", "6003");
+    in.wim_xml.present = 1;
+    in.wim_xml.build = 6002;
+    in.wim_xml.arch = strdup("amd64");
+    pl_assessment a;
+    pl_assess(&in, &a);
+    ck_assert_uint_eq(a.warnings.len, 1);
+    ck_assert_ptr_nonnull(strstr(a.warnings.items[0], "claims build 6002"));
+    pl_assessment_free(&a);
+    in.wim_xml.build = 6003;
+    pl_assess(&in, &a);
+    ck_assert_uint_eq(a.warnings.len, 0);
+    pl_assessment_free(&a);
+    pl_installation_free(&in);
+}
+END_TEST
+
+START_TEST(parse_build_rejects_non_numbers)
+{
+    ck_assert_int_eq(pl_parse_build("6003"), 6003);
+    ck_assert_int_eq(pl_parse_build(""), -1);
+    ck_assert_int_eq(pl_parse_build(NULL), -1);
+    ck_assert_int_eq(pl_parse_build("60a3"), -1);
+    ck_assert_int_eq(pl_parse_build("99999999999999"), -1);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("decisions");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, verdict_yes_when_kernel_and_registry_say_6003);
+    tcase_add_test(tc, verdict_no_when_both_say_6002);
+    tcase_add_test(tc, verdict_inconsistent_when_registry_6003_kernel_6002);
+    tcase_add_test(tc, verdict_inconsistent_when_kernel_6003_registry_6002);
+    tcase_add_test(tc, verdict_not_applicable_for_7601);
+    tcase_add_test(tc, verdict_not_applicable_from_registry_alone);
+    tcase_add_test(tc, verdict_inconsistent_when_nt_versions_differ);
+    tcase_add_test(tc, verdict_unknown_without_kernel);
+    tcase_add_test(tc, verdict_unknown_without_registry);
+    tcase_add_test(tc, verdict_unknown_with_nothing);
+    tcase_add_test(tc, verdict_uses_ntkrnlpa_when_ntoskrnl_unreadable);
+    tcase_add_test(tc, registry_build_falls_back_to_build_lab_ex);
+    tcase_add_test(tc, pending_6003_package_is_reported);
+    tcase_add_test(tc, kb_takes_the_best_state_of_its_packages);
+    tcase_add_test(tc, no_signal_means_no_reboot);
+    tcase_add_test(tc, every_signal_is_listed);
+    tcase_add_test(tc, identity_prefers_registry_then_kernel);
+    tcase_add_test(tc, wim_claim_disagreement_is_a_warning);
+    tcase_add_test(tc, parse_build_rejects_non_numbers);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
