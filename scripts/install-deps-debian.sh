@@ -1,0 +1,35 @@
+#!/bin/sh
+# Install what building and testing patchlevel needs on Debian 12 / Ubuntu
+# 22.04+, as root. Only missing packages are installed, so running it again
+# is cheap. With --fixtures it also installs the tools that regenerate the
+# committed fixtures (fixtures/generate.sh); the tests do not need them.
+set -eu
+
+packages="build-essential autoconf automake pkg-config
+  libwim-dev ntfs-3g-dev libfuse-dev
+  libhivex-dev libxml2-dev libssl-dev
+  check libjson-c-dev xz-utils"
+# Debian's wimlib.pc names libntfs-3g and fuse as private requirements, so
+# pkg-config needs their -dev packages even though patchlevel does not use them.
+
+if [ "${1:-}" = "--fixtures" ]; then
+  packages="$packages mingw-w64 wimtools libhivex-bin"
+fi
+
+missing=""
+for p in $packages; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+done
+if [ -z "$missing" ]; then
+  echo "install-deps: everything is installed"
+  exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps: missing:$missing; run this script as root" >&2
+  exit 1
+fi
+echo "install-deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null
