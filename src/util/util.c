@@ -82,18 +82,25 @@ char *pl_xstrndup(const char *s, size_t n)
     return p;
 }
 
-char *pl_xasprintf(const char *fmt, ...)
+static char *xvasprintf(const char *fmt, va_list ap)
 {
-    va_list ap, ap2;
-    va_start(ap, fmt);
+    va_list ap2;
     va_copy(ap2, ap);
     int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
     if (n < 0)
         n = 0;
     char *p = pl_xmalloc((size_t)n + 1);
     vsnprintf(p, (size_t)n + 1, fmt, ap2);
     va_end(ap2);
+    return p;
+}
+
+char *pl_xasprintf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *p = xvasprintf(fmt, ap);
+    va_end(ap);
     return p;
 }
 
@@ -143,17 +150,10 @@ void pl_strlist_push(pl_strlist *l, const char *s)
 
 void pl_strlist_pushf(pl_strlist *l, const char *fmt, ...)
 {
-    va_list ap, ap2;
+    va_list ap;
     va_start(ap, fmt);
-    va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    pl_strlist_push_owned(l, xvasprintf(fmt, ap));
     va_end(ap);
-    if (n < 0)
-        n = 0;
-    char *p = pl_xmalloc((size_t)n + 1);
-    vsnprintf(p, (size_t)n + 1, fmt, ap2);
-    va_end(ap2);
-    pl_strlist_push_owned(l, p);
 }
 
 int pl_strlist_contains(const pl_strlist *l, const char *s)

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "../e2e/e2e.h"
+#include "../check_main.h"
 
 static char tmpdir[256];
 
@@ -91,13 +92,10 @@ int main(void)
     tcase_add_test(tc, corrupted_hive_is_a_clear_error);
     tcase_add_test(tc, non_hives_are_unrecognised);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int failed = pl_run_suite(s);
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
     if (system(cmd) != 0)
         fprintf(stderr, "could not remove %s\n", tmpdir);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return failed;
 }

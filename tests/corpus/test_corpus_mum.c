@@ -11,6 +11,7 @@
 #include "evidence/mum.h"
 #include "util/limits.h"
 #include "util/util.h"
+#include "../check_main.h"
 
 #define UCRT_SUBDIR "vcredist-extracted/ucrt"
 /* Files listed for this directory in MANIFEST.md. */
@@ -203,10 +204,7 @@ int main(void)
         free(ucrt_dir);
         return 77;
     }
-    SRunner *sr = srunner_create(corpus_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int failed = pl_run_suite(corpus_suite());
     free(ucrt_dir);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return failed;
 }

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "util/limits.h"
+#include "../check_main.h"
 
 static const char *corpus;
 
@@ -243,9 +244,5 @@ int main(void)
         fprintf(stderr, "PL_CORPUS is not set or not a directory: skipping\n");
         exit(77);
     }
-    SRunner *sr = srunner_create(corpus_pe_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return pl_run_suite(corpus_pe_suite());
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../e2e/e2e.h"
+#include "../check_main.h"
 
 static json_object *analyze(e2e_run *r, const char *rel, int want_status)
 {
@@ -85,9 +86,5 @@ int main(void)
     tcase_add_test(tc, split_wim_finds_its_second_part);
     tcase_add_test(tc, broken_wims_fail_with_the_reason);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return pl_run_suite(s);
 }

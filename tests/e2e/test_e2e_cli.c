@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "e2e.h"
+#include "../check_main.h"
 
 START_TEST(help_names_every_option)
 {
@@ -160,9 +161,5 @@ int main(void)
     tcase_add_test(tc, output_file_and_jsonl);
     tcase_add_test(tc, csv_has_a_row_per_installation);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return pl_run_suite(s);
 }

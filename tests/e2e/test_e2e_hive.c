@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "e2e.h"
+#include "../check_main.h"
 
 START_TEST(bare_software_hive_gives_a_partial_report)
 {
@@ -70,9 +71,5 @@ int main(void)
     tcase_add_test(tc, damaged_bare_hive_is_an_input_error);
     tcase_add_test(tc, system_hive_given_as_software_is_flagged);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return pl_run_suite(s);
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "e2e.h"
+#include "../check_main.h"
 
 /* Run "patchlevel -f json fixtures/trees/NAME" and return the installation. */
 static json_object *analyze_tree(e2e_run *r, const char *name)
@@ -241,9 +242,5 @@ int main(void)
     tcase_add_test(tc, malformed_mum_is_a_warning_not_a_failure);
     tcase_add_test(tc, text_report_reads_like_a_report);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return pl_run_suite(s);
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "e2e.h"
+#include "../check_main.h"
 
 static void analyze(e2e_run *r, const char *rel)
 {
@@ -108,9 +109,5 @@ int main(void)
     tcase_add_test(tc, split_wim_is_joined_from_its_first_part);
     tcase_add_test(tc, later_split_part_alone_is_a_clear_error);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return pl_run_suite(s);
 }

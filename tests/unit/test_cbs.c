@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "evidence/cbs.h"
+#include "../check_main.h"
 
 /* ---- CurrentState ---- */
 
@@ -291,9 +292,5 @@ static Suite *cbs_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(cbs_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return pl_run_suite(cbs_suite());
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "decisions/decisions.h"
+#include "../check_main.h"
 
 /* ---- building evidence -------------------------------------------------- */
 
@@ -377,9 +378,5 @@ int main(void)
     tcase_add_test(tc, wim_claim_disagreement_is_a_warning);
     tcase_add_test(tc, parse_build_rejects_non_numbers);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return pl_run_suite(s);
 }

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "../check_main.h"
 
 #define FFFD "\xEF\xBF\xBD"
 
@@ -582,9 +583,5 @@ static Suite *json_writer_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(json_writer_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return pl_run_suite(json_writer_suite());
 }

@@ -8,6 +8,7 @@
 
 #include "evidence/mum.h"
 #include "util/limits.h"
+#include "../check_main.h"
 
 /* Shaped like a Server 2008 SP2 monthly rollup: asm.v3 namespace, the KB in
  * <package identifier>, a Foundation parent, component updates from both
@@ -624,9 +625,5 @@ static Suite *mum_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(mum_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return pl_run_suite(mum_suite());
 }

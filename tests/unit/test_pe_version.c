@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "util/limits.h"
+#include "../check_main.h"
 
 /* ---- image builder ------------------------------------------------------ */
 
@@ -1153,9 +1154,5 @@ static Suite *pe_version_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(pe_version_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return pl_run_suite(pe_version_suite());
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "report/report.h"
+#include "../check_main.h"
 
 static void build_result(pl_input_result *r)
 {
@@ -205,9 +206,5 @@ int main(void)
     tcase_add_test(tc, csv_quotes_fields_with_commas_and_quotes);
     tcase_add_test(tc, text_states_the_verdict_and_evidence);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return pl_run_suite(s);
 }

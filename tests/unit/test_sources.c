@@ -10,6 +10,7 @@
 
 #include "evidence/installation.h"
 #include "sources/source.h"
+#include "../check_main.h"
 
 static char tmproot[256];
 
@@ -262,9 +263,5 @@ int main(void)
     tcase_add_test(tc, split_wim_needs_its_parts);
     tcase_add_test(tc, esd_is_detected_as_solid);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return pl_run_suite(s);
 }
