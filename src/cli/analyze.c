@@ -103,6 +103,9 @@ void pl_analyze_input(const char *input, const pl_source_options *opt, pl_input_
         r->bytes_read += vol->fs->bytes_read;
         pl_volume_free(vol);
     }
+    /* Disk images count what was read from the image itself. */
+    if (src->image_bytes_read)
+        r->bytes_read = *src->image_bytes_read;
     copy_strlist(&r->chain, &src->chain);
     copy_strlist(&r->warnings, &src->warnings);
     pl_source_close(src);

@@ -38,7 +38,7 @@ static void print_errors(const pl_input_result *r)
 
 static int run(const pl_options *o, FILE *out)
 {
-    pl_source_options sopt = {.verbose = o->verbose};
+    pl_source_options sopt = {.verbose = o->verbose, .parents = &o->parents};
     pl_report_writer w;
     pl_report_begin(&w, out, o->format, (size_t)o->ninputs, o->verbose);
     int failed_inputs = 0, failed_check = 0, output_error = 0;
@@ -69,14 +69,16 @@ static int run(const pl_options *o, FILE *out)
 int main(int argc, char **argv)
 {
     pl_options o;
-    if (pl_options_parse(argc, argv, &o, stderr) != 0)
+    if (pl_options_parse(argc, argv, &o, stderr) != 0) {
+        pl_options_free(&o);
         return EXIT_USAGE;
-    if (o.help) {
-        pl_options_usage(stdout);
-        return EXIT_ANALYZED;
     }
-    if (o.version) {
-        print_version();
+    if (o.help || o.version) {
+        if (o.help)
+            pl_options_usage(stdout);
+        else
+            print_version();
+        pl_options_free(&o);
         return EXIT_ANALYZED;
     }
     xmlInitParser();
@@ -84,6 +86,7 @@ int main(int argc, char **argv)
     if (o.output && !(out = fopen(o.output, "w"))) {
         fprintf(stderr, "patchlevel: %s: cannot create the report file: %s\n", o.output,
                 strerror(errno));
+        pl_options_free(&o);
         return EXIT_USAGE;
     }
     int status = run(&o, out);
@@ -93,5 +96,6 @@ int main(int argc, char **argv)
         status = EXIT_INPUT_FAILED;
     }
     xmlCleanupParser();
+    pl_options_free(&o);
     return status;
 }

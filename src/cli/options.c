@@ -5,12 +5,13 @@
 #include <getopt.h>
 #include <string.h>
 
-enum { OPT_REQUIRE_6003 = 256 };
+enum { OPT_REQUIRE_6003 = 256, OPT_PARENT };
 
 static const struct option long_options[] = {
     {"format", required_argument, NULL, 'f'},
     {"output", required_argument, NULL, 'o'},
     {"require-6003", no_argument, NULL, OPT_REQUIRE_6003},
+    {"parent", required_argument, NULL, OPT_PARENT},
     {"quiet", no_argument, NULL, 'q'},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
@@ -24,15 +25,19 @@ void pl_options_usage(FILE *out)
           "Inspect Windows installations in offline images without booting them, and\n"
           "decide whether Windows Server 2008 SP2 / Vista SP2 is at build 6003.\n"
           "\n"
-          "PATH is a directory holding a Windows tree, a WIM / ESD / split WIM (first\n"
-          ".swm part), or a bare SOFTWARE registry hive. The kind is detected from the\n"
-          "content, not the name. Images are only ever read.\n"
+          "PATH is a disk image (raw/dd, E01, VHD, VHDX, VMDK, qcow2, including\n"
+          "differencing disks and overlays with their parents), a bare NTFS volume, a\n"
+          "directory holding a Windows tree, a WIM / ESD / split WIM (first .swm part),\n"
+          "or a bare SOFTWARE registry hive. The kind is detected from the content, not\n"
+          "the name. Images are only ever read.\n"
           "\n"
           "Options:\n"
           "  -f, --format FORMAT  text (default), json, jsonl or csv\n"
           "  -o, --output FILE    write the report to FILE instead of standard output\n"
           "      --require-6003   exit 1 unless every installation found is at build 6003\n"
           "                       (an input with no installation fails the check)\n"
+          "      --parent FILE    a parent (backing) disk for a differencing disk or\n"
+          "                       overlay, tried after the locators; may be repeated\n"
           "  -q, --quiet          do not print per-input errors on standard error\n"
           "  -v, --verbose        text: list every package and the bytes read\n"
           "  -h, --help           show this help and exit\n"
@@ -66,6 +71,7 @@ int pl_options_parse(int argc, char **argv, pl_options *o, FILE *err)
             break;
         case 'o': o->output = optarg; break;
         case OPT_REQUIRE_6003: o->require_6003 = 1; break;
+        case OPT_PARENT: pl_strlist_push(&o->parents, optarg); break;
         case 'q': o->quiet = 1; break;
         case 'v': o->verbose = 1; break;
         case 'h': o->help = 1; break;
@@ -79,4 +85,9 @@ int pl_options_parse(int argc, char **argv, pl_options *o, FILE *err)
     if (!o->help && !o->version && o->ninputs == 0)
         return usage_error(err, "no input given", NULL);
     return 0;
+}
+
+void pl_options_free(pl_options *o)
+{
+    pl_strlist_free(&o->parents);
 }

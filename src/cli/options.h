@@ -9,6 +9,7 @@ typedef struct {
     pl_format format;
     const char *output;      /* NULL = stdout */
     int require_6003;
+    pl_strlist parents;      /* --parent FILE, in order given */
     int quiet, verbose;
     int help, version;
     char **inputs;           /* points into argv */
@@ -18,5 +19,6 @@ typedef struct {
 /* Parse argv. 0 ok, 2 usage error (message already printed to err). */
 int pl_options_parse(int argc, char **argv, pl_options *o, FILE *err);
 void pl_options_usage(FILE *out);
+void pl_options_free(pl_options *o);
 
 #endif

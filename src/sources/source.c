@@ -9,26 +9,95 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sources/disk_internal.h"
 #include "util/limits.h"
 
 /* ---- case-insensitive path resolution ---------------------------------- */
 
-struct find_ctx {
-    const char *want;
-    char *found;        /* best match so far: an exact one wins */
-    int found_is_dir;
+/* Directory listings kept per volume: resolving System32\ntoskrnl.exe,
+ * kernel32.dll and ntkrnlpa.exe lists System32 once, not three times. */
+#define DIR_CACHE_SLOTS 16
+
+typedef struct {
+    char *dir;
+    pl_strlist names;
+    uint8_t *is_dir;
+} cached_dir;
+
+struct pl_dir_cache {
+    cached_dir slots[DIR_CACHE_SLOTS];
+    size_t next;                 /* round-robin replacement */
 };
 
-static int find_entry_cb(const char *name, int is_dir, void *vctx)
+static void cached_dir_free(cached_dir *c)
 {
-    struct find_ctx *ctx = vctx;
-    int exact = strcmp(name, ctx->want) == 0;
-    if (exact || (!ctx->found && pl_strcaseeq(name, ctx->want))) {
-        free(ctx->found);
-        ctx->found = pl_xstrdup(name);
-        ctx->found_is_dir = is_dir;
+    free(c->dir);
+    pl_strlist_free(&c->names);
+    free(c->is_dir);
+    memset(c, 0, sizeof *c);
+}
+
+void pl_fs_close(pl_fs *fs)
+{
+    if (!fs)
+        return;
+    if (fs->cache) {
+        for (size_t i = 0; i < DIR_CACHE_SLOTS; i++)
+            cached_dir_free(&fs->cache->slots[i]);
+        free(fs->cache);
+        fs->cache = NULL;
     }
-    return exact;
+    fs->ops->close(fs);
+}
+
+struct collect_ctx {
+    cached_dir *c;
+    size_t cap;
+};
+
+static int collect_cb(const char *name, int is_dir, void *vctx)
+{
+    struct collect_ctx *ctx = vctx;
+    if (ctx->c->names.len == ctx->cap) {
+        ctx->cap = ctx->cap ? 2 * ctx->cap : 32;
+        ctx->c->is_dir = pl_xrealloc(ctx->c->is_dir, ctx->cap);
+    }
+    ctx->c->is_dir[ctx->c->names.len] = (uint8_t)(is_dir != 0);
+    pl_strlist_push(&ctx->c->names, name);
+    return 0;
+}
+
+/* The listing of dir, from the cache or freshly read into it. */
+static cached_dir *listing(pl_fs *fs, const char *dir, pl_err *err)
+{
+    if (!fs->cache)
+        fs->cache = pl_xcalloc(1, sizeof *fs->cache);
+    for (size_t i = 0; i < DIR_CACHE_SLOTS; i++)
+        if (fs->cache->slots[i].dir && strcmp(fs->cache->slots[i].dir, dir) == 0)
+            return &fs->cache->slots[i];
+    cached_dir *c = &fs->cache->slots[fs->cache->next++ % DIR_CACHE_SLOTS];
+    cached_dir_free(c);
+    struct collect_ctx ctx = {.c = c};
+    if (fs->ops->list(fs, dir, collect_cb, &ctx, err) != 0) {
+        cached_dir_free(c);
+        return NULL;
+    }
+    c->dir = pl_xstrdup(dir);
+    return c;
+}
+
+/* The entry of c named like want: an exact match wins over a
+ * case-insensitive one. -1 when none. */
+static long find_entry(const cached_dir *c, const char *want)
+{
+    long ci = -1;
+    for (size_t i = 0; i < c->names.len; i++) {
+        if (strcmp(c->names.items[i], want) == 0)
+            return (long)i;
+        if (ci < 0 && pl_strcaseeq(c->names.items[i], want))
+            ci = (long)i;
+    }
+    return ci;
 }
 
 static char *join_path(const char *dir, const char *name)
@@ -36,7 +105,7 @@ static char *join_path(const char *dir, const char *name)
     return dir[0] ? pl_xasprintf("%s/%s", dir, name) : pl_xstrdup(name);
 }
 
-/* Walk the components of path, listing each directory on the way. */
+/* Walk the components of path through (cached) directory listings. */
 static int resolve_by_listing(pl_fs *fs, const char *path, char **exact, pl_err *err)
 {
     char *copy = pl_xstrdup(path);
@@ -53,19 +122,14 @@ static int resolve_by_listing(pl_fs *fs, const char *path, char **exact, pl_err 
             rc = -1;
             break;
         }
-        struct find_ctx ctx = {.want = comp};
-        if (fs->ops->list(fs, cur, find_entry_cb, &ctx, err) != 0) {
-            free(ctx.found);
-            rc = -1;
+        cached_dir *c = listing(fs, cur, err);
+        long i = c ? find_entry(c, comp) : -1;
+        if (!c || i < 0) {
+            rc = c ? 0 : -1;
             break;
         }
-        if (!ctx.found) {
-            rc = 0;
-            break;
-        }
-        char *next = join_path(cur, ctx.found);
-        cur_is_dir = ctx.found_is_dir;
-        free(ctx.found);
+        char *next = join_path(cur, c->names.items[i]);
+        cur_is_dir = c->is_dir[i];
         free(cur);
         cur = next;
     }
@@ -79,6 +143,8 @@ static int resolve_by_listing(pl_fs *fs, const char *path, char **exact, pl_err 
 
 int pl_fs_resolve(pl_fs *fs, const char *path, char **exact, pl_err *err)
 {
+    if (fs->case_insensitive)
+        return resolve_by_listing(fs, path, exact, err);
     /* Most trees store the names as we spell them: one stat settles it. */
     pl_stat st;
     int rc = fs->ops->stat(fs, path, &st, err);
@@ -129,7 +195,7 @@ void pl_volume_free(pl_volume *v)
     if (!v)
         return;
     if (v->fs)
-        v->fs->ops->close(v->fs);
+        pl_fs_close(v->fs);
     free(v->loc.wim_image_name);
     pl_wim_claim_free(&v->wim_xml);
     free(v);
@@ -163,7 +229,6 @@ static int read_magic(const char *path, uint8_t *buf, size_t n, size_t *got, pl_
 int pl_source_open(const char *input, const pl_source_options *opt, pl_source **out,
                    pl_err *err)
 {
-    (void)opt;
     struct stat st;
     if (stat(input, &st) != 0) {
         pl_err_set(err, "cannot open: %s", strerror(errno));
@@ -183,10 +248,13 @@ int pl_source_open(const char *input, const pl_source_options *opt, pl_source **
         return pl_source_open_wim(input, out, err);
     if (got >= 4 && memcmp(magic, "regf", 4) == 0)
         return pl_source_open_hive(input, out, err);
+    pl_err derr;
+    if (pl_disk_detect(input, &derr) != PL_DISK_UNKNOWN)
+        return pl_source_open_disk(input, opt ? opt->parents : NULL, out, err);
     if (got == 0)
         pl_err_set(err, "unrecognised input: the file is empty");
     else
-        pl_err_set(err, "unrecognised input: not a WIM, a registry hive or a directory "
-                        "(unknown signature)");
+        pl_err_set(err, "unrecognised input: not a disk image, a WIM, a registry hive or a "
+                        "directory (unknown signature)");
     return -1;
 }

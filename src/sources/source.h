@@ -42,10 +42,20 @@ typedef struct {
     void (*close)(pl_fs *fs);
 } pl_fs_ops;
 
+typedef struct pl_dir_cache pl_dir_cache;
+
 struct pl_fs {
     const pl_fs_ops *ops;
     uint64_t bytes_read;   /* content bytes handed out by read() */
+    /* The backend's stat() matches names case-insensitively (NTFS through
+     * TSK, wimlib), so a hit does not give the stored spelling: resolution
+     * then walks directory listings, which are cached here. */
+    int case_insensitive;
+    pl_dir_cache *cache;
 };
+
+/* Close any pl_fs (frees the listing cache, then the backend). */
+void pl_fs_close(pl_fs *fs);
 
 /* Resolve a path case-insensitively, component by component. Returns 1 and
  * a malloc'd exact path in *exact, 0 when it does not exist, -1 on error. */
@@ -104,11 +114,15 @@ struct pl_source {
     const char *container;         /* "dir", "wim", "esd", "swm", "hive", ... */
     pl_strlist chain;              /* files read, child first (one for most inputs) */
     pl_strlist warnings;           /* about the input as a whole */
+    /* Bytes read from the image itself (disk sources), NULL where reads
+     * are counted per file by each volume's pl_fs. */
+    const uint64_t *image_bytes_read;
 };
 
 /* Options that sources need. */
 typedef struct {
     int verbose;
+    const pl_strlist *parents;     /* --parent FILE candidates, may be NULL */
 } pl_source_options;
 
 /* Open an input, detecting its kind from its content (not its name).
@@ -121,6 +135,8 @@ void pl_source_close(pl_source *src);
 int pl_source_open_tree(const char *path, pl_source **out, pl_err *err);
 int pl_source_open_wim(const char *path, pl_source **out, pl_err *err);
 int pl_source_open_hive(const char *path, pl_source **out, pl_err *err);
+int pl_source_open_disk(const char *path, const pl_strlist *parents, pl_source **out,
+                        pl_err *err);
 
 /* A pl_fs over a directory on the host (used by the tree source and by the
  * WIM source for the files it extracted). */

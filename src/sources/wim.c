@@ -256,7 +256,7 @@ static void wim_fs_close(pl_fs *fs)
 {
     wim_fs *w = (wim_fs *)fs;
     if (w->extracted)
-        w->extracted->ops->close(w->extracted);
+        pl_fs_close(w->extracted);
     if (w->tmpdir) {
         nftw(w->tmpdir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
         free(w->tmpdir);
@@ -347,6 +347,7 @@ static int wim_next(pl_source *src, pl_volume **out, pl_err *err)
     int image = s->next_image++;
     wim_fs *fs = pl_xcalloc(1, sizeof *fs);
     fs->base.ops = &wim_fs_ops;
+    fs->base.case_insensitive = 1; /* wimlib is set up to match names that way */
     fs->h = s->h;
     fs->image = image;
     s->h->refs++;

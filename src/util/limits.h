@@ -33,7 +33,22 @@
 #define PL_MAX_WINDOWS_DIRS      16
 /* Values in one PendingFileRenameOperations list that we count. */
 #define PL_MAX_MULTI_SZ_ITEMS    100000
+/* Disks in one differencing / backing-file chain, child included. */
+#define PL_MAX_CHAIN_DEPTH       16
+/* Bytes of one VHD parent locator entry we read. */
+#define PL_MAX_VHD_LOCATOR_BYTES 65536
 /* Images examined in one WIM. */
 #define PL_MAX_WIM_IMAGES        1024
+
+/* The update catalog (the shipped data/ws2008-sp2-catalog.csv, or the
+ * user's --catalog FILE). The shipped one is ~40 KiB and ~180 rows; these
+ * leave a user's own catalog plenty of room while a hostile or mistaken
+ * file (a disk image passed as --catalog) stops early with an error. */
+#define PL_MAX_CATALOG_BYTES     (16ull * 1024 * 1024)
+/* Data rows (comment and blank lines do not count). */
+#define PL_MAX_CATALOG_ROWS      100000
+/* Columns in one row, and bytes in one field (after unquoting). */
+#define PL_MAX_CATALOG_COLUMNS   64
+#define PL_MAX_CATALOG_FIELD     4096
 
 #endif

@@ -1,0 +1,474 @@
+/* Differencing disks and overlays: open a child with its libyal library,
+ * find its parent, check the parent is the one the child was made from,
+ * attach it, and repeat up the chain.
+ *
+ * Where we look for a parent, in order: the relative locator (VHD "W2ru",
+ * qcow2 backing file, VMDK parentFileNameHint) resolved against the child's
+ * directory; a file of the same base name beside the child; the --parent
+ * files. A candidate is accepted only when its identifier is the one the
+ * child expects (VHD/VHDX unique id, VMDK content id); qcow2 has no such id,
+ * so there the first existing candidate is taken. A missing or mismatched
+ * parent is an error naming the file: never a silent read of zeros. */
+#include <libgen.h>
+#include <libqcow.h>
+#include <libvhdi.h>
+#include <libvmdk.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "sources/disk_internal.h"
+#include "util/limits.h"
+
+struct pl_layer {
+    pl_disk_format format;
+    char *path;
+    void *h;                 /* libvhdi_file_t, libqcow_file_t or libvmdk_handle_t */
+    uint64_t size;
+    pl_layer *parent;
+};
+
+/* ---- the three libraries behind one small set of calls --------------- */
+
+#define LIBYAL_ERR(lib, e, err, what)                                   \
+    do {                                                                \
+        char msg_[256] = "";                                            \
+        if (e) {                                                        \
+            lib##_error_sprint(e, msg_, sizeof msg_);                   \
+            lib##_error_free(&e);                                       \
+        }                                                               \
+        pl_err_set(err, "%s: %s", what, msg_[0] ? msg_ : "failed");     \
+    } while (0)
+
+static int open_vhdi(pl_layer *l, pl_err *err)
+{
+    libvhdi_error_t *e = NULL;
+    libvhdi_file_t *f = NULL;
+    size64_t size = 0;
+    if (libvhdi_file_initialize(&f, &e) != 1 ||
+        libvhdi_file_open(f, l->path, LIBVHDI_OPEN_READ, &e) != 1 ||
+        libvhdi_file_get_media_size(f, &size, &e) != 1) {
+        LIBYAL_ERR(libvhdi, e, err, "cannot open the VHD/VHDX");
+        libvhdi_file_free(&f, NULL);
+        return -1;
+    }
+    l->h = f;
+    l->size = size;
+    return 0;
+}
+
+static int open_qcow(pl_layer *l, pl_err *err)
+{
+    libqcow_error_t *e = NULL;
+    libqcow_file_t *f = NULL;
+    size64_t size = 0;
+    if (libqcow_file_initialize(&f, &e) != 1 ||
+        libqcow_file_open(f, l->path, LIBQCOW_OPEN_READ, &e) != 1 ||
+        libqcow_file_get_media_size(f, &size, &e) != 1) {
+        LIBYAL_ERR(libqcow, e, err, "cannot open the qcow2 image");
+        libqcow_file_free(&f, NULL);
+        return -1;
+    }
+    l->h = f;
+    l->size = size;
+    return 0;
+}
+
+static int open_vmdk(pl_layer *l, pl_err *err)
+{
+    libvmdk_error_t *e = NULL;
+    libvmdk_handle_t *h = NULL;
+    size64_t size = 0;
+    if (libvmdk_handle_initialize(&h, &e) != 1 ||
+        libvmdk_handle_open(h, l->path, LIBVMDK_OPEN_READ, &e) != 1 ||
+        libvmdk_handle_open_extent_data_files(h, &e) != 1 ||
+        libvmdk_handle_get_media_size(h, &size, &e) != 1) {
+        LIBYAL_ERR(libvmdk, e, err, "cannot open the VMDK (with its extent files)");
+        libvmdk_handle_free(&h, NULL);
+        return -1;
+    }
+    l->h = h;
+    l->size = size;
+    return 0;
+}
+
+static pl_layer *layer_open(const char *path, pl_disk_format format, pl_err *err)
+{
+    pl_layer *l = pl_xcalloc(1, sizeof *l);
+    l->format = format;
+    l->path = pl_xstrdup(path);
+    int rc = format == PL_DISK_QCOW   ? open_qcow(l, err)
+             : format == PL_DISK_VMDK ? open_vmdk(l, err)
+                                      : open_vhdi(l, err);
+    if (rc != 0) {
+        free(l->path);
+        free(l);
+        return NULL;
+    }
+    return l;
+}
+
+static void layer_close_one(pl_layer *l)
+{
+    if (l->format == PL_DISK_QCOW) {
+        libqcow_file_close(l->h, NULL);
+        libqcow_file_free((libqcow_file_t **)&l->h, NULL);
+    } else if (l->format == PL_DISK_VMDK) {
+        libvmdk_handle_close(l->h, NULL);
+        libvmdk_handle_free((libvmdk_handle_t **)&l->h, NULL);
+    } else {
+        libvhdi_file_close(l->h, NULL);
+        libvhdi_file_free((libvhdi_file_t **)&l->h, NULL);
+    }
+    free(l->path);
+    free(l);
+}
+
+void pl_layer_close_chain(pl_layer *l)
+{
+    /* The child is closed before its parent: it reads through it. */
+    while (l) {
+        pl_layer *parent = l->parent;
+        layer_close_one(l);
+        l = parent;
+    }
+}
+
+uint64_t pl_layer_media_size(const pl_layer *l)
+{
+    return l->size;
+}
+
+ssize_t pl_layer_read(pl_layer *l, uint64_t off, void *buf, size_t len)
+{
+    if (l->format == PL_DISK_QCOW)
+        return libqcow_file_read_buffer_at_offset(l->h, buf, len, (off64_t)off, NULL);
+    if (l->format == PL_DISK_VMDK)
+        return libvmdk_handle_read_buffer_at_offset(l->h, buf, len, (off64_t)off, NULL);
+    return libvhdi_file_read_buffer_at_offset(l->h, buf, len, (off64_t)off, NULL);
+}
+
+/* ---- what a child says about its parent ------------------------------- */
+
+typedef struct {
+    pl_strlist names;        /* parent file names as written, best first */
+    int has_id;
+    uint8_t id[16];          /* VHD/VHDX: parent GUID; VMDK: CID in id[0..3] */
+} parent_hint;
+
+static char *utf8_name(int (*size_fn)(void *, size_t *, void *),
+                       int (*get_fn)(void *, uint8_t *, size_t, void *), void *h)
+{
+    size_t n = 0;
+    if (size_fn(h, &n, NULL) != 1 || n == 0 || n > 65536)
+        return NULL;
+    uint8_t *s = pl_xmalloc(n + 1);
+    if (get_fn(h, s, n, NULL) != 1) {
+        free(s);
+        return NULL;
+    }
+    s[n] = '\0';
+    return (char *)s;
+}
+
+/* 1 has a parent (hint filled), 0 none, -1 error */
+static int vhdi_hint(pl_layer *l, parent_hint *hint, pl_err *err)
+{
+    uint32_t type = 0;
+    if (libvhdi_file_get_disk_type(l->h, &type, NULL) != 1) {
+        pl_err_set(err, "cannot read the VHD disk type");
+        return -1;
+    }
+    if (type != LIBVHDI_DISK_TYPE_DIFFERENTIAL)
+        return 0;
+    if (l->format == PL_DISK_VHD)
+        pl_vhd_parent_names(l->path, &hint->names, err);
+    char *name = utf8_name((void *)libvhdi_file_get_utf8_parent_filename_size,
+                           (void *)libvhdi_file_get_utf8_parent_filename, l->h);
+    if (name)
+        pl_strlist_push_unique(&hint->names, name);
+    free(name);
+    hint->has_id = libvhdi_file_get_parent_identifier(l->h, hint->id, 16, NULL) == 1;
+    return 1;
+}
+
+static int qcow_hint(pl_layer *l, parent_hint *hint)
+{
+    char *name = utf8_name((void *)libqcow_file_get_utf8_backing_filename_size,
+                           (void *)libqcow_file_get_utf8_backing_filename, l->h);
+    if (!name)
+        return 0;
+    pl_strlist_push_owned(&hint->names, name);
+    return 1;
+}
+
+static int vmdk_hint(pl_layer *l, parent_hint *hint)
+{
+    uint32_t cid = 0;
+    if (libvmdk_handle_get_parent_content_identifier(l->h, &cid, NULL) != 1 ||
+        cid == 0xFFFFFFFFu)
+        return 0;
+    char *name = utf8_name((void *)libvmdk_handle_get_utf8_parent_filename_size,
+                           (void *)libvmdk_handle_get_utf8_parent_filename, l->h);
+    if (name)
+        pl_strlist_push_owned(&hint->names, name);
+    hint->has_id = 1;
+    memcpy(hint->id, &cid, 4);
+    return 1;
+}
+
+static int layer_hint(pl_layer *l, parent_hint *hint, pl_err *err)
+{
+    memset(hint, 0, sizeof *hint);
+    if (l->format == PL_DISK_QCOW)
+        return qcow_hint(l, hint);
+    if (l->format == PL_DISK_VMDK)
+        return vmdk_hint(l, hint);
+    return vhdi_hint(l, hint, err);
+}
+
+/* The identifier a parent presents, comparable with parent_hint.id. */
+static int layer_id(pl_layer *l, uint8_t id[16])
+{
+    memset(id, 0, 16);
+    if (l->format == PL_DISK_VMDK) {
+        uint32_t cid = 0;
+        if (libvmdk_handle_get_content_identifier(l->h, &cid, NULL) != 1)
+            return -1;
+        memcpy(id, &cid, 4);
+        return 0;
+    }
+    if (l->format == PL_DISK_QCOW)
+        return -1;
+    return libvhdi_file_get_identifier(l->h, id, 16, NULL) == 1 ? 0 : -1;
+}
+
+static int layer_attach(pl_layer *child, pl_layer *parent, pl_err *err)
+{
+    int ok;
+    if (child->format == PL_DISK_QCOW)
+        ok = libqcow_file_set_parent_file(child->h, parent->h, NULL) == 1;
+    else if (child->format == PL_DISK_VMDK)
+        ok = libvmdk_handle_set_parent_handle(child->h, parent->h, NULL) == 1;
+    else
+        ok = libvhdi_file_set_parent_file(child->h, parent->h, NULL) == 1;
+    if (!ok)
+        pl_err_set(err, "cannot attach the parent %s", parent->path);
+    return ok ? 0 : -1;
+}
+
+/* ---- candidates ----------------------------------------------------------- */
+
+static char *dir_of(const char *path)
+{
+    char *copy = pl_xstrdup(path);
+    char *d = pl_xstrdup(dirname(copy));
+    free(copy);
+    return d;
+}
+
+/* A Windows or POSIX path as written in a locator, with '\' made '/'. */
+static char *posix_path(const char *name)
+{
+    char *p = pl_xstrdup(name);
+    for (char *c = p; *c; c++)
+        if (*c == '\\')
+            *c = '/';
+    return p;
+}
+
+static int is_absolute(const char *p)
+{
+    return p[0] == '/' || (p[0] && p[1] == ':'); /* "C:/..." never exists here */
+}
+
+static void add_candidates(const char *child, const parent_hint *hint, const pl_strlist *parents,
+                           pl_strlist *out)
+{
+    char *dir = dir_of(child);
+    for (size_t i = 0; i < hint->names.len; i++) {
+        char *p = posix_path(hint->names.items[i]);
+        if (!is_absolute(p))
+            pl_strlist_push_owned(out, pl_xasprintf("%s/%s", dir, p));
+        else if (p[0] == '/')
+            pl_strlist_push(out, p);
+        free(p);
+    }
+    for (size_t i = 0; i < hint->names.len; i++) {
+        char *p = posix_path(hint->names.items[i]);
+        const char *base = strrchr(p, '/') ? strrchr(p, '/') + 1 : p;
+        if (*base)
+            pl_strlist_push_owned(out, pl_xasprintf("%s/%s", dir, base));
+        free(p);
+    }
+    for (size_t i = 0; parents && i < parents->len; i++)
+        pl_strlist_push(out, parents->items[i]);
+    free(dir);
+}
+
+static int file_exists(const char *p)
+{
+    struct stat sb;
+    return stat(p, &sb) == 0 && S_ISREG(sb.st_mode);
+}
+
+static char *hex_id(const uint8_t id[16], int len)
+{
+    char *s = pl_xmalloc(2 * (size_t)len + 1);
+    for (int i = 0; i < len; i++)
+        snprintf(s + 2 * i, 3, "%02x", id[i]);
+    return s;
+}
+
+/* A parent must be readable by the child's library. */
+static int same_family(pl_disk_format child, pl_disk_format parent)
+{
+    int child_vhdi = child == PL_DISK_VHD || child == PL_DISK_VHDX;
+    int parent_vhdi = parent == PL_DISK_VHD || parent == PL_DISK_VHDX;
+    return child_vhdi ? parent_vhdi : child == parent;
+}
+
+/* "parent disk fat-parent.vhd not found (the child names it
+ * ".\fat-parent.vhd"; ...)": the file name first, then the locator. */
+static void not_found_error(const parent_hint *hint, pl_err *err)
+{
+    if (hint->names.len == 0) {
+        pl_err_set(err, "the parent disk is not named by the child; give it with --parent FILE");
+        return;
+    }
+    char *p = posix_path(hint->names.items[0]);
+    const char *base = strrchr(p, '/') ? strrchr(p, '/') + 1 : p;
+    pl_err_set(err,
+               "parent disk %s not found (the child names it \"%s\"; looked there and beside "
+               "the child; give it with --parent FILE)",
+               base, hint->names.items[0]);
+    free(p);
+}
+
+/* Try each candidate; the first that exists and matches wins. */
+static pl_layer *find_parent(pl_layer *child, const parent_hint *hint, const pl_strlist *cands,
+                             pl_err *err)
+{
+    const char *mismatch = NULL;
+    char why[sizeof(pl_err)] = "";
+    for (size_t i = 0; i < cands->len; i++) {
+        const char *c = cands->items[i];
+        if (!file_exists(c) || strcmp(c, child->path) == 0)
+            continue;
+        pl_err perr;
+        pl_disk_format pf = pl_disk_detect(c, &perr);
+        pl_layer *p = NULL;
+        if (!same_family(child->format, pf))
+            snprintf(why, sizeof why, "not a %s image", pl_disk_format_name(child->format));
+        else if (!(p = layer_open(c, pf, &perr)))
+            snprintf(why, sizeof why, "%s", perr.msg);
+        if (!p) {
+            mismatch = c;
+            continue;
+        }
+        uint8_t id[16];
+        if (!hint->has_id || (layer_id(p, id) == 0 && memcmp(id, hint->id, 16) == 0))
+            return p;
+        int n = child->format == PL_DISK_VMDK ? 4 : 16;
+        char *want = hex_id(hint->id, n), *got = hex_id(id, n);
+        snprintf(why, sizeof why, "the child expects identifier %s, the file has %s", want, got);
+        free(want);
+        free(got);
+        mismatch = c;
+        layer_close_one(p);
+    }
+    if (mismatch)
+        pl_err_set(err, "parent %s does not match: %s", mismatch, why);
+    else
+        not_found_error(hint, err);
+    return NULL;
+}
+
+/* ---- the chain ---------------------------------------------------------- */
+
+int pl_layer_has_parent(const char *path, pl_disk_format format, pl_err *err)
+{
+    pl_layer *l = layer_open(path, format, err);
+    if (!l)
+        return -1;
+    parent_hint hint;
+    int rc = layer_hint(l, &hint, err);
+    pl_strlist_free(&hint.names);
+    layer_close_one(l);
+    return rc;
+}
+
+static int attach_parent(pl_layer *child, const pl_strlist *parents, pl_strlist *chain,
+                         pl_layer **parent_out, pl_err *err)
+{
+    parent_hint hint;
+    int rc = layer_hint(child, &hint, err);
+    *parent_out = NULL;
+    if (rc <= 0) {
+        pl_strlist_free(&hint.names);
+        return rc;
+    }
+    pl_strlist cands = {0};
+    add_candidates(child->path, &hint, parents, &cands);
+    pl_layer *p = find_parent(child, &hint, &cands, err);
+    pl_strlist_free(&cands);
+    pl_strlist_free(&hint.names);
+    if (!p)
+        return -1;
+    if (pl_strlist_contains(chain, p->path)) {
+        pl_err_set(err, "parent chain loops back to %s", p->path);
+        layer_close_one(p);
+        return -1;
+    }
+    *parent_out = p;
+    return 1;
+}
+
+/* Link parents bottom-up: a parent is attached to its child only once its
+ * own parents are attached, so reads see the whole chain. */
+static int attach_all(pl_layer **links, size_t n, pl_err *err)
+{
+    for (size_t i = n - 1; i > 0; i--) {
+        if (layer_attach(links[i - 1], links[i], err) != 0)
+            return -1;
+        links[i - 1]->parent = links[i];
+    }
+    return 0;
+}
+
+int pl_layer_open_chain(const char *path, pl_disk_format format, const pl_strlist *parents,
+                        pl_layer **out, pl_strlist *chain, pl_err *err)
+{
+    pl_layer *links[PL_MAX_CHAIN_DEPTH];
+    size_t n = 0;
+    links[n] = layer_open(path, format, err);
+    if (!links[n])
+        return -1;
+    pl_strlist_push(chain, path);
+    n++;
+    int rc;
+    for (;;) {
+        pl_layer *parent = NULL;
+        rc = attach_parent(links[n - 1], parents, chain, &parent, err);
+        if (rc <= 0)
+            break;
+        if (n == PL_MAX_CHAIN_DEPTH) {
+            pl_err_set(err, "chain is deeper than %d disks", PL_MAX_CHAIN_DEPTH);
+            layer_close_one(parent);
+            rc = -1;
+            break;
+        }
+        links[n++] = parent;
+        pl_strlist_push(chain, parent->path);
+    }
+    if (rc == 0)
+        rc = attach_all(links, n, err);
+    if (rc != 0) {
+        for (size_t i = 0; i < n; i++)
+            layer_close_one(links[i]);
+        return -1;
+    }
+    *out = links[0];
+    return 0;
+}
