@@ -63,7 +63,7 @@ static void analyze_volume(const pl_volume *vol, pl_input_result *r)
     }
     pl_strlist dirs = {0};
     pl_err err = {{0}};
-    if (pl_find_windows_dirs(vol->fs, &dirs, &err) != 0) {
+    if (pl_find_windows_dirs(vol->fs, &dirs, &r->warnings, &err) != 0) {
         char *label = volume_label(vol);
         pl_strlist_pushf(&r->errors, "%s: cannot search for Windows: %s", label, err.msg);
         free(label);

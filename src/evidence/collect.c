@@ -25,9 +25,52 @@ static int collect_dir_cb(const char *name, int is_dir, void *vctx)
     return 0;
 }
 
-static int has_software_hive(pl_fs *fs, const char *windows_dir)
+/* The smallest hive: a 4 KiB base block and one 4 KiB bin. */
+#define MIN_HIVE_BYTES 8192
+
+/* Is there a file at windows_dir/rel? Its size in *size and, if wanted,
+ * its stored path in *exact_out. */
+static int file_at(pl_fs *fs, const char *windows_dir, const char *rel, uint64_t *size,
+                   char **exact_out)
 {
-    char *p = pl_windir_path(windows_dir, SOFTWARE_REL);
+    char *p = pl_windir_path(windows_dir, rel);
+    char *exact = NULL;
+    pl_err err;
+    pl_stat st = {0};
+    int found = pl_fs_resolve(fs, p, &exact, &err) == 1 &&
+                fs->ops->stat(fs, exact, &st, &err) == 1 && !st.is_dir;
+    free(p);
+    *size = st.size;
+    if (found && exact_out)
+        *exact_out = exact;
+    else
+        free(exact);
+    return found;
+}
+
+/* A Windows installation: a SOFTWARE hive of plausible size, or a kernel.
+ * A stub where the hive should be, and no kernel, is not one (a warning
+ * says so, so that it is not skipped silently). */
+static int is_windows_dir(pl_fs *fs, const char *windows_dir, pl_strlist *warnings)
+{
+    uint64_t hive_size = 0, kernel_size = 0;
+    char *hive_path = NULL;
+    int hive = file_at(fs, windows_dir, SOFTWARE_REL, &hive_size, &hive_path);
+    int yes = (hive && hive_size >= MIN_HIVE_BYTES) ||
+              file_at(fs, windows_dir, "System32/ntoskrnl.exe", &kernel_size, NULL);
+    if (!yes && hive && warnings)
+        pl_strlist_pushf(warnings,
+                         "%s is only %llu bytes, too small for a hive, and there is no "
+                         "ntoskrnl.exe: not counted as an installation",
+                         hive_path, (unsigned long long)hive_size);
+    free(hive_path);
+    return yes;
+}
+
+/* Cheap first look: does windows_dir have a System32 directory at all? */
+static int has_system32(pl_fs *fs, const char *windows_dir)
+{
+    char *p = pl_windir_path(windows_dir, "System32");
     char *exact = NULL;
     pl_err err;
     int rc = pl_fs_resolve(fs, p, &exact, &err);
@@ -36,10 +79,10 @@ static int has_software_hive(pl_fs *fs, const char *windows_dir)
     return rc == 1;
 }
 
-int pl_find_windows_dirs(pl_fs *fs, pl_strlist *dirs, pl_err *err)
+int pl_find_windows_dirs(pl_fs *fs, pl_strlist *dirs, pl_strlist *warnings, pl_err *err)
 {
-    /* The input may itself be a Windows directory (C:\Windows extracted). */
-    if (has_software_hive(fs, "")) {
+    /* The input may itself be a Windows directory (C:\\Windows extracted). */
+    if (has_system32(fs, "") && is_windows_dir(fs, "", warnings)) {
         pl_strlist_push(dirs, "");
         return 0;
     }
@@ -50,7 +93,8 @@ int pl_find_windows_dirs(pl_fs *fs, pl_strlist *dirs, pl_err *err)
     }
     pl_strlist_sort(&ctx.names);
     for (size_t i = 0; i < ctx.names.len && dirs->len < PL_MAX_WINDOWS_DIRS; i++)
-        if (has_software_hive(fs, ctx.names.items[i]))
+        if (has_system32(fs, ctx.names.items[i]) &&
+            is_windows_dir(fs, ctx.names.items[i], warnings))
             pl_strlist_push(dirs, ctx.names.items[i]);
     pl_strlist_free(&ctx.names);
     return 0;

@@ -101,10 +101,12 @@ typedef struct {
 
 void pl_installation_free(pl_installation *inst);
 
-/* Find the Windows directories of a volume: root-level directories that
- * hold System32\config\SOFTWARE (or the root itself, when the input is a
- * Windows directory). Fills *dirs with exact names ("" = the root). */
-int pl_find_windows_dirs(pl_fs *fs, pl_strlist *dirs, pl_err *err);
+/* Find the Windows directories of a volume: root-level directories (or
+ * the root itself, when the input is a Windows directory) whose System32
+ * holds a SOFTWARE hive of plausible size in config, or ntoskrnl.exe.
+ * Fills *dirs with exact names ("" = the root); candidates that fail the
+ * test are explained in *warnings (may be NULL). */
+int pl_find_windows_dirs(pl_fs *fs, pl_strlist *dirs, pl_strlist *warnings, pl_err *err);
 
 /* Gather all evidence of the installation at windows_dir of the volume.
  * Never fails as a whole: what cannot be read becomes a warning, and the
