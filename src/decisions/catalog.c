@@ -10,6 +10,7 @@
 #include "decisions/catalog.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -517,20 +518,211 @@ static int check_duplicates(const csv_in *in, const pl_catalog_entry *e, size_t 
 {
     size_t *idx = build_index(e, n);
     const pl_catalog_entry *first = NULL, *dup = NULL;
+    size_t group = 0;              /* where the run of the current KB starts */
     for (size_t i = 1; i < n; i++) {
-        const pl_catalog_entry *a = &e[idx[i - 1]], *b = &e[idx[i]];
-        size_t g = i - 1;
-        if (strcmp(a->kb, b->kb) != 0)
+        const pl_catalog_entry *b = &e[idx[i]];
+        if (strcmp(e[idx[i - 1]].kb, b->kb) != 0) {
+            group = i;
             continue;
-        while (g > 0 && strcmp(e[idx[g - 1]].kb, b->kb) == 0)
-            g--;
+        }
         if (!dup || b->line < dup->line) {
             dup = b;
-            first = &e[idx[g]];
+            first = &e[idx[group]];
         }
     }
     free(idx);
     if (dup)
         return fail(in, dup->line, "duplicate KB %s (first on line %u)", dup->kb, first->line);
     return 0;
+}
+
+/* ---- parsing ---------------------------------------------------------------- */
+
+typedef struct {
+    pl_catalog_entry *v;
+    size_t n, cap;
+} entry_vec;
+
+static void entry_vec_free(entry_vec *ev)
+{
+    for (size_t i = 0; i < ev->n; i++)
+        entry_free(&ev->v[i]);
+    free(ev->v);
+}
+
+static int read_header(csv_in *in, csv_row *row, header_map *h)
+{
+    int rc = read_row(in, row);
+    if (rc < 0)
+        return -1;
+    if (rc == 0)
+        return fail(in, in->line, "no header row (only comments and blank lines)");
+    return map_header(in, row, h);
+}
+
+/* Every data row after the header, validated, into ev. */
+static int read_entries(csv_in *in, csv_row *row, const header_map *h, entry_vec *ev)
+{
+    int rc;
+    while ((rc = read_row(in, row)) == 1) {
+        if (ev->n == PL_MAX_CATALOG_ROWS)
+            return fail(in, row->line, "more than %d rows (PL_MAX_CATALOG_ROWS)",
+                        PL_MAX_CATALOG_ROWS);
+        if (ev->n == ev->cap) {
+            ev->cap = ev->cap ? ev->cap * 2 : 256;
+            ev->v = pl_xrealloc(ev->v, ev->cap * sizeof *ev->v);
+        }
+        if (row_to_entry(in, row, h, &ev->v[ev->n]))
+            return -1;
+        ev->n++;
+    }
+    return rc;
+}
+
+static int read_catalog(csv_in *in, entry_vec *ev)
+{
+    csv_row row = {0};
+    header_map h;
+    if (in->p == in->end)
+        return fail(in, 1, "empty file (expected a header row naming the columns)");
+    int rc = check_text(in);
+    if (rc == 0)
+        rc = read_header(in, &row, &h);
+    if (rc == 0)
+        rc = read_entries(in, &row, &h, ev);
+    if (rc == 0)
+        rc = check_duplicates(in, ev->v, ev->n);
+    row_clear(&row);
+    return rc;
+}
+
+int pl_catalog_parse(const char *data, size_t len, const char *name, pl_catalog *cat,
+                     pl_err *err)
+{
+    static const char nothing[1] = "";
+    memset(cat, 0, sizeof *cat);
+    name = name ? name : "catalog";
+    if (len > PL_MAX_CATALOG_BYTES) {
+        pl_err_set(err, "%s: larger than %llu bytes (PL_MAX_CATALOG_BYTES)", name,
+                   (unsigned long long)PL_MAX_CATALOG_BYTES);
+        return -1;
+    }
+    if (!data) {
+        data = nothing;
+        len = 0;
+    }
+    csv_in *in = pl_xcalloc(1, sizeof *in);   /* holds the 4 KiB field buffer */
+    *in = (csv_in){.p = data, .end = data + len, .line = 1, .name = name, .err = err};
+    if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
+        in->p += 3;                            /* a UTF-8 BOM, as Windows editors write */
+    entry_vec ev = {0};
+    int rc = read_catalog(in, &ev);
+    free(in);
+    if (rc) {
+        entry_vec_free(&ev);
+        return -1;
+    }
+    qsort(ev.v, ev.n, sizeof *ev.v, cmp_entry);
+    *cat = (pl_catalog){.entries = ev.v, .n = ev.n, .name = pl_xstrdup(name),
+                        .by_kb = build_index(ev.v, ev.n)};
+    return 0;
+}
+
+/* Up to PL_MAX_CATALOG_BYTES + 1 bytes: one more than allowed is enough
+ * for pl_catalog_parse to refuse the file without reading all of it. */
+static char *read_bounded(FILE *f, size_t *len)
+{
+    size_t cap = 0, limit = (size_t)PL_MAX_CATALOG_BYTES + 1;
+    char *buf = NULL;
+    *len = 0;
+    for (;;) {
+        if (*len == cap) {
+            if (cap == limit)
+                break;
+            cap = cap ? (cap * 2 < limit ? cap * 2 : limit) : 65536;
+            buf = pl_xrealloc(buf, cap);
+        }
+        size_t got = fread(buf + *len, 1, cap - *len, f);
+        if (got == 0)
+            break;
+        *len += got;
+    }
+    return buf;
+}
+
+int pl_catalog_load(const char *path, pl_catalog *cat, pl_err *err)
+{
+    memset(cat, 0, sizeof *cat);
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        pl_err_set(err, "%s: cannot open: %s", path, strerror(errno));
+        return -1;
+    }
+    size_t len;
+    char *buf = read_bounded(f, &len);
+    int bad = ferror(f), saved = errno;
+    fclose(f);
+    int rc = -1;
+    if (bad)
+        pl_err_set(err, "%s: cannot read: %s", path, strerror(saved));
+    else
+        rc = pl_catalog_parse(buf, len, path, cat, err);
+    free(buf);
+    return rc;
+}
+
+void pl_catalog_free(pl_catalog *cat)
+{
+    if (!cat)
+        return;
+    for (size_t i = 0; i < cat->n; i++)
+        entry_free(&cat->entries[i]);
+    free(cat->entries);
+    free(cat->name);
+    free(cat->by_kb);
+    memset(cat, 0, sizeof *cat);
+}
+
+/* ---- lookups ---------------------------------------------------------------- */
+
+const pl_catalog_entry *pl_catalog_find(const pl_catalog *cat, const char *kb)
+{
+    char want[16];
+    if (!cat || !kb || parse_kb(kb, want))
+        return NULL;
+    if (!cat->by_kb) {
+        for (size_t i = 0; i < cat->n; i++)
+            if (pl_strcaseeq(cat->entries[i].kb, want))
+                return &cat->entries[i];
+        return NULL;
+    }
+    size_t lo = 0, hi = cat->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const pl_catalog_entry *e = &cat->entries[cat->by_kb[mid]];
+        int c = kb_cmp(want, e->kb);
+        if (c == 0)
+            return e;
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return NULL;
+}
+
+const pl_catalog_entry *pl_catalog_rollup_for_kernel(const pl_catalog *cat, const uint16_t v[4])
+{
+    const pl_catalog_entry *best = NULL;
+    for (size_t i = 0; cat && v && i < cat->n; i++) {
+        const pl_catalog_entry *e = &cat->entries[i];
+        if (e->kind != PL_KIND_MONTHLY_ROLLUP || !e->has_kernel)
+            continue;
+        if (memcmp(e->kernel, v, 3 * sizeof v[0]) != 0 || pl_version4_cmp(e->kernel, v) > 0)
+            continue;
+        /* >= : entries are in date order, so on a tie the newer one wins. */
+        if (!best || pl_version4_cmp(e->kernel, best->kernel) >= 0)
+            best = e;
+    }
+    return best;
 }

@@ -1,6 +1,11 @@
 /* How far behind an NT 6.0 installation is: its newest installed monthly
  * rollup, the catalog's monthly rollups released after it, and the
- * prerequisites those need that are absent. */
+ * prerequisites those need that are absent.
+ *
+ * "Installed" means in the assessment's kbs_installed list (some package
+ * of the KB is 0x70/0x80); superseded, staged and pending KBs do not
+ * count. Every entry pointer points into the catalog, which must outlive
+ * the status. */
 #ifndef PL_ROLLUPS_H
 #define PL_ROLLUPS_H
 
@@ -13,30 +18,65 @@ typedef struct {
 } pl_missing_prereq;
 
 typedef struct {
-    int applicable;                  /* NT 6.0 with a catalog: the rest is meaningful */
-    /* Newest installed (0x70/0x80) monthly rollup known to the catalog. */
+    /* NT 6.0 (registry CurrentVersion "6.0" or a 6.0.x kernel, and neither
+     * naming another version) with a catalog: the rest is meaningful. When
+     * 0, everything below is empty. */
+    int applicable;
+    /* Newest installed (0x70/0x80) monthly rollup known to the catalog, by
+     * release date (an undated one only when no dated one is installed). */
     const pl_catalog_entry *latest;
-    /* Each installed catalog KB with its kind, newest first (security-only,
-     * previews, OOB, SSUs recognised as what they are). */
+    /* Each installed catalog KB with its kind, newest first, undated ones
+     * last (security-only, previews, OOB, SSUs recognised as what they are). */
     const pl_catalog_entry **installed;
     size_t ninstalled;
-    /* Monthly rollups released after `latest` (all of them when none is
-     * installed), oldest first; nmissing is "how many rollups behind". */
+    /* Monthly rollups released after `level`, oldest first, and never
+     * before the first build-6003 rollup (the oldest monthly rollup whose
+     * kernel_version is 6.0.6003 or later: KB4493471 in the shipped
+     * catalog). With no level: every monthly rollup from that first 6003
+     * one on, since the question is how far from 6003 and beyond it is
+     * (every dated rollup when the catalog has no 6003 kernel version).
+     * Undated rollups are never listed: nothing says they come after.
+     * nmissing is "how many rollups behind". */
     const pl_catalog_entry **missing;
     size_t nmissing;
+    /* SSU KB4493730 (or any later SSU), SHA-2 KB4474419, an ESU licensing
+     * preparation package: each when none is installed, the catalog lists
+     * it and a missing rollup needs it (from 2019-04, after 2019-09, from
+     * 2020-02 respectively). */
     pl_missing_prereq *missing_prereqs;
     size_t nmissing_prereqs;
     /* The rollup month the running kernel's revision belongs to (NULL when
-     * the catalog cannot place it), and a note when the kernel is newer than
-     * any installed rollup explains. */
+     * the catalog cannot place it, or the kernel is unreadable or not
+     * 6.0), and a note when the kernel is newer than any installed rollup
+     * explains: newer than latest's kernel_version, or in a later rollup
+     * month than latest, or at a rollup level with no rollup installed.
+     * The note names installed non-rollup updates newer than latest that
+     * may account for it, or says none does (then the CBS store may be
+     * damaged or cleaned up). */
     const pl_catalog_entry *kernel_rollup;
     char *kernel_note;
+    /* Added: the monthly rollup `missing` counts from. Usually `latest`;
+     * newer when an installed preview or out-of-band rollup contains a
+     * newer monthly rollup (its supersedes chain reaches it): installing
+     * the April 2019 preview marks the April rollup superseded, and every
+     * earlier one already is, so `latest` alone would say "nothing
+     * installed". NULL when neither exists. */
+    const pl_catalog_entry *level;
+    /* The installed preview / out-of-band update that set `level` when it
+     * is not `latest`; NULL otherwise. */
+    const pl_catalog_entry *level_via;
 } pl_rollup_status;
 
-/* kernel may be NULL (unreadable). kbs_installed is the assessment's list. */
+/* inst may be NULL only together with a usable kernel. kernel may be NULL
+ * (unreadable); it is used only when present, readable and parsed.
+ * kbs_installed is the assessment's list (NULL = nothing installed).
+ * cat NULL gives applicable = 0. Always fills *out; free it with
+ * pl_rollup_status_free. */
 void pl_decide_rollups(const pl_installation *inst, const pl_strlist *kbs_installed,
                        const pl_pe_evidence *kernel, const pl_catalog *cat,
                        pl_rollup_status *out);
+/* Frees what pl_decide_rollups allocated (not the entries: they belong to
+ * the catalog) and zeroes *s; a second call is harmless. */
 void pl_rollup_status_free(pl_rollup_status *s);
 
 #endif

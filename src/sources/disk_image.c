@@ -138,6 +138,25 @@ static int wrap(counted_img *c, uint64_t size, unsigned sector_size, pl_disk *di
 
 /* ---- opening ------------------------------------------------------------- */
 
+/* EWF segments: NAME.E01, NAME.E02, ... (then .EAA ...), as TSK's libewf
+ * glob finds them; listed for the report's chain. */
+static void list_ewf_segments(const char *path, pl_strlist *chain)
+{
+    pl_strlist_push(chain, path);
+    size_t n = strlen(path);
+    if (n < 4 || path[n - 4] != '.' || !(path[n - 2] == '0' && path[n - 1] == '1'))
+        return;
+    char *seg = pl_xstrdup(path);
+    for (int i = 2; i <= 99; i++) {
+        seg[n - 2] = (char)('0' + i / 10);
+        seg[n - 1] = (char)('0' + i % 10);
+        if (access(seg, F_OK) != 0)
+            break;
+        pl_strlist_push(chain, seg);
+    }
+    free(seg);
+}
+
 static int open_native(const char *path, TSK_IMG_TYPE_ENUM type, pl_disk *disk, pl_err *err)
 {
     tsk_error_reset();
@@ -149,7 +168,10 @@ static int open_native(const char *path, TSK_IMG_TYPE_ENUM type, pl_disk *disk, 
     }
     counted_img *c = pl_xcalloc(1, sizeof *c);
     c->inner = inner;
-    pl_strlist_push(&disk->chain, path);
+    if (disk->format == PL_DISK_EWF)
+        list_ewf_segments(path, &disk->chain);
+    else
+        pl_strlist_push(&disk->chain, path);
     return wrap(c, (uint64_t)inner->size, inner->sector_size, disk, err);
 }
 
