@@ -20,16 +20,17 @@ static pl_inst_result *new_installation(pl_input_result *r)
 }
 
 static void analyze_installation(const pl_volume *vol, const char *windows_dir,
-                                 pl_input_result *r)
+                                 const pl_analysis_options *opt, pl_input_result *r)
 {
     pl_inst_result *ir = new_installation(r);
     pl_collect_installation(vol, windows_dir, &ir->inst);
-    pl_assess(&ir->inst, &ir->assess);
+    pl_assess(&ir->inst, opt->catalog, &ir->assess);
 }
 
 /* A bare hive that does not open leaves nothing to report: that is an
  * error of the input, not a warning of an installation. */
-static void analyze_bare_hive(const pl_volume *vol, pl_input_result *r)
+static void analyze_bare_hive(const pl_volume *vol, const pl_analysis_options *opt,
+                              pl_input_result *r)
 {
     pl_installation inst;
     pl_collect_installation(vol, NULL, &inst);
@@ -41,7 +42,7 @@ static void analyze_bare_hive(const pl_volume *vol, pl_input_result *r)
     }
     pl_inst_result *ir = new_installation(r);
     ir->inst = inst;
-    pl_assess(&ir->inst, &ir->assess);
+    pl_assess(&ir->inst, opt->catalog, &ir->assess);
 }
 
 /* How errors name a volume: "WIM image 2", "mbr partition 1", "volume". */
@@ -55,10 +56,11 @@ static char *volume_label(const pl_volume *vol)
     return pl_xstrdup("volume");
 }
 
-static void analyze_volume(const pl_volume *vol, pl_input_result *r)
+static void analyze_volume(const pl_volume *vol, const pl_analysis_options *opt,
+                           pl_input_result *r)
 {
     if (vol->hive_only) {
-        analyze_bare_hive(vol, r);
+        analyze_bare_hive(vol, opt, r);
         return;
     }
     pl_strlist dirs = {0};
@@ -69,7 +71,7 @@ static void analyze_volume(const pl_volume *vol, pl_input_result *r)
         free(label);
     }
     for (size_t i = 0; i < dirs.len; i++)
-        analyze_installation(vol, dirs.items[i], r);
+        analyze_installation(vol, dirs.items[i], opt, r);
     pl_strlist_free(&dirs);
 }
 
@@ -79,13 +81,13 @@ static void copy_strlist(pl_strlist *dst, const pl_strlist *src)
         pl_strlist_push(dst, src->items[i]);
 }
 
-void pl_analyze_input(const char *input, const pl_source_options *opt, pl_input_result *r)
+void pl_analyze_input(const char *input, const pl_analysis_options *opt, pl_input_result *r)
 {
     memset(r, 0, sizeof *r);
     r->input = pl_xstrdup(input);
     pl_source *src = NULL;
     pl_err err = {{0}};
-    if (pl_source_open(input, opt, &src, &err) != 0) {
+    if (pl_source_open(input, &opt->source, &src, &err) != 0) {
         pl_strlist_push(&r->errors, err.msg);
         return;
     }
@@ -99,7 +101,7 @@ void pl_analyze_input(const char *input, const pl_source_options *opt, pl_input_
             pl_strlist_push(&r->errors, err.msg);
             continue;
         }
-        analyze_volume(vol, r);
+        analyze_volume(vol, opt, r);
         r->bytes_read += vol->fs->bytes_read;
         pl_volume_free(vol);
     }

@@ -4,8 +4,13 @@
 #include "report/report.h"
 #include "sources/source.h"
 
+typedef struct {
+    pl_source_options source;
+    const pl_catalog *catalog;     /* NULL: no rollup conclusions */
+} pl_analysis_options;
+
 /* Analyze one input into *r (always filled; failures become r->errors).
  * The caller frees with pl_input_result_free. */
-void pl_analyze_input(const char *input, const pl_source_options *opt, pl_input_result *r);
+void pl_analyze_input(const char *input, const pl_analysis_options *opt, pl_input_result *r);
 
 #endif

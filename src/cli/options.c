@@ -5,13 +5,14 @@
 #include <getopt.h>
 #include <string.h>
 
-enum { OPT_REQUIRE_6003 = 256, OPT_PARENT };
+enum { OPT_REQUIRE_6003 = 256, OPT_PARENT, OPT_CATALOG };
 
 static const struct option long_options[] = {
     {"format", required_argument, NULL, 'f'},
     {"output", required_argument, NULL, 'o'},
     {"require-6003", no_argument, NULL, OPT_REQUIRE_6003},
     {"parent", required_argument, NULL, OPT_PARENT},
+    {"catalog", required_argument, NULL, OPT_CATALOG},
     {"quiet", no_argument, NULL, 'q'},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
@@ -36,6 +37,8 @@ void pl_options_usage(FILE *out)
           "  -o, --output FILE    write the report to FILE instead of standard output\n"
           "      --require-6003   exit 1 unless every installation found is at build 6003\n"
           "                       (an input with no installation fails the check)\n"
+          "      --catalog FILE   the update catalog (CSV) to judge rollups by, instead\n"
+          "                       of the one shipped with patchlevel\n"
           "      --parent FILE    a parent (backing) disk for a differencing disk or\n"
           "                       overlay, tried after the locators; may be repeated\n"
           "  -q, --quiet          do not print per-input errors on standard error\n"
@@ -72,6 +75,7 @@ int pl_options_parse(int argc, char **argv, pl_options *o, FILE *err)
         case 'o': o->output = optarg; break;
         case OPT_REQUIRE_6003: o->require_6003 = 1; break;
         case OPT_PARENT: pl_strlist_push(&o->parents, optarg); break;
+        case OPT_CATALOG: o->catalog = optarg; break;
         case 'q': o->quiet = 1; break;
         case 'v': o->verbose = 1; break;
         case 'h': o->help = 1; break;

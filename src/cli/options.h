@@ -10,6 +10,7 @@ typedef struct {
     const char *output;      /* NULL = stdout */
     int require_6003;
     pl_strlist parents;      /* --parent FILE, in order given */
+    const char *catalog;     /* --catalog FILE, NULL = the shipped one */
     int quiet, verbose;
     int help, version;
     char **inputs;           /* points into argv */

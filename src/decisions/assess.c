@@ -133,12 +133,14 @@ void pl_check_wim_claim(const pl_installation *inst, pl_assessment *a)
     check_wim_arch_edition(inst, a);
 }
 
-void pl_assess(const pl_installation *inst, pl_assessment *out)
+void pl_assess(const pl_installation *inst, const pl_catalog *cat, pl_assessment *out)
 {
     memset(out, 0, sizeof *out);
     pl_decide_identity(inst, out);
     pl_decide_build6003(inst, &out->b6003);
     pl_decide_kbs(inst, out);
+    if (cat)
+        pl_decide_rollups(inst, &out->kbs_installed, kernel_of(inst), cat, &out->rollups);
     pl_decide_pending(inst, out);
     check_kernel_pair(inst, out);
     pl_check_wim_claim(inst, out);
@@ -157,6 +159,7 @@ void pl_assessment_free(pl_assessment *a)
     pl_strlist_free(&a->kbs_installed);
     pl_strlist_free(&a->kbs_superseded);
     pl_strlist_free(&a->kbs_pending_or_staged);
+    pl_rollup_status_free(&a->rollups);
     for (size_t i = 0; i < a->nsignals; i++) {
         free(a->signals[i].evidence);
         free(a->signals[i].detail);

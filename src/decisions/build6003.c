@@ -78,18 +78,29 @@ static void add_kernel_evidence(const pl_pe_evidence *pe, pl_build6003 *b)
     add_evidence(b, pl_xasprintf("%s (file version)", pe->path), v, pe->ver.file_version[2]);
 }
 
+/* Registry evidence says when it comes from a hive replayed from its
+ * logs, or from the stale primary file of a dirty hive. */
+static const char *hive_note(const pl_hive_state *h)
+{
+    if (!h->dirty)
+        return "";
+    return h->recovered ? " (recovered from the transaction logs)"
+                        : " (dirty hive, logs not applied: may be stale)";
+}
+
 static void add_registry_evidence(const pl_installation *inst, pl_build6003 *b)
 {
     const pl_os_values *os = &inst->os;
     const char *key = "SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion";
+    const char *note = hive_note(&inst->software_state);
     if (os->current_build_number)
-        add_evidence(b, pl_xasprintf("%s\\CurrentBuildNumber", key), os->current_build_number,
-                     pl_parse_build(os->current_build_number));
+        add_evidence(b, pl_xasprintf("%s\\CurrentBuildNumber%s", key, note),
+                     os->current_build_number, pl_parse_build(os->current_build_number));
     if (os->current_build)
-        add_evidence(b, pl_xasprintf("%s\\CurrentBuild", key), os->current_build,
+        add_evidence(b, pl_xasprintf("%s\\CurrentBuild%s", key, note), os->current_build,
                      pl_parse_build(os->current_build));
     if (os->build_lab_ex)
-        add_evidence(b, pl_xasprintf("%s\\BuildLabEx", key), os->build_lab_ex,
+        add_evidence(b, pl_xasprintf("%s\\BuildLabEx%s", key, note), os->build_lab_ex,
                      build_lab_build(os->build_lab_ex));
 }
 

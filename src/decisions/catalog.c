@@ -373,6 +373,18 @@ typedef struct {
     size_t nfields;            /* fields in the header, and so in every row */
 } header_map;
 
+/* Leading and trailing blanks removed in place: unquoted fields already
+ * are; this covers quoted names and values ("  6.0.6002.24565 "). */
+static char *trim(char *s)
+{
+    size_t n = strlen(s), b = strspn(s, " \t");
+    while (n > b && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+        n--;
+    memmove(s, s + b, n - b);
+    s[n - b] = '\0';
+    return s;
+}
+
 static int map_header(const csv_in *in, const csv_row *row, header_map *h)
 {
     for (size_t c = 0; c < NCOLS; c++)
@@ -380,7 +392,7 @@ static int map_header(const csv_in *in, const csv_row *row, header_map *h)
     h->nfields = row->n;
     for (size_t i = 0; i < row->n; i++) {
         for (size_t c = 0; c < NCOLS; c++) {
-            if (!pl_strcaseeq(row->f[i], col_names[c]))
+            if (!pl_strcaseeq(trim(row->f[i]), col_names[c]))
                 continue;
             if (h->col[c] >= 0)
                 return fail(in, row->line, "column \"%s\" appears twice in the header",
@@ -399,15 +411,7 @@ static int map_header(const csv_in *in, const csv_row *row, header_map *h)
  * otherwise); "" when the column is absent. */
 static const char *field(const csv_row *row, const header_map *h, int c)
 {
-    if (h->col[c] < 0)
-        return "";
-    char *s = row->f[h->col[c]];
-    size_t n = strlen(s), b = strspn(s, " \t");
-    while (n > b && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-        n--;
-    memmove(s, s + b, n - b);
-    s[n - b] = '\0';
-    return s;
+    return h->col[c] < 0 ? "" : trim(row->f[h->col[c]]);
 }
 
 /* ---- rows ----------------------------------------------------------------- */
@@ -622,7 +626,8 @@ int pl_catalog_parse(const char *data, size_t len, const char *name, pl_catalog 
         entry_vec_free(&ev);
         return -1;
     }
-    qsort(ev.v, ev.n, sizeof *ev.v, cmp_entry);
+    if (ev.n)                                  /* qsort wants a non-NULL base */
+        qsort(ev.v, ev.n, sizeof *ev.v, cmp_entry);
     *cat = (pl_catalog){.entries = ev.v, .n = ev.n, .name = pl_xstrdup(name),
                         .by_kb = build_index(ev.v, ev.n)};
     return 0;

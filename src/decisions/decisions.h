@@ -4,6 +4,7 @@
 #ifndef PL_DECISIONS_H
 #define PL_DECISIONS_H
 
+#include "decisions/rollups.h"
 #include "evidence/installation.h"
 
 typedef enum {
@@ -52,6 +53,10 @@ typedef struct {
 
     pl_strlist kbs_installed, kbs_superseded, kbs_pending_or_staged;
 
+    /* From the catalog: newest rollup, what is missing (applicable == 0
+     * when there is no catalog or the installation is not NT 6.0). */
+    pl_rollup_status rollups;
+
     int reboot_required;
     pl_pending_signal *signals;
     size_t nsignals;
@@ -59,7 +64,8 @@ typedef struct {
     pl_strlist warnings;          /* conclusions worth a look: disagreements */
 } pl_assessment;
 
-void pl_assess(const pl_installation *inst, pl_assessment *out);
+/* cat may be NULL: then no rollup conclusions are drawn. */
+void pl_assess(const pl_installation *inst, const pl_catalog *cat, pl_assessment *out);
 void pl_assessment_free(pl_assessment *a);
 
 /* The parts of pl_assess, exposed for unit tests. */

@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "evidence/evidence_internal.h"
+#include "evidence/hive_log.h"
 #include "util/limits.h"
 
 #define SOFTWARE_REL "System32/config/SOFTWARE"
@@ -102,9 +103,61 @@ int pl_find_windows_dirs(pl_fs *fs, pl_strlist *dirs, pl_strlist *warnings, pl_e
 
 /* ---- hives -------------------------------------------------------------- */
 
+/* The transaction logs beside a hive: NAME.LOG (Vista/2008), NAME.LOG1,
+ * NAME.LOG2, whatever their case. Returns how many were read. */
+static size_t read_logs(pl_fs *fs, const char *hive_path, pl_hive_log logs[3], uint8_t *bufs[3])
+{
+    static const char *const suffixes[] = {".LOG", ".LOG1", ".LOG2"};
+    size_t n = 0;
+    for (size_t i = 0; i < 3; i++) {
+        char *want = pl_xasprintf("%s%s", hive_path, suffixes[i]);
+        char *exact = NULL;
+        size_t len = 0;
+        pl_err err;
+        if (pl_fs_read_ci(fs, want, PL_MAX_HIVE_BYTES, &bufs[n], &len, &exact, &err) == 1) {
+            const char *base = strrchr(exact, '/');
+            logs[n] = (pl_hive_log){.name = pl_xstrdup(base ? base + 1 : exact),
+                                    .data = bufs[n], .len = len};
+            n++;
+        }
+        free(exact);
+        free(want);
+    }
+    return n;
+}
+
+/* A hive that was not cleanly closed (a snapshot of a running machine, a
+ * crash) is replayed from its logs, in memory; the report says so. */
+static void recover_if_dirty(pl_fs *fs, const char *exact, const char *label, uint8_t **data,
+                             size_t *len, pl_hive_state *state, pl_installation *inst)
+{
+    uint32_t seq1, seq2;
+    if (pl_hive_is_dirty(*data, *len, &seq1, &seq2) != 1)
+        return;
+    pl_hive_log logs[3];
+    uint8_t *bufs[3] = {0};
+    size_t nlogs = read_logs(fs, exact, logs, bufs);
+    pl_hive_recovery rec;
+    pl_err err;
+    state->dirty = 1;
+    if (pl_hive_recover(data, len, logs, nlogs, &rec, &err) == 0) {
+        state->recovered = rec.recovered;
+        state->logs = pl_xstrdup(rec.log_used);
+        state->detail = pl_xstrdup(rec.detail);
+        pl_hive_recovery_free(&rec);
+    } else {
+        state->detail = pl_xasprintf("dirty hive; the logs could not be replayed: %s", err.msg);
+    }
+    pl_strlist_pushf(&inst->warnings, "%s hive %s: %s", label, exact, state->detail);
+    for (size_t i = 0; i < nlogs; i++) {
+        free((char *)logs[i].name);
+        free(bufs[i]);
+    }
+}
+
 /* Read and open a hive; on failure say why in the warnings. */
 static int open_hive(pl_fs *fs, const char *path, const char *label, pl_hive *hive,
-                     char **exact, char **why, pl_installation *inst)
+                     char **exact, pl_hive_state *state, char **why, pl_installation *inst)
 {
     uint8_t *data = NULL;
     size_t len = 0;
@@ -113,6 +166,7 @@ static int open_hive(pl_fs *fs, const char *path, const char *label, pl_hive *hi
     if (rc == 0)
         pl_err_set(&err, "not found (%s)", path);
     if (rc == 1) {
+        recover_if_dirty(fs, *exact, label, &data, &len, state, inst);
         rc = pl_hive_open_mem(data, len, hive, &err) == 0 ? 1 : -1;
         free(data);
     }
@@ -127,8 +181,8 @@ static int open_hive(pl_fs *fs, const char *path, const char *label, pl_hive *hi
 static void read_software(pl_fs *fs, const char *path, pl_installation *inst)
 {
     pl_hive hive;
-    if (open_hive(fs, path, "SOFTWARE", &hive, &inst->software_path, &inst->software_error,
-                  inst) != 0)
+    if (open_hive(fs, path, "SOFTWARE", &hive, &inst->software_path, &inst->software_state,
+                  &inst->software_error, inst) != 0)
         return;
     inst->software_read = 1;
     pl_read_software_values(&hive, inst);
@@ -140,7 +194,8 @@ static void read_software(pl_fs *fs, const char *path, pl_installation *inst)
 static void read_system(pl_fs *fs, const char *path, pl_installation *inst)
 {
     pl_hive hive;
-    if (open_hive(fs, path, "SYSTEM", &hive, &inst->system_path, NULL, inst) != 0)
+    if (open_hive(fs, path, "SYSTEM", &hive, &inst->system_path, &inst->system_state, NULL,
+                  inst) != 0)
         return;
     inst->system_read = 1;
     pl_read_system_values(&hive, inst);
@@ -284,6 +339,12 @@ static void free_os(pl_os_values *os)
         free(*fields[i]);
 }
 
+static void free_hive_state(pl_hive_state *h)
+{
+    free(h->logs);
+    free(h->detail);
+}
+
 void pl_installation_free(pl_installation *inst)
 {
     free(inst->loc.wim_image_name);
@@ -294,6 +355,8 @@ void pl_installation_free(pl_installation *inst)
     free_pe(&inst->kernel32);
     free(inst->software_path);
     free(inst->software_error);
+    free_hive_state(&inst->software_state);
+    free_hive_state(&inst->system_state);
     free(inst->system_path);
     free_os(&inst->os);
     for (size_t i = 0; i < inst->npackages; i++)

@@ -138,14 +138,14 @@ typedef struct {
     unsigned applied;
 } rec_ctx;
 
-static void ignore(rec_ctx *c, const pl_hive_log *l, const char *why)
-{
-    pl_strlist_pushf(&c->ignored, "%s: %s", l->name ? l->name : "log", why);
-}
-
 static const char *log_name(const pl_hive_log *l)
 {
     return l->name ? l->name : "log";
+}
+
+static void ignore(rec_ctx *c, const pl_hive_log *l, const char *why)
+{
+    pl_strlist_pushf(&c->ignored, "%s: %s", log_name(l), why);
 }
 
 /* Reads a log's base block; NULL when it is a complete log of this hive,
@@ -329,51 +329,68 @@ static const char *new_log_fits(const rec_ctx *c, const log_head *h, int have_ne
     return NULL;
 }
 
+/* One log of the chain: replays it when it continues what came before.
+ * Returns why it was left alone, or NULL (applied, or stopped at a damaged
+ * entry, which c->stopped describes). */
+static const char *chain_step(rec_ctx *c, const log_head *h, hvle_run *total, int *halted)
+{
+    if (*halted)
+        return "not used: the replay stopped at an earlier log";
+    const char *why = new_log_fits(c, h, total->entries > 0, total->last_seq + 1);
+    if (why)
+        return why;
+    hvle_run run = {0};
+    new_log_apply(c, h, &run);
+    /* Like yarp: the first log that fits starts the chain, even when it
+     * holds no usable entry (then nothing after it applies). */
+    *halted = c->stopped != NULL || run.entries == 0;
+    if (run.entries == 0)
+        return c->stopped ? NULL : "no log entry continues the primary file";
+    total->entries += run.entries;
+    total->last_seq = run.last_seq;
+    total->hbins = run.hbins;
+    total->flags = run.flags;
+    pl_strlist_push(&c->used, log_name(h->log));
+    return NULL;
+}
+
+/* The replayed hive's base block: the primary's (or, when that is
+ * damaged, the last log's first sector), clean at the last entry's
+ * sequence number, with the last entry's size and flag bit 0. */
+static void new_base_block(rec_ctx *c, const hvle_run *total, const log_head *last)
+{
+    uint8_t *b = *c->data;
+    if (!c->primary_ok)
+        memcpy(b, last->log->data, OFF_CHECKSUM);
+    put32(b + OFF_FLAGS, (pl_le32(b + OFF_FLAGS) & ~1u) | (total->flags & 1u));
+    seal_base_block(b, total->last_seq, total->hbins);
+}
+
 /* Windows replays .LOG1 then .LOG2: the chain of logs whose entries continue
  * each other from the primary's secondary sequence number. With a damaged
- * primary base block it replays only the newest log (yarp's finding), whose
- * base block then replaces the primary's first sector. */
+ * primary base block it replays only the newest log (yarp's finding). */
 static void replay_new(rec_ctx *c, const log_head *heads, size_t n)
 {
     const log_head **order = pl_xcalloc(n ? n : 1, sizeof *order);
     size_t k = new_logs_sorted(heads, n, c->seq2, order);
     size_t first = (!c->primary_ok && k > 0) ? k - 1 : 0;
-    const log_head *last_log = NULL;
+    const log_head *last = NULL;
     hvle_run total = {0};
+    int halted = 0;
     for (size_t i = 0; i < k; i++) {
-        if (i < first) {
-            ignore(c, order[i]->log, "not used: with a damaged primary base block only the newest log is replayed");
-            continue;
-        }
-        const char *why = c->stopped ? "not used: the replay stopped at a damaged entry"
-                                     : new_log_fits(c, order[i], total.entries > 0, total.last_seq + 1);
-        hvle_run run = {0};
-        if (!why) {
-            new_log_apply(c, order[i], &run);
-            if (run.entries == 0 && !c->stopped)
-                why = "no log entry continues the primary file";
-        }
-        if (why || run.entries == 0) {
-            if (why)
-                ignore(c, order[i]->log, why);
-            continue;
-        }
-        total.entries += run.entries;
-        total.last_seq = run.last_seq;
-        total.hbins = run.hbins;
-        total.flags = run.flags;
-        last_log = order[i];
-        pl_strlist_push(&c->used, log_name(order[i]->log));
+        unsigned before = total.entries;
+        const char *why = i < first
+                              ? "not used: with a damaged primary base block only the newest log is replayed"
+                              : chain_step(c, order[i], &total, &halted);
+        if (why)
+            ignore(c, order[i]->log, why);
+        if (total.entries > before)
+            last = order[i];
     }
     free(order);
     if (total.entries == 0)
         return;
-    uint8_t *b = *c->data;
-    if (!c->primary_ok)
-        memcpy(b, last_log->log->data, OFF_CHECKSUM);
-    uint32_t flags = (pl_le32(b + OFF_FLAGS) & ~1u) | (total.flags & 1u);
-    put32(b + OFF_FLAGS, flags);
-    seal_base_block(b, total.last_seq, total.hbins);
+    new_base_block(c, &total, last);
     c->applied = total.entries;
 }
 

@@ -73,6 +73,14 @@ typedef struct {
     int current_control_set;         /* Select\Current; 0 = unknown */
 } pl_pending_facts;
 
+/* Whether a hive was cleanly closed, and what was done about it. */
+typedef struct {
+    int dirty;                       /* base block sequence numbers differ */
+    int recovered;                   /* transaction logs were replayed in memory */
+    char *logs;                      /* the log files applied, NULL when none */
+    char *detail;                    /* one sentence for the report, NULL when clean */
+} pl_hive_state;
+
 typedef struct {
     pl_location loc;                 /* copied from the volume */
     pl_wim_claim wim_xml;            /* copied from the volume */
@@ -85,8 +93,10 @@ typedef struct {
     int software_read;               /* the SOFTWARE hive opened */
     char *software_error;            /* why not, when it did not */
     char *software_path;
+    pl_hive_state software_state;
     int system_read;
     char *system_path;
+    pl_hive_state system_state;
     pl_os_values os;
 
     pl_package *packages;

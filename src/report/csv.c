@@ -11,7 +11,8 @@ static const char *const columns[] = {
     "input", "container", "partition_scheme", "partition_number", "wim_image", "windows_dir",
     "product_name", "edition_id", "arch", "version", "build", "csd_version",
     "ntoskrnl_version", "kernel32_version", "build6003", "kbs_installed", "kbs_superseded",
-    "kbs_pending_or_staged", "reboot_required", "warnings", "errors",
+    "kbs_pending_or_staged", "latest_rollup", "rollups_behind", "reboot_required", "warnings",
+    "errors",
 };
 #define NCOLS (sizeof columns / sizeof *columns)
 
@@ -89,10 +90,13 @@ static void row(FILE *out, const pl_input_result *r, const pl_inst_result *ir)
         vals[15] = joined(&a->kbs_installed, NULL, " ");
         vals[16] = joined(&a->kbs_superseded, NULL, " ");
         vals[17] = joined(&a->kbs_pending_or_staged, NULL, " ");
-        vals[18] = pl_xstrdup(a->reboot_required ? "true" : "false");
-        vals[19] = joined(&in->warnings, &a->warnings, "; ");
+        const pl_rollup_status *ro = &a->rollups;
+        vals[18] = pl_xstrdup(ro->applicable && ro->latest ? ro->latest->kb : NULL);
+        vals[19] = ro->applicable ? pl_xasprintf("%zu", ro->nmissing) : NULL;
+        vals[20] = pl_xstrdup(a->reboot_required ? "true" : "false");
+        vals[21] = joined(&in->warnings, &a->warnings, "; ");
     }
-    vals[20] = joined(&r->errors, NULL, "; ");
+    vals[22] = joined(&r->errors, NULL, "; ");
     for (size_t i = 0; i < NCOLS; i++) {
         field(out, vals[i], i + 1 == NCOLS);
         free(vals[i]);

@@ -37,6 +37,18 @@ static void location(pl_json *j, const pl_installation *in)
     pl_json_end_object(j);
 }
 
+/* "clean", or how a dirty hive was handled: the values above come from a
+ * recovered hive when "recovered" is true. */
+static void hive_state(pl_json *j, const char *key, const pl_hive_state *h)
+{
+    pl_json_key(j, key);
+    pl_json_begin_object(j);
+    pl_json_kv_string(j, "state", !h->dirty ? "clean" : h->recovered ? "recovered" : "dirty");
+    pl_json_kv_string(j, "logs", h->logs);
+    pl_json_kv_string(j, "detail", h->detail);
+    pl_json_end_object(j);
+}
+
 static void os(pl_json *j, const pl_inst_result *r)
 {
     const pl_os_values *o = &r->inst.os;
@@ -66,7 +78,9 @@ static void os(pl_json *j, const pl_inst_result *r)
         pl_json_kv_null(j, "install_date");
     }
     pl_json_kv_string(j, "software_hive", r->inst.software_path);
+    hive_state(j, "software_hive_state", &r->inst.software_state);
     pl_json_kv_string(j, "system_hive", r->inst.system_path);
+    hive_state(j, "system_hive_state", &r->inst.system_state);
     pl_json_end_object(j);
 }
 
@@ -171,6 +185,64 @@ static void package(pl_json *j, const pl_package *p)
     pl_json_end_object(j);
 }
 
+/* A catalog row as the report shows it: {kb, release_date, kind, ...}. */
+static void catalog_entry(pl_json *j, const pl_catalog_entry *e)
+{
+    if (!e) {
+        pl_json_null(j);
+        return;
+    }
+    pl_json_begin_object(j);
+    pl_json_kv_string(j, "kb", e->kb);
+    pl_json_kv_string(j, "release_date", e->release_date[0] ? e->release_date : NULL);
+    pl_json_kv_string(j, "kind", pl_update_kind_name(e->kind));
+    char v[32];
+    if (e->has_kernel)
+        pl_version4_format(e->kernel, v, sizeof v);
+    pl_json_kv_string(j, "kernel_version", e->has_kernel ? v : NULL);
+    pl_json_kv_string(j, "title", e->title);
+    pl_json_end_object(j);
+}
+
+static void catalog_entries(pl_json *j, const char *key, const pl_catalog_entry *const *es,
+                            size_t n)
+{
+    pl_json_key(j, key);
+    pl_json_begin_array(j);
+    for (size_t i = 0; i < n; i++)
+        catalog_entry(j, es[i]);
+    pl_json_end_array(j);
+}
+
+/* Rollup conclusions need NT 6.0 and a catalog; otherwise they are null
+ * (not determined), never an empty list that would read as "none". */
+static void rollups(pl_json *j, const pl_rollup_status *s)
+{
+    pl_json_key(j, "latest_rollup");
+    catalog_entry(j, s->applicable ? s->latest : NULL);
+    if (!s->applicable) {
+        pl_json_kv_null(j, "missing_rollups");
+        pl_json_kv_null(j, "rollups_behind");
+        return;
+    }
+    catalog_entries(j, "missing_rollups", s->missing, s->nmissing);
+    pl_json_kv_int(j, "rollups_behind", (int64_t)s->nmissing);
+    pl_json_key(j, "missing_prerequisites");
+    pl_json_begin_array(j);
+    for (size_t i = 0; i < s->nmissing_prereqs; i++) {
+        pl_json_begin_object(j);
+        pl_json_kv_string(j, "kb", s->missing_prereqs[i].entry->kb);
+        pl_json_kv_string(j, "kind", pl_update_kind_name(s->missing_prereqs[i].entry->kind));
+        pl_json_kv_string(j, "reason", s->missing_prereqs[i].reason);
+        pl_json_end_object(j);
+    }
+    pl_json_end_array(j);
+    catalog_entries(j, "catalog_updates_installed", s->installed, s->ninstalled);
+    pl_json_key(j, "kernel_rollup");
+    catalog_entry(j, s->kernel_rollup);
+    pl_json_kv_string(j, "kernel_note", s->kernel_note);
+}
+
 static void updates(pl_json *j, const pl_inst_result *r)
 {
     const pl_assessment *a = &r->assess;
@@ -179,9 +251,7 @@ static void updates(pl_json *j, const pl_inst_result *r)
     strlist_array(j, "kbs_installed", &a->kbs_installed);
     strlist_array(j, "kbs_superseded", &a->kbs_superseded);
     strlist_array(j, "kbs_pending_or_staged", &a->kbs_pending_or_staged);
-    /* Filled from the rollup catalog; null = not determined. */
-    pl_json_kv_null(j, "latest_rollup");
-    pl_json_kv_null(j, "missing_rollups");
+    rollups(j, &a->rollups);
     pl_json_kv_int(j, "manifest_files", (int64_t)r->inst.mum_files);
     pl_json_key(j, "packages");
     pl_json_begin_array(j);

@@ -101,6 +101,38 @@ static void updates_lines(FILE *out, const pl_inst_result *r)
     list_line(out, "  pending:", &a->kbs_pending_or_staged);
 }
 
+static void entry_list(FILE *out, const char *label, const pl_catalog_entry *const *es, size_t n)
+{
+    const size_t shown = 12;
+    fprintf(out, "  %-12s", label);
+    for (size_t i = 0; i < n && i < shown; i++)
+        fprintf(out, "%s%s", (i && i % 8 == 0) ? "\n               " : " ", es[i]->kb);
+    if (n > shown)
+        fprintf(out, " ... (%zu more)", n - shown);
+    fputc('\n', out);
+}
+
+static void rollup_lines(FILE *out, const pl_rollup_status *s)
+{
+    if (!s->applicable)
+        return;
+    if (s->latest)
+        fprintf(out, "  %-12s %s (%s), %zu monthly rollup%s behind\n", "Rollup:", s->latest->kb,
+                s->latest->release_date[0] ? s->latest->release_date : "date unknown",
+                s->nmissing, s->nmissing == 1 ? "" : "s");
+    else
+        fprintf(out, "  %-12s none installed, %zu monthly rollup%s missing since build 6003\n",
+                "Rollup:", s->nmissing, s->nmissing == 1 ? "" : "s");
+    if (s->nmissing)
+        entry_list(out, "  missing:", s->missing, s->nmissing);
+    for (size_t i = 0; i < s->nmissing_prereqs; i++)
+        fprintf(out, "    prerequisite missing: %s (%s): %s\n", s->missing_prereqs[i].entry->kb,
+                pl_update_kind_name(s->missing_prereqs[i].entry->kind),
+                s->missing_prereqs[i].reason);
+    if (s->kernel_note)
+        fprintf(out, "    note: %s\n", s->kernel_note);
+}
+
 static void packages_lines(FILE *out, const pl_installation *in)
 {
     for (size_t i = 0; i < in->npackages; i++) {
@@ -144,6 +176,7 @@ static void installation_block(FILE *out, const pl_input_result *r, const pl_ins
         pe_line(out, "kernel32:", &ir->inst.kernel32);
     verdict_lines(out, &ir->assess);
     updates_lines(out, ir);
+    rollup_lines(out, &ir->assess.rollups);
     if (verbose)
         packages_lines(out, &ir->inst);
     pending_lines(out, &ir->assess);

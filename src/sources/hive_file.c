@@ -1,28 +1,69 @@
 /* A bare registry hive given on the command line. It becomes one volume
  * holding one file, "SOFTWARE", flagged hive_only: the evidence layer then
- * reads what a SOFTWARE hive alone can tell (a partial report). */
+ * reads what a SOFTWARE hive alone can tell (a partial report). Its
+ * transaction logs, when they sit beside it on the host (NAME.LOG,
+ * NAME.LOG1, NAME.LOG2 in any case), appear as SOFTWARE.LOG and so on, so
+ * that a dirty hive is replayed just as inside an image. */
+#include <dirent.h>
+#include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sources/source.h"
 
 #define HIVE_NAME "SOFTWARE"
+#define NLOGS 3
+static const char *const log_suffixes[NLOGS] = {".LOG", ".LOG1", ".LOG2"};
 
 typedef struct {
     pl_fs base;
     char *host_path;
+    char *log_paths[NLOGS];   /* host files of SOFTWARE.LOG, .LOG1, .LOG2, or NULL */
 } hive_fs;
+
+/* The host file beside the hive named like it plus suffix, any case. */
+static char *find_sibling(const char *host_path, const char *suffix)
+{
+    char *copy1 = pl_xstrdup(host_path), *copy2 = pl_xstrdup(host_path);
+    const char *dir = dirname(copy1), *base = basename(copy2);
+    char *want = pl_xasprintf("%s%s", base, suffix), *found = NULL;
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    while (d && !found && (de = readdir(d)) != NULL)
+        if (pl_strcaseeq(de->d_name, want))
+            found = pl_xasprintf("%s/%s", dir, de->d_name);
+    if (d)
+        closedir(d);
+    free(want);
+    free(copy1);
+    free(copy2);
+    return found;
+}
+
+/* The host file behind a name in this fs, or NULL. */
+static const char *host_file(hive_fs *h, const char *path)
+{
+    if (strcmp(path, HIVE_NAME) == 0)
+        return h->host_path;
+    for (int i = 0; i < NLOGS; i++) {
+        char *name = pl_xasprintf("%s%s", HIVE_NAME, log_suffixes[i]);
+        int match = h->log_paths[i] && strcmp(path, name) == 0;
+        free(name);
+        if (match)
+            return h->log_paths[i];
+    }
+    return NULL;
+}
 
 static int hive_stat(pl_fs *fs, const char *path, pl_stat *st, pl_err *err)
 {
-    (void)fs;
     (void)err;
     if (path[0] == '\0') {
         st->is_dir = 1;
         st->size = 0;
         return 1;
     }
-    if (strcmp(path, HIVE_NAME) != 0)
+    if (!host_file((hive_fs *)fs, path))
         return 0;
     st->is_dir = 0;
     st->size = 0;
@@ -31,22 +72,30 @@ static int hive_stat(pl_fs *fs, const char *path, pl_stat *st, pl_err *err)
 
 static int hive_list(pl_fs *fs, const char *dir, pl_dir_cb cb, void *ctx, pl_err *err)
 {
-    (void)fs;
     (void)err;
-    if (dir[0] == '\0')
-        cb(HIVE_NAME, 0, ctx);
+    hive_fs *h = (hive_fs *)fs;
+    if (dir[0] != '\0')
+        return 0;
+    cb(HIVE_NAME, 0, ctx);
+    for (int i = 0; i < NLOGS; i++) {
+        if (!h->log_paths[i])
+            continue;
+        char *name = pl_xasprintf("%s%s", HIVE_NAME, log_suffixes[i]);
+        cb(name, 0, ctx);
+        free(name);
+    }
     return 0;
 }
 
 static int hive_read(pl_fs *fs, const char *path, uint64_t max, uint8_t **data, size_t *len,
                      pl_err *err)
 {
-    hive_fs *h = (hive_fs *)fs;
-    if (strcmp(path, HIVE_NAME) != 0) {
+    const char *host = host_file((hive_fs *)fs, path);
+    if (!host) {
         pl_err_set(err, "no such file");
         return -1;
     }
-    int rc = pl_host_read_file(h->host_path, max, data, len, err);
+    int rc = pl_host_read_file(host, max, data, len, err);
     if (rc == 0)
         fs->bytes_read += *len;
     return rc;
@@ -56,6 +105,8 @@ static void hive_fs_close(pl_fs *fs)
 {
     hive_fs *h = (hive_fs *)fs;
     free(h->host_path);
+    for (int i = 0; i < NLOGS; i++)
+        free(h->log_paths[i]);
     free(h);
 }
 
@@ -83,6 +134,8 @@ static int hive_next(pl_source *src, pl_volume **out, pl_err *err)
     hive_fs *fs = pl_xcalloc(1, sizeof *fs);
     fs->base.ops = &hive_fs_ops;
     fs->host_path = pl_xstrdup(s->path);
+    for (int i = 0; i < NLOGS; i++)
+        fs->log_paths[i] = find_sibling(s->path, log_suffixes[i]);
     pl_volume *v = pl_xcalloc(1, sizeof *v);
     v->fs = &fs->base;
     v->hive_only = 1;

@@ -62,6 +62,54 @@ START_TEST(system_hive_given_as_software_is_flagged)
 }
 END_TEST
 
+/* Dirty hives (sequence numbers differ) given bare, with their logs
+ * beside them: replayed in memory before they are read. */
+START_TEST(dirty_bare_hives_are_replayed)
+{
+    struct {
+        const char *dir, *state, *logs;
+    } cases[] = {{"dirty-old", "recovered", "SOFTWARE.LOG"},
+                 {"dirty-old-log1", "recovered", "SOFTWARE.LOG1"},
+                 {"dirty-new", "recovered", "SOFTWARE.LOG1 and SOFTWARE.LOG2"},
+                 {"dirty-nolog", "dirty", NULL}};
+    for (size_t i = 0; i < 4; i++) {
+        char rel[128];
+        snprintf(rel, sizeof rel, "hives-dirty/%s/SOFTWARE", cases[i].dir);
+        e2e_run r;
+        const char *args[] = {"-f", "json", e2e_fixture(rel), NULL};
+        e2e_exec(&r, args);
+        ck_assert_int_eq(r.status, 0);
+        json_object *i0 = jget(r.json, "installations.0");
+        ck_assert_str_eq(jstr(i0, "os.software_hive_state.state"), cases[i].state);
+        if (cases[i].logs)
+            ck_assert_str_eq(jstr(i0, "os.software_hive_state.logs"), cases[i].logs);
+        /* the log turns KB5014752 from staged into installed */
+        int installed = jhas(i0, "updates.kbs_installed", "KB5014752");
+        ck_assert_int_eq(installed, cases[i].logs != NULL);
+        ck_assert(strstr(jstr(i0, "warnings.0"), "dirty hive (sequence 3/2)"));
+        e2e_free(&r);
+    }
+}
+END_TEST
+
+/* A tree whose SOFTWARE hive is dirty: the log brings it from 6002 to
+ * 6003, and the evidence says the value comes from a recovered hive. */
+START_TEST(dirty_hive_in_a_tree_is_replayed)
+{
+    e2e_run r;
+    const char *args[] = {"-f", "json", e2e_fixture("trees-dirty/ws2008-dirty"), NULL};
+    e2e_exec(&r, args);
+    ck_assert_int_eq(r.status, 0);
+    json_object *i = jget(r.json, "installations.0");
+    ck_assert_str_eq(jstr(i, "build6003.verdict"), "yes");
+    ck_assert_int_eq(jint(i, "os.build"), 6003);
+    ck_assert_str_eq(jstr(i, "os.software_hive_state.state"), "recovered");
+    json_object *ev = jget(i, "build6003.evidence.1");
+    ck_assert(strstr(jstr(ev, "source"), "CurrentBuildNumber (recovered from the transaction logs)"));
+    e2e_free(&r);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("e2e-hive");
@@ -70,6 +118,8 @@ int main(void)
     tcase_add_test(tc, bare_software_hive_gives_a_partial_report);
     tcase_add_test(tc, damaged_bare_hive_is_an_input_error);
     tcase_add_test(tc, system_hive_given_as_software_is_flagged);
+    tcase_add_test(tc, dirty_bare_hives_are_replayed);
+    tcase_add_test(tc, dirty_hive_in_a_tree_is_replayed);
     suite_add_tcase(s, tc);
     return pl_run_suite(s);
 }

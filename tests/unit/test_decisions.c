@@ -332,12 +332,12 @@ START_TEST(wim_claim_disagreement_is_a_warning)
     in.wim_xml.build = 6002;
     in.wim_xml.arch = strdup("amd64");
     pl_assessment a;
-    pl_assess(&in, &a);
+    pl_assess(&in, NULL, &a);
     ck_assert_uint_eq(a.warnings.len, 1);
     ck_assert_ptr_nonnull(strstr(a.warnings.items[0], "claims build 6002"));
     pl_assessment_free(&a);
     in.wim_xml.build = 6003;
-    pl_assess(&in, &a);
+    pl_assess(&in, NULL, &a);
     ck_assert_uint_eq(a.warnings.len, 0);
     pl_assessment_free(&a);
     pl_installation_free(&in);

@@ -46,7 +46,7 @@ static void build_result(pl_input_result *r)
     in->packages[0].state = PL_CBS_INSTALLED;
     in->packages[0].has_install_time = 1;
     in->packages[0].install_filetime = 0x01d86e0000000000ull;
-    pl_assess(in, &r->insts[0].assess);
+    pl_assess(in, NULL, &r->insts[0].assess);
 }
 
 static json_object *member(json_object *o, const char *key)
