@@ -586,7 +586,7 @@ static int read_entries(csv_in *in, csv_row *row, const header_map *h, entry_vec
 static int read_catalog(csv_in *in, entry_vec *ev)
 {
     csv_row row = {0};
-    header_map h;
+    header_map h = {.nfields = 0};   /* set by read_header; quiets -Wmaybe-uninitialized */
     if (in->p == in->end)
         return fail(in, 1, "empty file (expected a header row naming the columns)");
     int rc = check_text(in);

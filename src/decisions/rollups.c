@@ -7,6 +7,7 @@
  * the question users ask is "is it at 6003, and how far past it". */
 #include "decisions/rollups.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,23 @@ static const char *month_of(const pl_catalog_entry *e, char buf[8])
         return "undated";
     snprintf(buf, 8, "%.7s", date_of(e));
     return buf;
+}
+
+/* Append to a fixed buffer of `cap` bytes; text that does not fit is cut
+ * (these lists are a few KB numbers; the cut only guards the bound). */
+static void appendf(char *buf, size_t cap, size_t *used, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void appendf(char *buf, size_t cap, size_t *used, const char *fmt, ...)
+{
+    if (*used >= cap - 1)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf + *used, cap - *used, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        *used = *used + (size_t)n < cap - 1 ? *used + (size_t)n : cap - 1;
 }
 
 static int kb_cmp(const char *a, const char *b)
@@ -93,6 +111,15 @@ static int is_nt60(const pl_installation *inst, const uint16_t *kv)
     if (kv && (kv[0] != 6 || kv[1] != 0))
         return 0;
     return reg || kv;
+}
+
+/* Whether the CBS store could be read at all. Without the SOFTWARE hive
+ * the installed list is empty because nothing was read, not because
+ * nothing is installed: "67 rollups and 3 prerequisites missing" would be
+ * a claim the evidence cannot support (the damaged-hive fixture). */
+static int cbs_readable(const pl_installation *inst)
+{
+    return !inst || inst->software_read;
 }
 
 /* ---- what is installed ------------------------------------------------------ */
@@ -257,8 +284,7 @@ static void check_esu(const pl_catalog *cat, const unsigned char *flags, pl_roll
             return;
         if (!pick || cmp_newest_first(&e, &pick) < 0)
             pick = e;
-        if (used < sizeof list)
-            used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", used ? ", " : "", e->kb);
+        appendf(list, sizeof list, &used, "%s%s", used ? ", " : "", e->kb);
     }
     if (!pick || !missing_from(s, ESU_FROM, 0))
         return;
@@ -311,10 +337,9 @@ static char *kernel_note_tail(const pl_catalog *cat, const unsigned char *flags,
             (e->kind != PL_KIND_SECURITY_ONLY && e->kind != PL_KIND_PREVIEW &&
              e->kind != PL_KIND_OUT_OF_BAND && e->kind != PL_KIND_OTHER))
             continue;
-        if (++shown <= 3 && used < sizeof list)
-            used += (size_t)snprintf(list + used, sizeof list - used, "%s%s (%s %s)",
-                                     used ? ", " : "", e->kb, pl_update_kind_name(e->kind),
-                                     month_of(e, m));
+        if (++shown <= 3)
+            appendf(list, sizeof list, &used, "%s%s (%s %s)", used ? ", " : "", e->kb,
+                    pl_update_kind_name(e->kind), month_of(e, m));
     }
     if (!shown)
         return pl_xstrdup("no installed update in the catalog accounts for it (the CBS store "
@@ -346,7 +371,7 @@ void pl_decide_rollups(const pl_installation *inst, const pl_strlist *kbs_instal
 {
     memset(out, 0, sizeof *out);
     const uint16_t *kv = usable_kernel(kernel);
-    if (!cat || !is_nt60(inst, kv))
+    if (!cat || !is_nt60(inst, kv) || !cbs_readable(inst))
         return;
     out->applicable = 1;
     unsigned char *flags = installed_flags(cat, kbs_installed);

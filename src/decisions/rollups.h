@@ -19,8 +19,9 @@ typedef struct {
 
 typedef struct {
     /* NT 6.0 (registry CurrentVersion "6.0" or a 6.0.x kernel, and neither
-     * naming another version) with a catalog: the rest is meaningful. When
-     * 0, everything below is empty. */
+     * naming another version) with a catalog and a readable SOFTWARE hive
+     * (without the CBS store nothing can be called installed or missing):
+     * the rest is meaningful. When 0, everything below is empty. */
     int applicable;
     /* Newest installed (0x70/0x80) monthly rollup known to the catalog, by
      * release date (an undated one only when no dated one is installed). */
@@ -35,8 +36,9 @@ typedef struct {
      * catalog). With no level: every monthly rollup from that first 6003
      * one on, since the question is how far from 6003 and beyond it is
      * (every dated rollup when the catalog has no 6003 kernel version).
-     * Undated rollups are never listed: nothing says they come after.
-     * nmissing is "how many rollups behind". */
+     * Undated rollups are never listed: nothing says they come after (and
+     * an undated level lists nothing). nmissing is "how many rollups
+     * behind". */
     const pl_catalog_entry **missing;
     size_t nmissing;
     /* SSU KB4493730 (or any later SSU), SHA-2 KB4474419, an ESU licensing

@@ -227,6 +227,12 @@ static void rollups(pl_json *j, const pl_rollup_status *s)
     }
     catalog_entries(j, "missing_rollups", s->missing, s->nmissing);
     pl_json_kv_int(j, "rollups_behind", (int64_t)s->nmissing);
+    /* The monthly rollup level counted from: latest, or the newer rollup
+     * an installed preview / out-of-band update contains (level_via). */
+    pl_json_key(j, "rollup_level");
+    catalog_entry(j, s->level);
+    pl_json_key(j, "rollup_level_via");
+    catalog_entry(j, s->level_via);
     pl_json_key(j, "missing_prerequisites");
     pl_json_begin_array(j);
     for (size_t i = 0; i < s->nmissing_prereqs; i++) {

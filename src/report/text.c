@@ -123,6 +123,9 @@ static void rollup_lines(FILE *out, const pl_rollup_status *s)
     else
         fprintf(out, "  %-12s none installed, %zu monthly rollup%s missing since build 6003\n",
                 "Rollup:", s->nmissing, s->nmissing == 1 ? "" : "s");
+    if (s->level_via && s->level)
+        fprintf(out, "    level: %s (%s), through %s (%s)\n", s->level->kb, s->level->release_date,
+                s->level_via->kb, pl_update_kind_name(s->level_via->kind));
     if (s->nmissing)
         entry_list(out, "  missing:", s->missing, s->nmissing);
     for (size_t i = 0; i < s->nmissing_prereqs; i++)

@@ -17,6 +17,10 @@ static pl_catalog shipped;
 static void load_shipped(void)
 {
     const char *dir = getenv("PL_SOURCE_DIR");
+#ifdef PL_SRCDIR
+    if (!dir)
+        dir = PL_SRCDIR;   /* the build's -DPL_SRCDIR, when the env is unset */
+#endif
     char *path = pl_xasprintf("%s/data/ws2008-sp2-catalog.csv", dir ? dir : ".");
     pl_err err = {{0}};
     int rc = pl_catalog_load(path, &shipped, &err);
@@ -445,7 +449,8 @@ END_TEST
 
 START_TEST(error_stray_quotes)
 {
-    ck_error(HDR "KB100,\"2019-04-09\"x,other\n", "t.csv:2: text after the closing quote of a field");
+    ck_error(HDR "KB100,\"2019-04-09\"x,other\n",
+             "t.csv:2: text after the closing quote of a field");
     ck_error(HDR "KB100,2019-04-09,oth\"er\n",
              "t.csv:2: quote inside an unquoted field (quote the whole field and double the "
              "quote)");

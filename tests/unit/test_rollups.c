@@ -17,6 +17,10 @@ static pl_catalog cat;
 static void load_catalog(void)
 {
     const char *dir = getenv("PL_SOURCE_DIR");
+#ifdef PL_SRCDIR
+    if (!dir)
+        dir = PL_SRCDIR;   /* the build's -DPL_SRCDIR, when the env is unset */
+#endif
     char *path = pl_xasprintf("%s/data/ws2008-sp2-catalog.csv", dir ? dir : ".");
     pl_err err = {{0}};
     int rc = pl_catalog_load(path, &cat, &err);
@@ -42,6 +46,7 @@ static void set_scene(scene *s, const char *version, unsigned a, unsigned b, uns
                       unsigned d, const char *kbs)
 {
     memset(s, 0, sizeof *s);
+    s->inst.software_read = 1;
     s->inst.os.current_version = version ? strdup(version) : NULL;
     if (a) {
         uint16_t v[4] = {(uint16_t)a, (uint16_t)b, (uint16_t)c, (uint16_t)d};
@@ -419,7 +424,7 @@ START_TEST(inputs_may_be_partial)
     ck_assert_str_eq(s.st.kernel_rollup->kb, "KB4493471");
     end_scene(&s);
     set_scene(&s, NULL, 6, 0, 6003, 20489, "KB4493471");
-    s.kernel.error = "truncated";
+    s.kernel.error = (char *)"truncated";
     decide(&s);
     ck_assert_int_eq(s.st.applicable, 0);
     end_scene(&s);
@@ -462,6 +467,67 @@ START_TEST(catalog_without_kernel_versions)
 }
 END_TEST
 
+/* The damaged-hive fixture: SOFTWARE unreadable, kernel fine. Nothing can
+ * be called installed or missing; not "67 rollups behind". */
+START_TEST(unreadable_software_hive_is_not_judged)
+{
+    scene s;
+    set_scene(&s, NULL, 6, 0, 6003, 21481, "");
+    s.inst.software_read = 0;
+    decide(&s);
+    ck_assert_int_eq(s.st.applicable, 0);
+    ck_assert_uint_eq(s.st.nmissing, 0);
+    ck_assert_uint_eq(s.st.nmissing_prereqs, 0);
+    ck_assert_ptr_null(s.st.kernel_note);
+    end_scene(&s);
+}
+END_TEST
+
+/* The ws2008-6003-seconly fixture: the newest rollup is 2022-03, the
+ * security-only updates of 2022-04 and 2022-05 bring the 2022-05 kernel. */
+START_TEST(security_only_updates_explain_a_newer_kernel)
+{
+    scene s;
+    set_scene(&s, "6.0", 6, 0, 6003, 21481,
+              "KB948465 KB4493730 KB4474419 KB4575904 KB5011534 KB5012632 KB5014006");
+    decide(&s);
+    ck_assert_str_eq(s.st.latest->kb, "KB5011534");
+    ck_assert_uint_eq(s.st.nmissing, 31);
+    ck_assert_str_eq(s.st.missing[0]->kb, "KB5012658");
+    ck_assert_str_eq(s.st.missing[1]->kb, "KB5014010");
+    ck_assert_str_eq(s.st.installed[0]->kb, "KB5014006");
+    ck_prereqs(&s.st, "");
+    ck_assert_str_eq(s.st.kernel_rollup->kb, "KB5014010");
+    /* KB5011534 has no kernel version: compared by rollup month. */
+    ck_assert_str_eq(s.st.kernel_note,
+                     "the kernel 6.0.6003.21481 matches the 2022-05 rollup KB5014010, newer than "
+                     "the newest installed rollup KB5011534 (2022-03); installed updates that may "
+                     "account for it: KB5014006 (security-only 2022-05), KB5012632 "
+                     "(security-only 2022-04)");
+    end_scene(&s);
+}
+END_TEST
+
+/* The ws2008-6003-full fixture: the newest rollup (2023-01) has no kernel
+ * version and the kernel is the newest the catalog knows (2022-05). */
+START_TEST(kernel_older_than_an_unversioned_rollup_has_no_note)
+{
+    scene s;
+    set_scene(&s, "6.0", 6, 0, 6003, 21481,
+              "KB948465 KB4493730 KB4474419 KB4575904 KB5016891 KB4499180 KB4537822 KB5004299 "
+              "KB5014006 KB5022340");
+    decide(&s);
+    ck_assert_str_eq(s.st.latest->kb, "KB5022340");
+    ck_assert_uint_eq(s.st.nmissing, 21);
+    ck_assert_str_eq(s.st.missing[0]->kb, "KB5022890");
+    ck_assert_str_eq(s.st.kernel_rollup->kb, "KB5014010");
+    ck_assert_ptr_null(s.st.kernel_note);
+    ck_prereqs(&s.st, "");
+    ck_assert_uint_eq(s.st.ninstalled, 9);
+    end_scene(&s);
+}
+END_TEST
+
 int main(void)
 {
     Suite *suite = suite_create("rollups");
@@ -482,6 +548,9 @@ int main(void)
     tcase_add_test(tc, prerequisites_follow_the_missing_months);
     tcase_add_test(tc, inputs_may_be_partial);
     tcase_add_test(tc, catalog_without_kernel_versions);
+    tcase_add_test(tc, unreadable_software_hive_is_not_judged);
+    tcase_add_test(tc, security_only_updates_explain_a_newer_kernel);
+    tcase_add_test(tc, kernel_older_than_an_unversioned_rollup_has_no_note);
     suite_add_tcase(suite, tc);
     return pl_run_suite(suite);
 }
