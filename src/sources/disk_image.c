@@ -68,13 +68,17 @@ pl_disk_format pl_disk_detect(const char *path, pl_err *err)
     struct stat sb;
     uint8_t head[1024] = {0}, tail[512] = {0};
     pl_disk_format f = PL_DISK_UNKNOWN;
-    if (fstat(fd, &sb) == 0 && sb.st_size >= 1024 && read_at(fd, 0, head, sizeof head) == 0) {
+    ssize_t got = fstat(fd, &sb) == 0 ? pread(fd, head, sizeof head, 0) : -1;
+    /* A VMDK descriptor is a small text file; everything else has at
+     * least a sector of header. */
+    if (got >= 21)
         f = detect_header(head);
+    if (f == PL_DISK_UNKNOWN && got == (ssize_t)sizeof head) {
         /* A fixed VHD is raw data with a footer at the end. */
-        if (f == PL_DISK_UNKNOWN && read_at(fd, (uint64_t)sb.st_size - 512, tail, 512) == 0 &&
+        if (read_at(fd, (uint64_t)sb.st_size - 512, tail, 512) == 0 &&
             memcmp(tail, "conectix", 8) == 0)
             f = PL_DISK_VHD;
-        if (f == PL_DISK_UNKNOWN && looks_raw(head, head + 512))
+        else if (looks_raw(head, head + 512))
             f = PL_DISK_RAW;
     }
     close(fd);
