@@ -14,7 +14,8 @@ packages="build-essential autoconf automake pkg-config
 # pkg-config needs their -dev packages even though patchlevel does not use them.
 
 if [ "${1:-}" = "--fixtures" ]; then
-  packages="$packages mingw-w64 wimtools libhivex-bin"
+  packages="$packages mingw-w64 wimtools libhivex-bin ntfs-3g fdisk dosfstools qemu-utils
+    ewf-tools faketime sleuthkit libvhdi-utils libvmdk-utils libqcow-utils"
 fi
 
 missing=""
