@@ -274,10 +274,30 @@ static void disk_close(pl_source *src)
 
 static const pl_source_ops disk_ops = {.next_volume = disk_next, .close = disk_close};
 
+/* The partition table type, decided by us: TSK's detection opens a GPT
+ * disk's protective MBR as a DOS table too and leaks the loser's partition
+ * list (libtsk 4.11), and Windows lives on MBR or GPT disks only. A boot
+ * sector of a filesystem also ends in 55AA: that is a bare volume. */
+static TSK_VS_TYPE_ENUM table_type(TSK_IMG_INFO *img)
+{
+    uint8_t b[4096 + 512];
+    if (tsk_img_read(img, 0, (char *)b, sizeof b) != (ssize_t)sizeof b)
+        return TSK_VS_TYPE_UNSUPP;
+    if (memcmp(b + 512, "EFI PART", 8) == 0 || memcmp(b + 4096, "EFI PART", 8) == 0)
+        return TSK_VS_TYPE_GPT;
+    if (b[510] != 0x55 || b[511] != 0xAA)
+        return TSK_VS_TYPE_UNSUPP;
+    if (memcmp(b + 3, "NTFS    ", 8) == 0 || memcmp(b + 3, "EXFAT   ", 8) == 0 ||
+        memcmp(b + 54, "FAT", 3) == 0 || memcmp(b + 82, "FAT32", 5) == 0)
+        return TSK_VS_TYPE_UNSUPP;
+    return TSK_VS_TYPE_DOS;
+}
+
 static void find_volumes(disk_source *s)
 {
+    TSK_VS_TYPE_ENUM type = table_type(s->disk.img);
     tsk_error_reset();
-    s->vs = tsk_vs_open(s->disk.img, 0, TSK_VS_TYPE_DETECT);
+    s->vs = type == TSK_VS_TYPE_UNSUPP ? NULL : tsk_vs_open(s->disk.img, 0, type);
     if (s->vs) {
         s->scheme = scheme_name(s->vs->vstype);
         list_partitions(s);
