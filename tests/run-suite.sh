@@ -4,7 +4,8 @@
 #   1. a normal build and `make check`,
 #   2. the same suite built with AddressSanitizer + UndefinedBehaviorSanitizer
 #      (leaks included, any report fails the run),
-#   3. `make distcheck` (the tarball builds and passes its tests).
+#   3. the summarize HTML page rendered in headless Chromium,
+#   4. `make distcheck` (the tarball builds and passes its tests).
 # The corpus tier runs when ../shared/corpus exists and skips otherwise.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -60,6 +61,19 @@ CK_FORK=no ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   run_check asan CFLAGS="-g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined" \
   || status=1
+
+echo "== the summarize HTML page in headless Chromium"
+set +e
+PL_PROGRAM="$top/_build/plain/patchlevel" PL_FIXTURES="$top/fixtures" \
+    bash tests/browser/check-summary-html.sh >_build/browser.out 2>&1
+rc=$?
+set -e
+tail -n 3 _build/browser.out
+case $rc in
+0) passed=$((passed + 1)) ;;
+77) skipped=$((skipped + 1)) ;;
+*) failed=$((failed + 1)); status=1 ;;
+esac
 
 echo "== make distcheck"
 if make -C _build/plain -j"$jobs" distcheck >_build/distcheck.out 2>&1; then

@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "util/limits.h"
 
@@ -85,6 +86,10 @@ void pl_analyze_input(const char *input, const pl_analysis_options *opt, pl_inpu
 {
     memset(r, 0, sizeof *r);
     r->input = pl_xstrdup(input);
+    struct stat sb;
+    int have = stat(input, &sb) == 0;
+    r->input_size = have ? (int64_t)sb.st_size : -1;
+    r->input_mtime = have ? (int64_t)sb.st_mtime : -1;
     pl_source *src = NULL;
     pl_err err = {{0}};
     if (pl_source_open(input, &opt->source, &src, &err) != 0) {

@@ -9,7 +9,10 @@
 #include <wimlib.h>
 
 #include "cli/analyze.h"
+#include "cli/batch.h"
+#include "cli/inputs.h"
 #include "cli/options.h"
+#include "cli/summarize.h"
 #include "config.h"
 
 enum { EXIT_ANALYZED = 0, EXIT_CHECK_FAILED = 1, EXIT_USAGE = 2, EXIT_INPUT_FAILED = 3 };
@@ -18,23 +21,6 @@ static void print_version(void)
 {
     printf("patchlevel %s\n", PACKAGE_VERSION);
     printf("wimlib %s, libxml2 %s\n", wimlib_get_version_string(), xmlParserVersion);
-}
-
-/* Every installation at 6003, and at least one per input. */
-static int passes_6003_check(const pl_input_result *r)
-{
-    if (r->ninsts == 0)
-        return 0;
-    for (size_t i = 0; i < r->ninsts; i++)
-        if (r->insts[i].assess.b6003.verdict != PL_VERDICT_YES)
-            return 0;
-    return 1;
-}
-
-static void print_errors(const pl_input_result *r)
-{
-    for (size_t i = 0; i < r->errors.len; i++)
-        fprintf(stderr, "patchlevel: %s: %s\n", r->input, r->errors.items[i]);
 }
 
 /* The shipped catalog: installed in pkgdatadir, or, for a program run
@@ -69,41 +55,85 @@ static int load_catalog(const pl_options *o, pl_catalog *cat)
     return 0;
 }
 
-static int run(const pl_options *o, const pl_catalog *cat, FILE *out)
+/* The inputs of this run: found (-r), this shard's part, and without
+ * what --resume finds done. */
+static void gather_inputs(const pl_options *o, pl_strlist *inputs)
+{
+    pl_strlist warnings = {0};
+    pl_collect_inputs(o->inputs, o->ninputs, o->recursive, inputs, &warnings);
+    for (size_t i = 0; i < warnings.len && !o->quiet; i++)
+        fprintf(stderr, "patchlevel: %s\n", warnings.items[i]);
+    pl_strlist_free(&warnings);
+    if (o->shard_n)
+        pl_shard_inputs(inputs, o->shard_k, o->shard_n);
+}
+
+static int progress_wanted(const pl_options *o)
+{
+    if (o->progress >= 0)
+        return o->progress;
+    return !o->quiet && isatty(STDERR_FILENO);
+}
+
+static int run(const pl_options *o, const pl_catalog *cat, const pl_strlist *inputs, FILE *out)
 {
     pl_analysis_options aopt = {
         .source = {.verbose = o->verbose, .parents = &o->parents},
         .catalog = cat,
     };
     pl_report_writer w;
-    pl_report_begin(&w, out, o->format, (size_t)o->ninputs, o->verbose);
-    int failed_inputs = 0, failed_check = 0, output_error = 0;
-    for (int i = 0; i < o->ninputs; i++) {
-        pl_input_result r;
-        pl_analyze_input(o->inputs[i], &aopt, &r);
-        if (r.errors.len) {
-            failed_inputs = 1;
-            if (!o->quiet)
-                print_errors(&r);
-        }
-        if (o->require_6003 && !passes_6003_check(&r))
-            failed_check = 1;
-        if (pl_report_item(&w, &r) != 0)
-            output_error = 1;
-        pl_input_result_free(&r);
-    }
-    if (pl_report_end(&w) != 0 || output_error) {
+    pl_report_begin(&w, out, o->format, inputs->len, o->verbose);
+    pl_progress progress;
+    pl_progress_init(&progress, progress_wanted(o), inputs->len);
+    pl_batch_options bopt = {.jobs = o->jobs, .timeout = o->timeout, .quiet = o->quiet,
+                             .verbose = o->verbose, .progress = &progress};
+    pl_batch_outcome res;
+    pl_run_batch(inputs, &aopt, &bopt, &w, &res);
+    pl_progress_finish(&progress);
+    if (pl_report_end(&w) != 0 || res.output_error) {
         fprintf(stderr, "patchlevel: %s: cannot write the report: %s\n",
                 o->output ? o->output : "standard output", strerror(errno));
         return EXIT_INPUT_FAILED;
     }
-    if (failed_inputs)
+    if (res.failed_inputs)
         return EXIT_INPUT_FAILED;
-    return failed_check ? EXIT_CHECK_FAILED : EXIT_ANALYZED;
+    return o->require_6003 && res.failed_check ? EXIT_CHECK_FAILED : EXIT_ANALYZED;
+}
+
+/* --resume: drop the inputs already done; the results file is appended to. */
+static int apply_resume(const pl_options *o, pl_strlist *inputs)
+{
+    pl_strlist done = {0};
+    pl_err err;
+    if (pl_resume_load(o->resume, &done, &err) != 0) {
+        fprintf(stderr, "patchlevel: %s\n", err.msg);
+        pl_strlist_free(&done);
+        return -1;
+    }
+    size_t skipped = pl_resume_filter(inputs, &done);
+    if (o->verbose)
+        fprintf(stderr, "patchlevel: %s: %zu inputs already done, %zu to go\n", o->resume,
+                skipped, inputs->len);
+    pl_strlist_free(&done);
+    return 0;
+}
+
+static FILE *open_output(const pl_options *o)
+{
+    const char *path = o->resume ? o->resume : o->output;
+    if (!path)
+        return stdout;
+    FILE *f = fopen(path, o->resume ? "a" : "w");
+    if (!f)
+        fprintf(stderr, "patchlevel: %s: cannot create the report file: %s\n", path,
+                strerror(errno));
+    return f;
 }
 
 int main(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "summarize") == 0)
+        return pl_summarize_main(argc - 1, argv + 1);
     pl_options o;
     if (pl_options_parse(argc, argv, &o, stderr) != 0) {
         pl_options_free(&o);
@@ -124,20 +154,18 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
     xmlInitParser();
-    FILE *out = stdout;
-    if (o.output && !(out = fopen(o.output, "w"))) {
-        fprintf(stderr, "patchlevel: %s: cannot create the report file: %s\n", o.output,
-                strerror(errno));
-        pl_options_free(&o);
-        pl_catalog_free(&cat);
-        return EXIT_USAGE;
-    }
-    int status = run(&o, have_catalog ? &cat : NULL, out);
-    if (out != stdout && fclose(out) != 0) {
-        fprintf(stderr, "patchlevel: %s: cannot write the report: %s\n", o.output,
-                strerror(errno));
+    pl_strlist inputs = {0};
+    gather_inputs(&o, &inputs);
+    FILE *out = NULL;
+    int status = EXIT_USAGE;
+    if ((!o.resume || apply_resume(&o, &inputs) == 0) && (out = open_output(&o)) != NULL)
+        status = run(&o, have_catalog ? &cat : NULL, &inputs, out);
+    if (out && out != stdout && fclose(out) != 0) {
+        fprintf(stderr, "patchlevel: %s: cannot write the report: %s\n",
+                o.resume ? o.resume : o.output, strerror(errno));
         status = EXIT_INPUT_FAILED;
     }
+    pl_strlist_free(&inputs);
     xmlCleanupParser();
     pl_catalog_free(&cat);
     pl_options_free(&o);

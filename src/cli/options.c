@@ -5,7 +5,21 @@
 #include <getopt.h>
 #include <string.h>
 
-enum { OPT_REQUIRE_6003 = 256, OPT_PARENT, OPT_CATALOG };
+enum {
+    OPT_REQUIRE_6003 = 256,
+    OPT_PARENT,
+    OPT_CATALOG,
+    OPT_TIMEOUT,
+    OPT_RESUME,
+    OPT_SHARD,
+    OPT_PROGRESS,
+    OPT_NO_PROGRESS,
+};
+
+/* Upper bounds that keep a typo from asking for something absurd. */
+#define MAX_JOBS 1024
+#define MAX_TIMEOUT (7u * 24 * 3600)
+#define MAX_SHARDS 1000000u
 
 static const struct option long_options[] = {
     {"format", required_argument, NULL, 'f'},
@@ -13,6 +27,13 @@ static const struct option long_options[] = {
     {"require-6003", no_argument, NULL, OPT_REQUIRE_6003},
     {"parent", required_argument, NULL, OPT_PARENT},
     {"catalog", required_argument, NULL, OPT_CATALOG},
+    {"recursive", no_argument, NULL, 'r'},
+    {"jobs", required_argument, NULL, 'j'},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"resume", required_argument, NULL, OPT_RESUME},
+    {"shard", required_argument, NULL, OPT_SHARD},
+    {"progress", no_argument, NULL, OPT_PROGRESS},
+    {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
     {"quiet", no_argument, NULL, 'q'},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
@@ -35,6 +56,19 @@ void pl_options_usage(FILE *out)
           "Options:\n"
           "  -f, --format FORMAT  text (default), json, jsonl or csv\n"
           "  -o, --output FILE    write the report to FILE instead of standard output\n"
+          "  -r, --recursive      find the images (by content) under directory PATHs;\n"
+          "                       a chain's parents and a set's later parts are\n"
+          "                       analyzed with their child / first part only\n"
+          "  -j, --jobs N         analyze N inputs at once (default 1); each analysis\n"
+          "                       runs in its own process\n"
+          "      --timeout SECS   give up on an input after SECS seconds (an error\n"
+          "                       for that input; the run goes on)\n"
+          "      --resume FILE    skip the inputs already in the JSONL results FILE\n"
+          "                       (same path, size and time) and append the rest to it\n"
+          "      --shard K/N      analyze only the K-th of N deterministic parts of the\n"
+          "                       inputs (for spreading a run over machines)\n"
+          "      --progress       show a progress bar on standard error\n"
+          "      --no-progress    never show it (default: shown on a terminal)\n"
           "      --require-6003   exit 1 unless every installation found is at build 6003\n"
           "                       (an input with no installation fails the check)\n"
           "      --catalog FILE   the update catalog (CSV) to judge rollups by, instead\n"
@@ -52,6 +86,40 @@ void pl_options_usage(FILE *out)
           out);
 }
 
+/* A whole decimal number in [lo, hi]. */
+static int parse_uint(const char *s, unsigned lo, unsigned hi, unsigned *out)
+{
+    if (!s || !*s)
+        return -1;
+    unsigned long v = 0;
+    for (const char *p = s; *p; p++) {
+        if (*p < '0' || *p > '9' || v > hi)
+            return -1;
+        v = v * 10 + (unsigned long)(*p - '0');
+    }
+    if (v < lo || v > hi)
+        return -1;
+    *out = (unsigned)v;
+    return 0;
+}
+
+static int parse_shard(const char *s, unsigned *k, unsigned *n)
+{
+    const char *slash = strchr(s, '/');
+    if (!slash || slash == s)
+        return -1;
+    char head[16];
+    size_t len = (size_t)(slash - s);
+    if (len >= sizeof head)
+        return -1;
+    memcpy(head, s, len);
+    head[len] = '\0';
+    return parse_uint(head, 1, MAX_SHARDS, k) == 0 && parse_uint(slash + 1, 1, MAX_SHARDS, n) == 0 &&
+                   *k <= *n
+               ? 0
+               : -1;
+}
+
 static int usage_error(FILE *err, const char *msg, const char *arg)
 {
     fprintf(err, "patchlevel: %s%s%s\n", msg, arg ? ": " : "", arg ? arg : "");
@@ -63,15 +131,38 @@ int pl_options_parse(int argc, char **argv, pl_options *o, FILE *err)
 {
     memset(o, 0, sizeof *o);
     o->format = PL_FMT_TEXT;
+    o->jobs = 1;
+    o->progress = -1;
+    int format_given = 0;
+    unsigned u = 0;
     opterr = 0;
     optind = 1;
     int c;
-    while ((c = getopt_long(argc, argv, ":f:o:qvhV", long_options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":f:o:rj:qvhV", long_options, NULL)) != -1) {
         switch (c) {
         case 'f':
             if (pl_format_parse(optarg, &o->format) != 0)
                 return usage_error(err, "unknown format (use text, json, jsonl or csv)", optarg);
+            format_given = 1;
             break;
+        case 'r': o->recursive = 1; break;
+        case 'j':
+            if (parse_uint(optarg, 1, MAX_JOBS, &u) != 0)
+                return usage_error(err, "--jobs takes a number from 1 to 1024", optarg);
+            o->jobs = (int)u;
+            break;
+        case OPT_TIMEOUT:
+            if (parse_uint(optarg, 1, MAX_TIMEOUT, &o->timeout) != 0)
+                return usage_error(err, "--timeout takes a number of seconds from 1 to 604800",
+                                   optarg);
+            break;
+        case OPT_RESUME: o->resume = optarg; break;
+        case OPT_SHARD:
+            if (parse_shard(optarg, &o->shard_k, &o->shard_n) != 0)
+                return usage_error(err, "--shard takes K/N with 1 <= K <= N", optarg);
+            break;
+        case OPT_PROGRESS: o->progress = 1; break;
+        case OPT_NO_PROGRESS: o->progress = 0; break;
         case 'o': o->output = optarg; break;
         case OPT_REQUIRE_6003: o->require_6003 = 1; break;
         case OPT_PARENT: pl_strlist_push(&o->parents, optarg); break;
@@ -88,6 +179,15 @@ int pl_options_parse(int argc, char **argv, pl_options *o, FILE *err)
     o->ninputs = argc - optind;
     if (!o->help && !o->version && o->ninputs == 0)
         return usage_error(err, "no input given", NULL);
+    if (o->resume) {
+        /* Resuming appends JSON lines to the file it read. */
+        if (format_given && o->format != PL_FMT_JSONL)
+            return usage_error(err, "--resume works with -f jsonl only", NULL);
+        if (o->output && strcmp(o->output, o->resume) != 0)
+            return usage_error(err, "--resume appends to its FILE: -o must name the same file",
+                               o->output);
+        o->format = PL_FMT_JSONL;
+    }
     return 0;
 }
 

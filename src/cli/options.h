@@ -11,6 +11,12 @@ typedef struct {
     int require_6003;
     pl_strlist parents;      /* --parent FILE, in order given */
     const char *catalog;     /* --catalog FILE, NULL = the shipped one */
+    int recursive;           /* -r: find images under directories */
+    int jobs;                /* -j N: parallel analyses (worker processes) */
+    unsigned timeout;        /* --timeout SECONDS per input, 0 = none */
+    const char *resume;      /* --resume FILE (JSONL, appended to) */
+    unsigned shard_k, shard_n; /* --shard K/N, 0/0 = all */
+    int progress;            /* -1 auto (a terminal), 0 off, 1 on */
     int quiet, verbose;
     int help, version;
     char **inputs;           /* points into argv */

@@ -29,76 +29,102 @@ static int collect_dir_cb(const char *name, int is_dir, void *vctx)
 /* The smallest hive: a 4 KiB base block and one 4 KiB bin. */
 #define MIN_HIVE_BYTES 8192
 
-/* Is there a file at windows_dir/rel? Its size in *size and, if wanted,
- * its stored path in *exact_out. */
+/* Is there a file at windows_dir/rel? 1 yes (its size in *size and, if
+ * wanted, its stored path in *exact_out), 0 no, -1 it could not be told
+ * (err set: a damaged directory on the way, an unreadable record). */
 static int file_at(pl_fs *fs, const char *windows_dir, const char *rel, uint64_t *size,
-                   char **exact_out)
+                   char **exact_out, pl_err *err)
 {
     char *p = pl_windir_path(windows_dir, rel);
     char *exact = NULL;
-    pl_err err;
     pl_stat st = {0};
-    int found = pl_fs_resolve(fs, p, &exact, &err) == 1 &&
-                fs->ops->stat(fs, exact, &st, &err) == 1 && !st.is_dir;
+    int rc = pl_fs_resolve(fs, p, &exact, err);
+    if (rc == 1) {
+        rc = fs->ops->stat(fs, exact, &st, err);
+        if (rc == 1 && st.is_dir)
+            rc = 0;
+    }
     free(p);
     *size = st.size;
-    if (found && exact_out)
+    if (rc == 1 && exact_out)
         *exact_out = exact;
     else
         free(exact);
-    return found;
+    return rc;
 }
 
 /* A Windows installation: a SOFTWARE hive of plausible size, or a kernel.
  * A stub where the hive should be, and no kernel, is not one (a warning
- * says so, so that it is not skipped silently). */
-static int is_windows_dir(pl_fs *fs, const char *windows_dir, pl_strlist *warnings)
+ * says so, so that it is not skipped silently). 1, 0, or -1 when it could
+ * not be told (err set). */
+static int is_windows_dir(pl_fs *fs, const char *windows_dir, pl_strlist *warnings, pl_err *err)
 {
     uint64_t hive_size = 0, kernel_size = 0;
     char *hive_path = NULL;
-    int hive = file_at(fs, windows_dir, SOFTWARE_REL, &hive_size, &hive_path);
-    int yes = (hive && hive_size >= MIN_HIVE_BYTES) ||
-              file_at(fs, windows_dir, "System32/ntoskrnl.exe", &kernel_size, NULL);
-    if (!yes && hive && warnings)
+    int hive = file_at(fs, windows_dir, SOFTWARE_REL, &hive_size, &hive_path, err);
+    if (hive < 0)
+        return -1;
+    if (hive == 1 && hive_size >= MIN_HIVE_BYTES) {
+        free(hive_path);
+        return 1;
+    }
+    int kernel = file_at(fs, windows_dir, "System32/ntoskrnl.exe", &kernel_size, NULL, err);
+    if (kernel == 0 && hive == 1 && warnings)
         pl_strlist_pushf(warnings,
                          "%s is only %llu bytes, too small for a hive, and there is no "
                          "ntoskrnl.exe: not counted as an installation",
                          hive_path, (unsigned long long)hive_size);
     free(hive_path);
-    return yes;
+    return kernel;
 }
 
-/* Cheap first look: does windows_dir have a System32 directory at all? */
-static int has_system32(pl_fs *fs, const char *windows_dir)
+/* Cheap first look: does windows_dir have a System32 directory at all?
+ * 1, 0, or -1 when it could not be told (err set). */
+static int has_system32(pl_fs *fs, const char *windows_dir, pl_err *err)
 {
     char *p = pl_windir_path(windows_dir, "System32");
     char *exact = NULL;
-    pl_err err;
-    int rc = pl_fs_resolve(fs, p, &exact, &err);
+    int rc = pl_fs_resolve(fs, p, &exact, err);
     free(p);
     free(exact);
-    return rc == 1;
+    return rc;
 }
 
+/* 1 a Windows directory, 0 not, -1 could not be told (err set). */
+static int windows_dir_at(pl_fs *fs, const char *dir, pl_strlist *warnings, pl_err *err)
+{
+    int rc = has_system32(fs, dir, err);
+    return rc == 1 ? is_windows_dir(fs, dir, warnings, err) : rc;
+}
+
+/* Every directory is looked at even after one could not be: the others
+ * are still reported, and the first failure is returned. */
 int pl_find_windows_dirs(pl_fs *fs, pl_strlist *dirs, pl_strlist *warnings, pl_err *err)
 {
     /* The input may itself be a Windows directory (C:\\Windows extracted). */
-    if (has_system32(fs, "") && is_windows_dir(fs, "", warnings)) {
+    int rc = windows_dir_at(fs, "", warnings, err);
+    if (rc == 1) {
         pl_strlist_push(dirs, "");
         return 0;
     }
+    int failed = rc < 0;
     struct dirs_ctx ctx = {{0}};
-    if (fs->ops->list(fs, "", collect_dir_cb, &ctx, err) != 0) {
+    pl_err lerr;
+    if (fs->ops->list(fs, "", collect_dir_cb, &ctx, failed ? &lerr : err) != 0) {
         pl_strlist_free(&ctx.names);
         return -1;
     }
     pl_strlist_sort(&ctx.names);
-    for (size_t i = 0; i < ctx.names.len && dirs->len < PL_MAX_WINDOWS_DIRS; i++)
-        if (has_system32(fs, ctx.names.items[i]) &&
-            is_windows_dir(fs, ctx.names.items[i], warnings))
+    for (size_t i = 0; i < ctx.names.len && dirs->len < PL_MAX_WINDOWS_DIRS; i++) {
+        pl_err derr;
+        rc = windows_dir_at(fs, ctx.names.items[i], warnings, &derr);
+        if (rc == 1)
             pl_strlist_push(dirs, ctx.names.items[i]);
+        else if (rc < 0 && !failed++)
+            *err = derr;
+    }
     pl_strlist_free(&ctx.names);
-    return 0;
+    return failed ? -1 : 0;
 }
 
 /* ---- hives -------------------------------------------------------------- */

@@ -26,7 +26,7 @@ void pl_read_pe_evidence(pl_fs *fs, const char *path, const char *role, pl_pe_ev
         return;
     out->present = 1;
     if (rc < 0) {
-        out->path = pl_xstrdup(path);
+        out->path = exact ? exact : pl_xstrdup(path);
         out->error = pl_xasprintf("cannot read: %s", err.msg);
         return;
     }

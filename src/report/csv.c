@@ -16,20 +16,28 @@ static const char *const columns[] = {
 };
 #define NCOLS (sizeof columns / sizeof *columns)
 
-static void field(FILE *out, const char *s, int last)
+void pl_csv_field(FILE *out, const char *s)
 {
     s = s ? s : "";
-    if (strpbrk(s, ",\"\r\n")) {
-        fputc('"', out);
-        for (const char *p = s; *p; p++) {
-            if (*p == '"')
-                fputc('"', out);
-            fputc(*p, out);
-        }
-        fputc('"', out);
-    } else {
+    int formula = strchr("=+-@", s[0]) != NULL && s[0] != '\0';
+    if (!formula && !strpbrk(s, ",\"\r\n\t")) {
         fputs(s, out);
+        return;
     }
+    fputc('"', out);
+    if (formula)
+        fputc('\'', out);
+    for (const char *p = s; *p; p++) {
+        if (*p == '"')
+            fputc('"', out);
+        fputc(*p, out);
+    }
+    fputc('"', out);
+}
+
+static void field(FILE *out, const char *s, int last)
+{
+    pl_csv_field(out, s);
     fputs(last ? "\r\n" : ",", out);
 }
 

@@ -310,6 +310,8 @@ void pl_report_json_object(pl_json *j, const pl_input_result *r)
     pl_json_begin_object(j);
     pl_json_kv_string(j, "schema", PL_SCHEMA);
     pl_json_kv_string(j, "input", r->input);
+    kv_int_or_null(j, "input_size", r->input_size, r->input_size >= 0);
+    kv_int_or_null(j, "input_mtime", r->input_mtime, r->input_mtime >= 0);
     pl_json_kv_string(j, "container", r->container);
     strlist_array(j, "chain", &r->chain);
     pl_json_key(j, "installations");

@@ -20,6 +20,8 @@ typedef struct {
 
 typedef struct {
     char *input;
+    int64_t input_size;          /* bytes (-1 unknown): with input and input_mtime, */
+    int64_t input_mtime;         /* Unix seconds, the key --resume matches on */
     const char *container;       /* NULL when the input could not be opened */
     pl_strlist chain;
     pl_inst_result *insts;
@@ -47,6 +49,11 @@ typedef struct {
 void pl_report_begin(pl_report_writer *w, FILE *out, pl_format fmt, size_t total, int verbose);
 /* Write one result; returns 0 or -1 (errno set) on an output error. */
 int pl_report_item(pl_report_writer *w, const pl_input_result *r);
+/* The two halves of pl_report_item, for results rendered in a worker
+ * process: the text of one result in a format (no separators; malloc'd),
+ * and writing such a text with the separators the format needs. */
+char *pl_report_render(pl_format fmt, int verbose, const pl_input_result *r, size_t *len);
+int pl_report_emit(pl_report_writer *w, const char *text, size_t len);
 int pl_report_end(pl_report_writer *w);
 
 /* The JSON object of one input (spec section 5). */
@@ -54,6 +61,10 @@ void pl_report_json_object(pl_json *j, const pl_input_result *r);
 /* Text block and CSV rows, used by the writer. */
 void pl_report_text(FILE *out, const pl_input_result *r, int verbose);
 void pl_report_csv_header(FILE *out);
+/* One CSV field, RFC 4180-quoted when needed. Values come from images:
+ * one that a spreadsheet would run as a formula (= + - @ at the start) is
+ * written with a leading apostrophe, which spreadsheets show as text. */
+void pl_csv_field(FILE *out, const char *s);
 void pl_report_csv_rows(FILE *out, const pl_input_result *r);
 
 #endif

@@ -34,31 +34,55 @@ void pl_report_begin(pl_report_writer *w, FILE *out, pl_format fmt, size_t total
         fputs("[\n", out);
 }
 
-static void write_json(pl_report_writer *w, const pl_input_result *r)
+char *pl_report_render(pl_format fmt, int verbose, const pl_input_result *r, size_t *len)
 {
-    pl_json j;
-    pl_json_init(&j, w->fmt == PL_FMT_JSON);
-    pl_report_json_object(&j, r);
+    if (fmt == PL_FMT_JSON || fmt == PL_FMT_JSONL) {
+        pl_json j;
+        pl_json_init(&j, fmt == PL_FMT_JSON);
+        pl_report_json_object(&j, r);
+        char *text = pl_xasprintf("%s%s", j.buf, fmt == PL_FMT_JSONL ? "\n" : "");
+        pl_json_free(&j);
+        *len = strlen(text);
+        return text;
+    }
+    char *buf = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&buf, &n);
+    if (!f) {
+        *len = 0;
+        return pl_xstrdup("");
+    }
+    if (fmt == PL_FMT_TEXT)
+        pl_report_text(f, r, verbose);
+    else
+        pl_report_csv_rows(f, r);
+    fclose(f);
+    *len = n;
+    return buf;
+}
+
+int pl_report_emit(pl_report_writer *w, const char *text, size_t len)
+{
+    /* A JSON array for several inputs: separators between the objects. */
     if (w->fmt == PL_FMT_JSON && w->total != 1 && w->written > 0)
         fputs(",\n", w->out);
-    pl_json_write(&j, w->out);
-    if (w->fmt == PL_FMT_JSONL || w->total == 1)
+    fwrite(text, 1, len, w->out);
+    if (w->fmt == PL_FMT_JSON && w->total == 1)
         fputc('\n', w->out);
-    pl_json_free(&j);
+    w->written++;
+    /* Flushed at once: a killed run keeps every finished result. */
+    if (fflush(w->out) != 0 || ferror(w->out))
+        return -1;
+    return 0;
 }
 
 int pl_report_item(pl_report_writer *w, const pl_input_result *r)
 {
-    switch (w->fmt) {
-    case PL_FMT_TEXT: pl_report_text(w->out, r, w->verbose); break;
-    case PL_FMT_CSV: pl_report_csv_rows(w->out, r); break;
-    case PL_FMT_JSON:
-    case PL_FMT_JSONL: write_json(w, r); break;
-    }
-    w->written++;
-    if (fflush(w->out) != 0 || ferror(w->out))
-        return -1;
-    return 0;
+    size_t len = 0;
+    char *text = pl_report_render(w->fmt, w->verbose, r, &len);
+    int rc = pl_report_emit(w, text, len);
+    free(text);
+    return rc;
 }
 
 int pl_report_end(pl_report_writer *w)

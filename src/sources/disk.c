@@ -10,9 +10,26 @@
 
 /* ---- a TSK filesystem as a pl_fs ----------------------------------------- */
 
+/* Directories listed, remembered with their MFT record / inode number so
+ * that an entry pointing back at the directory itself or at one of its
+ * ancestors (a directory loop in a damaged filesystem) is reported, never
+ * followed. Resolution lists each ancestor before its children, so the
+ * ancestors of a directory being listed are normally here. */
+#define SEEN_DIRS 64
+
 typedef struct {
     pl_fs base;
     TSK_FS_INFO *fs;
+    pl_read_faults *faults;   /* of the disk under this filesystem */
+    /* NTFS: the $MFT file and the record size, to check raw records */
+    TSK_FS_FILE *mft;
+    uint32_t rec_size;
+    int mft_state;            /* 0 not tried, 1 usable, -1 not */
+    struct {
+        char *path;
+        TSK_INUM_T inum;
+    } seen[SEEN_DIRS];
+    size_t nseen;
 } tsk_fs;
 
 static char *tsk_path(const char *path)
@@ -20,29 +37,191 @@ static char *tsk_path(const char *path)
     return pl_xasprintf("/%s", path);
 }
 
-static const char *tsk_err(void)
+/* Why the last TSK call failed, in one line. A failed read of the disk
+ * image underneath is named as such: TSK only says "Error reading image
+ * file" and the block it wanted. */
+static void tsk_why(const tsk_fs *t, uint64_t faults_before, char *out, size_t outlen)
 {
+    if (t->faults && t->faults->count > faults_before) {
+        snprintf(out, outlen, "cannot read the disk image: %s", t->faults->last);
+        return;
+    }
     const char *e = tsk_error_get();
-    return e ? e : "unknown error";
+    snprintf(out, outlen, "%s", e && *e ? e : "unknown error");
+    pl_disk_one_line(out);
 }
 
-/* 1 found, 0 absent, -1 error; on 1, *file is open (caller closes). */
+static uint64_t fault_count(const tsk_fs *t)
+{
+    return t->faults ? t->faults->count : 0;
+}
+
+/* ---- raw NTFS records -------------------------------------------------- */
+
+/* TSK reads an MFT record whose signature is wrong as if it were fine, and
+ * stops at the first attribute whose length is impossible, leaving a file
+ * without data or a directory without index: a damaged record would then
+ * read as an empty file or an empty directory. So the records of the files
+ * and directories we use are checked here first, from the raw bytes of
+ * $MFT, and a damaged one is reported by number with what is wrong. */
+static int mft_setup(tsk_fs *t)
+{
+    if (t->mft_state)
+        return t->mft_state;
+    t->mft_state = -1;
+    if (!TSK_FS_TYPE_ISNTFS(t->fs->ftype))
+        return -1;
+    uint8_t b[512];
+    if (tsk_fs_read(t->fs, 0, (char *)b, sizeof b) != (ssize_t)sizeof b)
+        return -1;
+    uint32_t sector = pl_le16(b + 0x0B), cluster = sector * b[0x0D];
+    int8_t c = (int8_t)b[0x40];
+    uint64_t rec = c > 0 ? (uint64_t)c * cluster : (c > -31 ? 1ull << -c : 0);
+    if (rec < 512 || rec > 65536 || (rec & (rec - 1)))
+        return -1;
+    t->mft = tsk_fs_file_open_meta(t->fs, NULL, 0);
+    if (!t->mft)
+        return -1;
+    t->rec_size = (uint32_t)rec;
+    t->mft_state = 1;
+    return 1;
+}
+
+/* What is wrong with the raw record, or NULL when nothing is. */
+static const char *record_problem(uint8_t *r, uint32_t size, char *buf, size_t buflen)
+{
+    if (memcmp(r, "FILE", 4) != 0) {
+        snprintf(buf, buflen, "its signature is %02x %02x %02x %02x (\"%c%c%c%c\"), not \"FILE\"",
+                 r[0], r[1], r[2], r[3], r[0] >= 0x20 && r[0] < 0x7f ? r[0] : '.',
+                 r[1] >= 0x20 && r[1] < 0x7f ? r[1] : '.', r[2] >= 0x20 && r[2] < 0x7f ? r[2] : '.',
+                 r[3] >= 0x20 && r[3] < 0x7f ? r[3] : '.');
+        return buf;
+    }
+    uint16_t usa = pl_le16(r + 4), count = pl_le16(r + 6);
+    if (count != size / 512 + 1 || !pl_range_ok(usa, 2ull * count, size)) {
+        snprintf(buf, buflen, "its update sequence array (%u entries at offset %u) does not fit "
+                              "a %u-byte record",
+                 count, usa, size);
+        return buf;
+    }
+    uint16_t usn = pl_le16(r + usa);
+    for (uint16_t i = 1; i < count; i++) {
+        uint8_t *end = r + 512 * (size_t)i - 2;
+        if (pl_le16(end) != usn) {
+            snprintf(buf, buflen, "the update sequence (fixup) check fails in sector %u "
+                                  "(0x%04x where 0x%04x belongs)",
+                     i, pl_le16(end), usn);
+            return buf;
+        }
+        memcpy(end, r + usa + 2 * (size_t)i, 2);
+    }
+    uint32_t used = pl_le32(r + 0x18);
+    uint32_t off = pl_le16(r + 0x14);
+    if (used > size || off < 0x18 || off >= used) {
+        snprintf(buf, buflen, "its header is inconsistent (first attribute at %u, %u of %u "
+                              "bytes used)",
+                 off, used, size);
+        return buf;
+    }
+    for (;;) {
+        if (!pl_range_ok(off, 4, used)) {
+            snprintf(buf, buflen, "its attributes run past the %u bytes in use", used);
+            return buf;
+        }
+        uint32_t type = pl_le32(r + off);
+        if (type == 0xFFFFFFFFu)
+            return NULL;
+        uint32_t len = pl_range_ok(off, 8, used) ? pl_le32(r + off + 4) : 0;
+        if (len < 16 || len % 8 || !pl_range_ok(off, len, used)) {
+            snprintf(buf, buflen, "the attribute at offset %u (type 0x%x) has an impossible "
+                                  "length of %u bytes (%u bytes of the record are in use)",
+                     off, type, len, used);
+            return buf;
+        }
+        off += len;
+    }
+}
+
+/* 0 when the record of inum is sound (or cannot be checked: not NTFS),
+ * -1 with err naming the record and the problem. */
+static int check_record(tsk_fs *t, TSK_INUM_T inum, pl_err *err)
+{
+    if (mft_setup(t) != 1)
+        return 0;
+    uint8_t *r = pl_xmalloc(t->rec_size);
+    uint64_t before = fault_count(t);
+    tsk_error_reset();
+    ssize_t got = tsk_fs_file_read(t->mft, (TSK_OFF_T)inum * t->rec_size, (char *)r, t->rec_size,
+                                   TSK_FS_FILE_READ_FLAG_NONE);
+    int rc = 0;
+    char why[300];
+    if (got != (ssize_t)t->rec_size) {
+        tsk_why(t, before, why, sizeof why);
+        pl_err_set(err, "cannot read MFT record %llu: %s", (unsigned long long)inum, why);
+        rc = -1;
+    } else if (record_problem(r, t->rec_size, why, sizeof why)) {
+        pl_err_set(err, "MFT record %llu is damaged: %s", (unsigned long long)inum, why);
+        rc = -1;
+    }
+    free(r);
+    return rc;
+}
+
+/* After TSK failed to resolve path: find the first component whose record
+ * is damaged and say so; else TSK's own reason. */
+static void explain_path_failure(tsk_fs *t, const char *path, uint64_t before, pl_err *err)
+{
+    char why[400];
+    tsk_why(t, before, why, sizeof why);
+    char *copy = pl_xstrdup(path);
+    for (char *slash = copy;; slash++) {
+        slash = strchr(slash, '/');
+        if (slash)
+            *slash = '\0';
+        char *p = tsk_path(copy);
+        TSK_INUM_T inum = 0;
+        pl_err rerr;
+        int found = tsk_fs_path2inum(t->fs, p, &inum, NULL) == 0;
+        free(p);
+        if (found && check_record(t, inum, &rerr) != 0) {
+            pl_err_set(err, "%s: %s", copy, rerr.msg);
+            free(copy);
+            return;
+        }
+        if (!found || !slash)
+            break;
+        *slash = '/';
+    }
+    free(copy);
+    pl_err_set(err, "%s", why);
+}
+
+/* 1 found, 0 absent, -1 error; on 1, *file is open (caller closes). The
+ * error does not name path: the callers do. */
 static int open_path(tsk_fs *t, const char *path, TSK_FS_FILE **file, pl_err *err)
 {
     char *p = tsk_path(path);
     TSK_INUM_T inum = 0;
+    uint64_t before = fault_count(t);
     tsk_error_reset();
     int rc = tsk_fs_path2inum(t->fs, p, &inum, NULL);
     free(p);
-    if (rc == 1)
+    if (rc == 1 && fault_count(t) == before)
         return 0;
     if (rc != 0) {
-        pl_err_set(err, "%s: %s", path, tsk_err());
+        explain_path_failure(t, path, before, err);
         return -1;
     }
+    if (check_record(t, inum, err) != 0)
+        return -1;
+    before = fault_count(t);
+    tsk_error_reset();
     *file = tsk_fs_file_open_meta(t->fs, NULL, inum);
     if (!*file || !(*file)->meta) {
-        pl_err_set(err, "%s: cannot read its file record: %s", path, tsk_err());
+        char why[400];
+        tsk_why(t, before, why, sizeof why);
+        pl_err_set(err, "cannot read its file record (MFT record or inode %llu): %s",
+                   (unsigned long long)inum, why);
         tsk_fs_file_close(*file);
         return -1;
     }
@@ -53,6 +232,8 @@ static int tfs_stat(pl_fs *fs, const char *path, pl_stat *st, pl_err *err)
 {
     TSK_FS_FILE *f = NULL;
     int rc = open_path((tsk_fs *)fs, path, &f, err);
+    if (rc < 0)
+        pl_err_prefix(err, "%s", path);
     if (rc != 1)
         return rc;
     st->is_dir = TSK_FS_IS_DIR_META(f->meta->type);
@@ -68,31 +249,104 @@ static int listable(const TSK_FS_NAME *n)
     return strcmp(n->name, ".") != 0 && strcmp(n->name, "..") != 0;
 }
 
+/* The inode of an already listed directory, or 0 when not remembered. */
+static TSK_INUM_T seen_inum(const tsk_fs *t, const char *path)
+{
+    for (size_t i = 0; i < t->nseen && i < SEEN_DIRS; i++)
+        if (strcmp(t->seen[i].path, path) == 0)
+            return t->seen[i].inum;
+    return 0;
+}
+
+static void remember_dir(tsk_fs *t, const char *path, TSK_INUM_T inum)
+{
+    if (seen_inum(t, path))
+        return;
+    size_t slot = t->nseen++ % SEEN_DIRS;
+    free(t->seen[slot].path);
+    t->seen[slot].path = pl_xstrdup(path);
+    t->seen[slot].inum = inum;
+}
+
+/* Is inum dir itself or one of its ancestors ("" is the root)? Then its
+ * path in *loop_to. */
+static int is_ancestor(const tsk_fs *t, const char *dir, TSK_INUM_T self, TSK_INUM_T inum,
+                       const char **loop_to, char *buf, size_t buflen)
+{
+    if (inum == self) {
+        *loop_to = dir;
+        return 1;
+    }
+    snprintf(buf, buflen, "%s", dir);
+    for (;;) {
+        char *slash = strrchr(buf, '/');
+        if (slash)
+            *slash = '\0';
+        else if (buf[0])
+            buf[0] = '\0';
+        else
+            return 0;
+        TSK_INUM_T a = buf[0] ? seen_inum(t, buf) : t->fs->root_inum;
+        if (a && a == inum) {
+            *loop_to = buf;
+            return 1;
+        }
+    }
+}
+
 static int tfs_list(pl_fs *fs, const char *dir, pl_dir_cb cb, void *ctx, pl_err *err)
 {
     tsk_fs *t = (tsk_fs *)fs;
-    char *p = tsk_path(dir);
-    tsk_error_reset();
-    TSK_FS_DIR *d = tsk_fs_dir_open(t->fs, p);
-    free(p);
-    if (!d) {
-        pl_err_set(err, "cannot list %s: %s", dir[0] ? dir : "the root directory", tsk_err());
+    const char *shown = dir[0] ? dir : "the root directory";
+    TSK_FS_FILE *self = NULL;
+    int found = open_path(t, dir, &self, err);
+    if (found == 0)
+        pl_err_set(err, "no such directory");
+    if (found != 1) {
+        pl_err_prefix(err, "cannot list %s", shown);
         return -1;
     }
+    TSK_INUM_T self_inum = self->meta->addr;
+    tsk_fs_file_close(self);
+    uint64_t before = fault_count(t);
+    tsk_error_reset();
+    TSK_FS_DIR *d = tsk_fs_dir_open_meta(t->fs, self_inum);
+    if (!d) {
+        char why[400];
+        tsk_why(t, before, why, sizeof why);
+        pl_err_set(err, "cannot list %s: %s", shown, why);
+        return -1;
+    }
+    remember_dir(t, dir, self_inum);
     size_t n = tsk_fs_dir_getsize(d);
     if (n > PL_MAX_DIR_ENTRIES)
         n = PL_MAX_DIR_ENTRIES;
+    int rc = 0;
     for (size_t i = 0; i < n; i++) {
         TSK_FS_FILE *f = tsk_fs_dir_get(d, i);
         int stop = 0;
-        if (f && listable(f->name))
-            stop = cb(f->name->name, f->name->type == TSK_FS_NAME_TYPE_DIR, ctx);
+        if (f && listable(f->name)) {
+            int is_dir = f->name->type == TSK_FS_NAME_TYPE_DIR;
+            const char *loop_to = NULL;
+            char buf[1024];
+            if (is_dir &&
+                is_ancestor(t, dir, self_inum, f->name->meta_addr, &loop_to, buf, sizeof buf)) {
+                pl_err_set(err, "cannot list %s: directory loop: its entry \"%s\" points back to "
+                                "%s (MFT record or inode %llu)",
+                           shown, f->name->name, loop_to[0] ? loop_to : "the root directory",
+                           (unsigned long long)f->name->meta_addr);
+                rc = -1;
+                stop = 1;
+            } else {
+                stop = cb(f->name->name, is_dir, ctx);
+            }
+        }
         tsk_fs_file_close(f);
         if (stop)
             break;
     }
     tsk_fs_dir_close(d);
-    return 0;
+    return rc;
 }
 
 static int read_whole(TSK_FS_FILE *f, uint8_t *buf, size_t len)
@@ -111,8 +365,9 @@ static int read_whole(TSK_FS_FILE *f, uint8_t *buf, size_t len)
 static int tfs_read(pl_fs *fs, const char *path, uint64_t max, uint8_t **data, size_t *len,
                     pl_err *err)
 {
+    tsk_fs *t = (tsk_fs *)fs;
     TSK_FS_FILE *f = NULL;
-    int rc = open_path((tsk_fs *)fs, path, &f, err);
+    int rc = open_path(t, path, &f, err);
     if (rc == 0)
         pl_err_set(err, "no such file");
     if (rc != 1)
@@ -126,6 +381,7 @@ static int tfs_read(pl_fs *fs, const char *path, uint64_t max, uint8_t **data, s
     } else {
         size_t n = (size_t)f->meta->size;
         uint8_t *buf = pl_xmalloc(n);
+        uint64_t before = fault_count(t);
         tsk_error_reset();
         if (read_whole(f, buf, n) == 0) {
             *data = buf;
@@ -133,7 +389,9 @@ static int tfs_read(pl_fs *fs, const char *path, uint64_t max, uint8_t **data, s
             fs->bytes_read += n;
             rc = 0;
         } else {
-            pl_err_set(err, "read failed: %s", tsk_err());
+            char why[400];
+            tsk_why(t, before, why, sizeof why);
+            pl_err_set(err, "read failed: %s", why);
             free(buf);
         }
     }
@@ -144,6 +402,10 @@ static int tfs_read(pl_fs *fs, const char *path, uint64_t max, uint8_t **data, s
 static void tfs_close(pl_fs *fs)
 {
     tsk_fs *t = (tsk_fs *)fs;
+    if (t->mft)
+        tsk_fs_file_close(t->mft);
+    for (size_t i = 0; i < t->nseen && i < SEEN_DIRS; i++)
+        free(t->seen[i].path);
     tsk_fs_close(t->fs);
     free(t);
 }
@@ -161,6 +423,7 @@ static const pl_fs_ops tsk_fs_ops = {
 typedef struct {
     uint64_t start;          /* bytes */
     int number;              /* 1-based among data partitions */
+    char *problem;           /* why it cannot be read (outside the disk), or NULL */
 } part_ref;
 
 typedef struct {
@@ -170,6 +433,8 @@ typedef struct {
     const char *scheme;      /* "mbr", "gpt", "none" */
     part_ref *parts;
     size_t nparts, next;
+    char *table_error;       /* the partition table could not be read */
+    int done;                /* every volume handed out and every fault reported */
 } disk_source;
 
 static const char *scheme_name(TSK_VS_TYPE_ENUM t)
@@ -184,19 +449,36 @@ static const char *scheme_name(TSK_VS_TYPE_ENUM t)
     }
 }
 
+static uint64_t disk_sectors(const disk_source *s, unsigned block)
+{
+    return (uint64_t)s->disk.img->size / block;
+}
+
 /* The data partitions in disk order (extended containers and free space
- * are not partitions a filesystem lives on). */
-static void list_partitions(disk_source *s)
+ * are not partitions a filesystem lives on). One that starts past the end
+ * of the disk is kept, with the reason it cannot be read. */
+static void list_partitions(disk_source *s, size_t extra)
 {
     TSK_VS_INFO *vs = s->vs;
-    s->parts = pl_xcalloc(vs->part_count ? vs->part_count : 1, sizeof *s->parts);
+    s->parts = pl_xcalloc(vs->part_count + extra + 1, sizeof *s->parts);
+    uint64_t sectors = disk_sectors(s, vs->block_size);
     int number = 0;
     for (TSK_PNUM_T i = 0; i < vs->part_count; i++) {
         const TSK_VS_PART_INFO *p = tsk_vs_part_get(vs, i);
         if (!p || !(p->flags & TSK_VS_PART_FLAG_ALLOC))
             continue;
-        s->parts[s->nparts++] =
-            (part_ref){.start = (uint64_t)p->start * vs->block_size, .number = ++number};
+        part_ref *r = &s->parts[s->nparts++];
+        *r = (part_ref){.start = (uint64_t)p->start * vs->block_size, .number = ++number};
+        if (p->start >= sectors)
+            r->problem = pl_xasprintf("starts at sector %llu, past the end of the disk (%llu "
+                                      "sectors)",
+                                      (unsigned long long)p->start, (unsigned long long)sectors);
+        else if (p->len > sectors - p->start)
+            pl_strlist_pushf(&s->base.warnings,
+                             "%s partition %d ends at sector %llu, past the end of the disk "
+                             "(%llu sectors): what lies beyond cannot be read",
+                             s->scheme, number, (unsigned long long)(p->start + p->len),
+                             (unsigned long long)sectors);
     }
 }
 
@@ -207,6 +489,7 @@ static pl_volume *make_volume(disk_source *s, TSK_FS_INFO *fs, const part_ref *p
     /* TSK matches NTFS and FAT names case-insensitively. */
     t->base.case_insensitive = 1;
     t->fs = fs;
+    t->faults = s->disk.faults;
     pl_volume *v = pl_xcalloc(1, sizeof *v);
     v->fs = &t->base;
     v->loc.partition_scheme = s->scheme;
@@ -219,43 +502,117 @@ static pl_volume *make_volume(disk_source *s, TSK_FS_INFO *fs, const part_ref *p
 /* The filesystem type from its boot sector. TSK's own detection tries
  * every type it knows, and some of those probes read far into the volume;
  * Windows lives on NTFS (FAT and ext are recognised so that they are
- * searched, and reported, rather than skipped silently). */
-static TSK_FS_TYPE_ENUM boot_sector_type(TSK_IMG_INFO *img, uint64_t start)
+ * searched, and reported, rather than skipped silently). -1 when the boot
+ * sector cannot be read. */
+static int boot_sector_type(TSK_IMG_INFO *img, uint64_t start, TSK_FS_TYPE_ENUM *type)
 {
     uint8_t b[2048];
-    if (tsk_img_read(img, (TSK_OFF_T)start, (char *)b, sizeof b) != (ssize_t)sizeof b)
-        return TSK_FS_TYPE_UNSUPP;
+    *type = TSK_FS_TYPE_UNSUPP;
+    uint64_t n = (uint64_t)img->size > start ? (uint64_t)img->size - start : 0;
+    if (n > sizeof b)
+        n = sizeof b;
+    memset(b, 0, sizeof b);
+    if (n < 512)
+        return 0;   /* too little room for any filesystem */
+    if (tsk_img_read(img, (TSK_OFF_T)start, (char *)b, (size_t)n) != (ssize_t)n)
+        return -1;
     if (memcmp(b + 3, "NTFS    ", 8) == 0)
-        return TSK_FS_TYPE_NTFS;
-    if (memcmp(b + 3, "EXFAT   ", 8) == 0)
-        return TSK_FS_TYPE_EXFAT;
-    if (memcmp(b + 54, "FAT", 3) == 0 || memcmp(b + 82, "FAT32", 5) == 0)
-        return TSK_FS_TYPE_FAT_DETECT;
-    if (b[1024 + 56] == 0x53 && b[1024 + 57] == 0xEF)
-        return TSK_FS_TYPE_EXT_DETECT;
-    return TSK_FS_TYPE_UNSUPP;
+        *type = TSK_FS_TYPE_NTFS;
+    else if (memcmp(b + 3, "EXFAT   ", 8) == 0)
+        *type = TSK_FS_TYPE_EXFAT;
+    else if (memcmp(b + 54, "FAT", 3) == 0 || memcmp(b + 82, "FAT32", 5) == 0)
+        *type = TSK_FS_TYPE_FAT_DETECT;
+    else if (b[1024 + 56] == 0x53 && b[1024 + 57] == 0xEF)
+        *type = TSK_FS_TYPE_EXT_DETECT;
+    return 0;
+}
+
+static char *part_label(const disk_source *s, const part_ref *p)
+{
+    return strcmp(s->scheme, "none") != 0 ? pl_xasprintf("%s partition %d", s->scheme, p->number)
+                                         : pl_xstrdup("volume");
+}
+
+/* Failed reads of the image not reported yet: one error for them all. */
+static int report_faults(disk_source *s, const char *what, pl_err *err)
+{
+    pl_read_faults *f = s->disk.faults;
+    if (!f || f->count == f->reported)
+        return 0;
+    uint64_t n = f->count - f->reported;
+    if (n > 1)
+        pl_err_set(err, "%scannot read the disk image: %s (and %llu more failed reads)", what,
+                   f->first, (unsigned long long)(n - 1));
+    else
+        pl_err_set(err, "%scannot read the disk image: %s", what, f->first);
+    f->reported = f->count;
+    return -1;
 }
 
 /* Partitions without a filesystem we recognise (unformatted, swap, ...)
- * are skipped: they hold no Windows. */
+ * are skipped: they hold no Windows. One whose boot sector names a
+ * filesystem that then cannot be opened, or that lies outside the disk,
+ * is an error of the input; so is any read of the image that failed. */
 static int disk_next(pl_source *src, pl_volume **out, pl_err *err)
 {
-    (void)err;
     disk_source *s = (disk_source *)src;
+    if (s->table_error) {
+        pl_err_set(err, "%s", s->table_error);
+        free(s->table_error);
+        s->table_error = NULL;
+        return -1;
+    }
     while (s->next < s->nparts) {
         const part_ref *p = &s->parts[s->next++];
-        TSK_FS_TYPE_ENUM type = boot_sector_type(s->disk.img, p->start);
+        char *label = part_label(s, p);
+        if (p->problem) {
+            pl_err_set(err, "%s: %s", label, p->problem);
+            free(label);
+            return -1;
+        }
+        TSK_FS_TYPE_ENUM type;
+        uint64_t before = s->disk.faults->count;
+        if (boot_sector_type(s->disk.img, p->start, &type) != 0) {
+            char *what = pl_xasprintf("%s: boot sector: ", label);
+            report_faults(s, what, err);
+            free(what);
+            free(label);
+            return -1;
+        }
         tsk_error_reset();
         TSK_FS_INFO *fs = type == TSK_FS_TYPE_UNSUPP
                               ? NULL
                               : tsk_fs_open_img(s->disk.img, (TSK_OFF_T)p->start, type);
         if (fs) {
+            free(label);
             *out = make_volume(s, fs, s->vs ? p : NULL);
             return 1;
         }
+        if (type != TSK_FS_TYPE_UNSUPP) {
+            /* the boot sector says NTFS (or FAT...), and it does not open */
+            const char *name = type == TSK_FS_TYPE_NTFS ? "NTFS" : tsk_fs_type_toname(type);
+            if (s->disk.faults->count > before) {
+                char *what = pl_xasprintf("%s: cannot open the %s filesystem: ", label, name);
+                report_faults(s, what, err);
+                free(what);
+            } else {
+                char why[400];
+                snprintf(why, sizeof why, "%s", tsk_error_get() ? tsk_error_get() : "unknown");
+                pl_disk_one_line(why);
+                pl_err_set(err, "%s: cannot open the %s filesystem: %s", label, name, why);
+            }
+            free(label);
+            return -1;
+        }
+        free(label);
         if (!s->vs)
             pl_strlist_push(&s->base.warnings,
                             "no partition table or filesystem recognised in the disk image");
+    }
+    if (!s->done) {
+        s->done = 1;
+        if (report_faults(s, "", err) != 0)
+            return -1;
     }
     return 0;
 }
@@ -266,7 +623,10 @@ static void disk_close(pl_source *src)
     if (s->vs)
         tsk_vs_close(s->vs);
     pl_disk_close(&s->disk);
+    for (size_t i = 0; i < s->nparts; i++)
+        free(s->parts[i].problem);
     free(s->parts);
+    free(s->table_error);
     pl_strlist_free(&s->base.chain);
     pl_strlist_free(&s->base.warnings);
     free(s);
@@ -277,30 +637,108 @@ static const pl_source_ops disk_ops = {.next_volume = disk_next, .close = disk_c
 /* The partition table type, decided by us: TSK's detection opens a GPT
  * disk's protective MBR as a DOS table too and leaks the loser's partition
  * list (libtsk 4.11), and Windows lives on MBR or GPT disks only. A boot
- * sector of a filesystem also ends in 55AA: that is a bare volume. */
-static TSK_VS_TYPE_ENUM table_type(TSK_IMG_INFO *img)
+ * sector of a filesystem also ends in 55AA: that is a bare volume. -1 when
+ * the first sectors cannot be read. */
+static int table_type(TSK_IMG_INFO *img, TSK_VS_TYPE_ENUM *type)
 {
     uint8_t b[4096 + 512];
-    if (tsk_img_read(img, 0, (char *)b, sizeof b) != (ssize_t)sizeof b)
-        return TSK_VS_TYPE_UNSUPP;
+    *type = TSK_VS_TYPE_UNSUPP;
+    size_t n = (uint64_t)img->size < sizeof b ? (size_t)img->size : sizeof b;
+    memset(b, 0, sizeof b);
+    if (n < 512)
+        return 0;
+    if (tsk_img_read(img, 0, (char *)b, n) != (ssize_t)n)
+        return -1;
     if (memcmp(b + 512, "EFI PART", 8) == 0 || memcmp(b + 4096, "EFI PART", 8) == 0)
-        return TSK_VS_TYPE_GPT;
-    if (b[510] != 0x55 || b[511] != 0xAA)
-        return TSK_VS_TYPE_UNSUPP;
-    if (memcmp(b + 3, "NTFS    ", 8) == 0 || memcmp(b + 3, "EXFAT   ", 8) == 0 ||
-        memcmp(b + 54, "FAT", 3) == 0 || memcmp(b + 82, "FAT32", 5) == 0)
-        return TSK_VS_TYPE_UNSUPP;
-    return TSK_VS_TYPE_DOS;
+        *type = TSK_VS_TYPE_GPT;
+    else if (b[510] != 0x55 || b[511] != 0xAA)
+        *type = TSK_VS_TYPE_UNSUPP;
+    else if (memcmp(b + 3, "NTFS    ", 8) == 0 || memcmp(b + 3, "EXFAT   ", 8) == 0 ||
+             memcmp(b + 54, "FAT", 3) == 0 || memcmp(b + 82, "FAT32", 5) == 0)
+        *type = TSK_VS_TYPE_UNSUPP;
+    else
+        *type = TSK_VS_TYPE_DOS;
+    return 0;
+}
+
+/* TSK refuses a whole MBR when one of its first two entries starts past the
+ * end of the disk. Clear every primary entry that does (served to TSK in
+ * place of sector 0; the image is not touched) and keep them as partitions
+ * that cannot be read: they come last in disk order, so the numbers of the
+ * others do not change. Returns how many were cleared. */
+static size_t clear_entries_outside(disk_source *s, part_ref *outside)
+{
+    uint8_t mbr[512];
+    if (tsk_img_read(s->disk.img, 0, (char *)mbr, 512) != 512)
+        return 0;
+    uint64_t sectors = disk_sectors(s, 512);
+    size_t n = 0;
+    for (int i = 0; i < 4; i++) {
+        uint8_t *e = mbr + 446 + 16 * i;
+        uint32_t start = pl_le32(e + 8), len = pl_le32(e + 12);
+        if (len == 0 || e[4] == 0 || start < sectors)
+            continue;
+        outside[n++] = (part_ref){
+            .start = (uint64_t)start * 512,
+            .problem = pl_xasprintf("starts at sector %u, past the end of the disk (%llu "
+                                    "sectors; partition table entry %d)",
+                                    start, (unsigned long long)sectors, i + 1)};
+        memset(e, 0, 16);
+    }
+    if (n)
+        pl_disk_override_sector0(&s->disk, mbr);
+    return n;
 }
 
 static void find_volumes(disk_source *s)
 {
-    TSK_VS_TYPE_ENUM type = table_type(s->disk.img);
+    TSK_VS_TYPE_ENUM type;
+    if (table_type(s->disk.img, &type) != 0) {
+        pl_err e;
+        report_faults(s, "partition table: ", &e);
+        s->table_error = pl_xstrdup(e.msg);
+        s->scheme = "none";
+        return;
+    }
     tsk_error_reset();
     s->vs = type == TSK_VS_TYPE_UNSUPP ? NULL : tsk_vs_open(s->disk.img, 0, type);
+    part_ref outside[4];
+    size_t nout = 0;
+    if (!s->vs && type == TSK_VS_TYPE_DOS) {
+        nout = clear_entries_outside(s, outside);
+        if (nout) {
+            tsk_error_reset();
+            s->vs = tsk_vs_open(s->disk.img, 0, type);
+        }
+    }
     if (s->vs) {
         s->scheme = scheme_name(s->vs->vstype);
-        list_partitions(s);
+        list_partitions(s, nout);
+        for (size_t i = 0; i < nout; i++) {
+            outside[i].number = (int)s->nparts + 1;
+            s->parts[s->nparts++] = outside[i];
+        }
+        return;
+    }
+    if (nout) {
+        /* every entry lies outside the disk: each is an error of its own */
+        s->scheme = "mbr";
+        s->parts = pl_xcalloc(nout, sizeof *s->parts);
+        for (size_t i = 0; i < nout; i++) {
+            outside[i].number = (int)i + 1;
+            s->parts[s->nparts++] = outside[i];
+        }
+        s->vs = NULL;
+        return;
+    }
+    if (type != TSK_VS_TYPE_UNSUPP) {
+        /* A table is there (55AA, or a GPT header) but does not read. */
+        char why[400];
+        snprintf(why, sizeof why, "%s", tsk_error_get() ? tsk_error_get() : "unknown error");
+        pl_disk_one_line(why);
+        s->table_error = pl_xasprintf("cannot read the %s partition table: %s",
+                                      type == TSK_VS_TYPE_GPT ? "GPT" : "MBR", why);
+        s->scheme = type == TSK_VS_TYPE_GPT ? "gpt" : "mbr";
         return;
     }
     /* No partition table: a bare volume at offset 0, or nothing we read. */

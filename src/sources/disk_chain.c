@@ -16,7 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "sources/disk_internal.h"
 #include "util/limits.h"
@@ -24,6 +26,11 @@
 struct pl_layer {
     pl_disk_format format;
     char *path;
+    /* A single-file VMDK (monolithicSparse, streamOptimized) renamed after
+     * it was made: its embedded descriptor still names the old file, which
+     * libvmdk then looks for. This private directory holds one symbolic
+     * link, under the old name, to the file; removed on close. */
+    char *alias_dir, *alias_link;
     void *h;                 /* libvhdi_file_t, libqcow_file_t or libvmdk_handle_t */
     uint64_t size;
     pl_layer *parent;
@@ -31,12 +38,25 @@ struct pl_layer {
 
 /* ---- the three libraries behind one small set of calls --------------- */
 
+/* The libyal libraries chain their errors innermost first, one line per
+ * level ("libvhdi_file_footer_read_data: unsupported signature." ...
+ * "libvhdi_file_open: unable to open file: X."): the first line says what
+ * went wrong, the last only that the call failed. Keep the first. */
+static void libyal_reason(char *msg)
+{
+    char *nl = strchr(msg, '\n');
+    if (nl)
+        *nl = '\0';
+    pl_disk_one_line(msg);
+}
+
 #define LIBYAL_ERR(lib, e, err, what)                                   \
     do {                                                                \
-        char msg_[256] = "";                                            \
+        char msg_[512] = "";                                            \
         if (e) {                                                        \
-            lib##_error_sprint(e, msg_, sizeof msg_);                   \
+            lib##_error_backtrace_sprint(e, msg_, sizeof msg_);         \
             lib##_error_free(&e);                                       \
+            libyal_reason(msg_);                                        \
         }                                                               \
         pl_err_set(err, "%s: %s", what, msg_[0] ? msg_ : "failed");     \
     } while (0)
@@ -75,17 +95,107 @@ static int open_qcow(pl_layer *l, pl_err *err)
     return 0;
 }
 
+static void remove_alias(pl_layer *l)
+{
+    if (l->alias_link)
+        unlink(l->alias_link);
+    if (l->alias_dir)
+        rmdir(l->alias_dir);
+    free(l->alias_link);
+    free(l->alias_dir);
+    l->alias_link = l->alias_dir = NULL;
+}
+
+/* The one extent of h, when the descriptor names only one and it is not
+ * this file's own name: its name, else NULL. */
+static char *renamed_extent(libvmdk_handle_t *h, const char *path)
+{
+    int n = 0;
+    libvmdk_extent_descriptor_t *ed = NULL;
+    if (libvmdk_handle_get_number_of_extents(h, &n, NULL) != 1 || n != 1 ||
+        libvmdk_handle_get_extent_descriptor(h, 0, &ed, NULL) != 1)
+        return NULL;
+    size_t sz = 0;
+    char *name = NULL;
+    if (libvmdk_extent_descriptor_get_utf8_filename_size(ed, &sz, NULL) == 1 && sz > 1 &&
+        sz < 4096) {
+        name = pl_xmalloc(sz);
+        if (libvmdk_extent_descriptor_get_utf8_filename(ed, (uint8_t *)name, sz, NULL) != 1) {
+            free(name);
+            name = NULL;
+        }
+    }
+    libvmdk_extent_descriptor_free(&ed, NULL);
+    const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    if (name && (strchr(name, '/') || strchr(name, '\\') || strcmp(name, base) == 0 ||
+                 strcmp(name, ".") == 0 || strcmp(name, "..") == 0)) {
+        free(name);
+        name = NULL;
+    }
+    return name;
+}
+
+/* Point libvmdk at a private directory where the old extent name is a
+ * link to this file. 0 ok. */
+static int make_alias(pl_layer *l, const char *extent)
+{
+    uint8_t magic[4];
+    int fd = open(l->path, O_RDONLY | O_CLOEXEC);
+    ssize_t got = fd >= 0 ? pread(fd, magic, 4, 0) : -1;
+    if (fd >= 0)
+        close(fd);
+    if (got != 4 || memcmp(magic, "KDMV", 4) != 0)
+        return -1;    /* a descriptor file: its extents really are missing */
+    char *abs = realpath(l->path, NULL);
+    if (!abs)
+        return -1;
+    const char *base = getenv("TMPDIR");
+    l->alias_dir = pl_xasprintf("%s/patchlevel-vmdk-XXXXXX", base && *base ? base : "/tmp");
+    if (!mkdtemp(l->alias_dir)) {
+        free(l->alias_dir);
+        l->alias_dir = NULL;
+        free(abs);
+        return -1;
+    }
+    l->alias_link = pl_xasprintf("%s/%s", l->alias_dir, extent);
+    int rc = symlink(abs, l->alias_link);
+    free(abs);
+    if (rc != 0) {
+        free(l->alias_link);
+        l->alias_link = NULL;
+        remove_alias(l);
+        return -1;
+    }
+    return 0;
+}
+
 static int open_vmdk(pl_layer *l, pl_err *err)
 {
     libvmdk_error_t *e = NULL;
     libvmdk_handle_t *h = NULL;
     size64_t size = 0;
     if (libvmdk_handle_initialize(&h, &e) != 1 ||
-        libvmdk_handle_open(h, l->path, LIBVMDK_OPEN_READ, &e) != 1 ||
-        libvmdk_handle_open_extent_data_files(h, &e) != 1 ||
-        libvmdk_handle_get_media_size(h, &size, &e) != 1) {
+        libvmdk_handle_open(h, l->path, LIBVMDK_OPEN_READ, &e) != 1) {
         LIBYAL_ERR(libvmdk, e, err, "cannot open the VMDK (with its extent files)");
         libvmdk_handle_free(&h, NULL);
+        return -1;
+    }
+    if (libvmdk_handle_open_extent_data_files(h, &e) != 1) {
+        char *extent = renamed_extent(h, l->path);
+        if (extent && make_alias(l, extent) == 0 &&
+            libvmdk_handle_set_extent_data_files_path(h, l->alias_dir, strlen(l->alias_dir),
+                                                      NULL) == 1) {
+            libvmdk_error_free(&e);
+            if (libvmdk_handle_open_extent_data_files(h, &e) != 1)
+                remove_alias(l);
+        }
+        free(extent);
+    }
+    if (e || libvmdk_handle_get_media_size(h, &size, &e) != 1) {
+        LIBYAL_ERR(libvmdk, e, err, "cannot open the VMDK (with its extent files)");
+        libvmdk_handle_close(h, NULL);
+        libvmdk_handle_free(&h, NULL);
+        remove_alias(l);
         return -1;
     }
     l->h = h;
@@ -95,6 +205,12 @@ static int open_vmdk(pl_layer *l, pl_err *err)
 
 static pl_layer *layer_open(const char *path, pl_disk_format format, pl_err *err)
 {
+    /* A truncated or damaged container is named as such before its
+     * library gets to fail on it vaguely. */
+    if (pl_disk_check_file(path, format, err) != 0) {
+        pl_err_prefix(err, "cannot open the %s image", pl_disk_format_name(format));
+        return NULL;
+    }
     pl_layer *l = pl_xcalloc(1, sizeof *l);
     l->format = format;
     l->path = pl_xstrdup(path);
@@ -117,6 +233,7 @@ static void layer_close_one(pl_layer *l)
     } else if (l->format == PL_DISK_VMDK) {
         libvmdk_handle_close(l->h, NULL);
         libvmdk_handle_free((libvmdk_handle_t **)&l->h, NULL);
+        remove_alias(l);
     } else {
         libvhdi_file_close(l->h, NULL);
         libvhdi_file_free((libvhdi_file_t **)&l->h, NULL);
@@ -140,13 +257,36 @@ uint64_t pl_layer_media_size(const pl_layer *l)
     return l->size;
 }
 
-ssize_t pl_layer_read(pl_layer *l, uint64_t off, void *buf, size_t len)
+ssize_t pl_layer_read(pl_layer *l, uint64_t off, void *buf, size_t len, pl_err *err)
 {
-    if (l->format == PL_DISK_QCOW)
-        return libqcow_file_read_buffer_at_offset(l->h, buf, len, (off64_t)off, NULL);
-    if (l->format == PL_DISK_VMDK)
-        return libvmdk_handle_read_buffer_at_offset(l->h, buf, len, (off64_t)off, NULL);
-    return libvhdi_file_read_buffer_at_offset(l->h, buf, len, (off64_t)off, NULL);
+    ssize_t r;
+    if (l->format == PL_DISK_QCOW) {
+        libqcow_error_t *e = NULL;
+        r = libqcow_file_read_buffer_at_offset(l->h, buf, len, (off64_t)off, &e);
+        if (r < 0)
+            LIBYAL_ERR(libqcow, e, err, "qcow2");
+    } else if (l->format == PL_DISK_VMDK) {
+        libvmdk_error_t *e = NULL;
+        r = libvmdk_handle_read_buffer_at_offset(l->h, buf, len, (off64_t)off, &e);
+        if (r < 0)
+            LIBYAL_ERR(libvmdk, e, err, "VMDK");
+    } else {
+        libvhdi_error_t *e = NULL;
+        r = libvhdi_file_read_buffer_at_offset(l->h, buf, len, (off64_t)off, &e);
+        if (r < 0)
+            LIBYAL_ERR(libvhdi, e, err, "VHD/VHDX");
+    }
+    /* A truncated file in the chain is the likeliest cause: say so. */
+    for (pl_layer *p = l; r < 0 && p; p = p->parent) {
+        if (pl_disk_explain_read_failure(p->path, p->format, off, err)) {
+            if (p != l) {
+                const char *base = strrchr(p->path, '/');
+                pl_err_prefix(err, "parent %s", base ? base + 1 : p->path);
+            }
+            break;
+        }
+    }
+    return r;
 }
 
 /* ---- what a child says about its parent ------------------------------- */
@@ -351,6 +491,7 @@ static pl_layer *find_parent(pl_layer *child, const parent_hint *hint, const pl_
                              pl_err *err)
 {
     const char *mismatch = NULL;
+    const char *verb = "does not match";
     char why[sizeof(pl_err)] = "";
     for (size_t i = 0; i < cands->len; i++) {
         const char *c = cands->items[i];
@@ -359,10 +500,13 @@ static pl_layer *find_parent(pl_layer *child, const parent_hint *hint, const pl_
         pl_err perr;
         pl_disk_format pf = pl_disk_detect(c, &perr);
         pl_layer *p = NULL;
-        if (!same_family(child->format, pf))
+        if (!same_family(child->format, pf)) {
             snprintf(why, sizeof why, "not a %s image", pl_disk_format_name(child->format));
-        else if (!(p = layer_open(c, pf, &perr)))
+            verb = "does not match";
+        } else if (!(p = layer_open(c, pf, &perr))) {
             snprintf(why, sizeof why, "%s", perr.msg);
+            verb = "cannot be read";
+        }
         if (!p) {
             mismatch = c;
             continue;
@@ -373,13 +517,14 @@ static pl_layer *find_parent(pl_layer *child, const parent_hint *hint, const pl_
         int n = child->format == PL_DISK_VMDK ? 4 : 16;
         char *want = hex_id(hint->id, n), *got = hex_id(id, n);
         snprintf(why, sizeof why, "the child expects identifier %s, the file has %s", want, got);
+        verb = "does not match";
         free(want);
         free(got);
         mismatch = c;
         layer_close_one(p);
     }
     if (mismatch)
-        pl_err_set(err, "parent %s does not match: %s", mismatch, why);
+        pl_err_set(err, "parent %s %s: %s", mismatch, verb, why);
     else
         not_found_error(hint, err);
     return NULL;
@@ -395,6 +540,9 @@ int pl_layer_has_parent(const char *path, pl_disk_format format, pl_err *err)
     parent_hint hint;
     int rc = layer_hint(l, &hint, err);
     pl_strlist_free(&hint.names);
+    /* Only libvmdk set up this way reads a renamed single-file VMDK. */
+    if (rc == 0 && l->alias_dir)
+        rc = 1;
     layer_close_one(l);
     return rc;
 }

@@ -42,19 +42,28 @@ static int looks_raw(const uint8_t *s0, const uint8_t *s1)
     return s0[510] == 0x55 && s0[511] == 0xAA;
 }
 
-static pl_disk_format detect_header(const uint8_t *h)
+/* Signatures at offset 0, each needing only its own length: a file cut
+ * short inside its header is still recognised, and then reported as
+ * truncated rather than as unknown. */
+static pl_disk_format detect_header(const uint8_t *h, size_t got)
 {
-    if (memcmp(h, "EVF\x09\x0d\x0a\xff\x00", 8) == 0 || memcmp(h, "EVF2\x0d\x0a\x81\x00", 8) == 0)
-        return PL_DISK_EWF;
-    if (memcmp(h, "vhdxfile", 8) == 0)
-        return PL_DISK_VHDX;
-    if (memcmp(h, "conectix", 8) == 0)
-        return PL_DISK_VHD;      /* dynamic and differencing: footer copy first */
-    if (memcmp(h, "KDMV", 4) == 0 || memcmp(h, "COWD", 4) == 0 ||
-        memcmp(h, "# Disk DescriptorFile", 21) == 0)
-        return PL_DISK_VMDK;
-    if (memcmp(h, "QFI\xfb", 4) == 0)
-        return PL_DISK_QCOW;
+    static const struct {
+        const char *magic;
+        size_t len;
+        pl_disk_format f;
+    } sigs[] = {
+        {"EVF\x09\x0d\x0a\xff\x00", 8, PL_DISK_EWF},
+        {"EVF2\x0d\x0a\x81\x00", 8, PL_DISK_EWF},
+        {"vhdxfile", 8, PL_DISK_VHDX},
+        {"conectix", 8, PL_DISK_VHD},      /* dynamic and differencing: footer copy first */
+        {"KDMV", 4, PL_DISK_VMDK},
+        {"COWD", 4, PL_DISK_VMDK},
+        {"# Disk DescriptorFile", 21, PL_DISK_VMDK},
+        {"QFI\xfb", 4, PL_DISK_QCOW},
+    };
+    for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
+        if (got >= sigs[i].len && memcmp(h, sigs[i].magic, sigs[i].len) == 0)
+            return sigs[i].f;
     return PL_DISK_UNKNOWN;
 }
 
@@ -69,10 +78,8 @@ pl_disk_format pl_disk_detect(const char *path, pl_err *err)
     uint8_t head[1024] = {0}, tail[512] = {0};
     pl_disk_format f = PL_DISK_UNKNOWN;
     ssize_t got = fstat(fd, &sb) == 0 ? pread(fd, head, sizeof head, 0) : -1;
-    /* A VMDK descriptor is a small text file; everything else has at
-     * least a sector of header. */
-    if (got >= 21)
-        f = detect_header(head);
+    if (got > 0)
+        f = detect_header(head, (size_t)got);
     if (f == PL_DISK_UNKNOWN && got == (ssize_t)sizeof head) {
         /* A fixed VHD is raw data with a footer at the end. */
         if (read_at(fd, (uint64_t)sb.st_size - 512, tail, 512) == 0 &&
@@ -85,6 +92,30 @@ pl_disk_format pl_disk_detect(const char *path, pl_err *err)
     return f;
 }
 
+void pl_disk_one_line(char *s)
+{
+    size_t n = 0;
+    for (const char *p = s; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c == '\n') {
+            /* "a.\nb" -> "a; b" */
+            if (n && s[n - 1] == '.')
+                n--;
+            if (p[1] && n) {
+                s[n++] = ';';
+                s[n++] = ' ';
+            }
+        } else if (c < 0x20 || c == 0x7f) {
+            s[n++] = ' ';
+        } else {
+            s[n++] = (char)c;
+        }
+    }
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '.'))
+        n--;
+    s[n] = '\0';
+}
+
 /* ---- the counting wrapper ----------------------------------------------- */
 
 /* An external TSK image over either a TSK image or a libyal chain, counting
@@ -93,8 +124,27 @@ typedef struct {
     TSK_IMG_INFO base;         /* must be first: TSK casts to it */
     TSK_IMG_INFO *inner;       /* TSK-native image, or NULL */
     pl_layer *layer;           /* libyal chain, or NULL */
+    char *path;                /* TSK-native: the image file, for explaining failures */
+    pl_disk_format format;
     uint64_t bytes_read;
+    pl_read_faults faults;
+    int have_sector0;
+    uint8_t sector0[512];      /* see pl_disk_override_sector0 */
 } counted_img;
+
+/* Remember a failed read and leave its reason as TSK's error, so that the
+ * filesystem code that asked reports it. */
+static void record_fault(counted_img *c, TSK_OFF_T off, size_t len, const char *why)
+{
+    char msg[sizeof c->faults.last];
+    snprintf(msg, sizeof msg, "%zu bytes at disk offset %lld: %.250s", len, (long long)off, why);
+    if (c->faults.count++ == c->faults.reported)
+        memcpy(c->faults.first, msg, sizeof msg);
+    memcpy(c->faults.last, msg, sizeof msg);
+    tsk_error_reset();
+    tsk_error_set_errno(TSK_ERR_IMG_READ);
+    tsk_error_set_errstr("%s", msg);
+}
 
 static ssize_t counted_read(TSK_IMG_INFO *img, TSK_OFF_T off, char *buf, size_t len)
 {
@@ -103,11 +153,43 @@ static ssize_t counted_read(TSK_IMG_INFO *img, TSK_OFF_T off, char *buf, size_t 
         return 0;
     if (len > (uint64_t)img->size - (uint64_t)off)
         len = (size_t)((uint64_t)img->size - (uint64_t)off);
-    ssize_t r = c->inner ? tsk_img_read(c->inner, off, buf, len)
-                         : pl_layer_read(c->layer, (uint64_t)off, buf, len);
+    ssize_t r;
+    pl_err e = {{0}};
+    if (c->inner) {
+        tsk_error_reset();
+        r = tsk_img_read(c->inner, off, buf, len);
+        const char *te = tsk_error_get();
+        snprintf(e.msg, sizeof e.msg, "%s", te ? te : "the image file ended early");
+        pl_disk_one_line(e.msg);
+        if (r != (ssize_t)len && c->path)
+            pl_disk_explain_read_failure(c->path, c->format, (uint64_t)off, &e);
+    } else {
+        r = pl_layer_read(c->layer, (uint64_t)off, buf, len, &e);
+        if (r >= 0 && r < (ssize_t)len)
+            pl_err_set(&e, "the image file ended early");
+    }
     if (r > 0)
         c->bytes_read += (uint64_t)r;
+    /* Within the disk's size every byte exists: a short read is damage. */
+    if (r != (ssize_t)len) {
+        record_fault(c, off, len, e.msg[0] ? e.msg : "unknown error");
+        return -1;
+    }
+    if (c->have_sector0 && off < 512) {
+        size_t n = 512 - (size_t)off < len ? 512 - (size_t)off : len;
+        memcpy(buf, c->sector0 + off, n);
+    }
     return r;
+}
+
+void pl_disk_override_sector0(pl_disk *disk, const uint8_t sector0[512])
+{
+    counted_img *c = (counted_img *)disk->img;
+    memcpy(c->sector0, sector0, 512);
+    c->have_sector0 = 1;
+    /* TSK caches what it read: drop the cached original sector. */
+    for (int i = 0; i < TSK_IMG_INFO_CACHE_NUM; i++)
+        c->base.cache_len[i] = 0;
 }
 
 static void counted_close(TSK_IMG_INFO *img)
@@ -117,6 +199,7 @@ static void counted_close(TSK_IMG_INFO *img)
         tsk_img_close(c->inner);
     if (c->layer)
         pl_layer_close_chain(c->layer);
+    free(c->path);
     free(c);
 }
 
@@ -137,6 +220,7 @@ static int wrap(counted_img *c, uint64_t size, unsigned sector_size, pl_disk *di
     }
     disk->img = img;
     disk->bytes_read = &c->bytes_read;
+    disk->faults = &c->faults;
     return 0;
 }
 
@@ -163,19 +247,28 @@ static void list_ewf_segments(const char *path, pl_strlist *chain)
 
 static int open_native(const char *path, TSK_IMG_TYPE_ENUM type, pl_disk *disk, pl_err *err)
 {
-    tsk_error_reset();
-    TSK_IMG_INFO *inner = tsk_img_open_utf8_sing(path, type, 0);
-    if (!inner) {
-        pl_err_set(err, "cannot open the %s image: %s", pl_disk_format_name(disk->format),
-                   tsk_error_get() ? tsk_error_get() : "unknown error");
-        return -1;
-    }
-    counted_img *c = pl_xcalloc(1, sizeof *c);
-    c->inner = inner;
     if (disk->format == PL_DISK_EWF)
         list_ewf_segments(path, &disk->chain);
     else
         pl_strlist_push(&disk->chain, path);
+    if ((disk->format == PL_DISK_EWF ? pl_disk_check_ewf(&disk->chain, err)
+                                     : pl_disk_check_file(path, disk->format, err)) != 0) {
+        pl_err_prefix(err, "cannot open the %s image", pl_disk_format_name(disk->format));
+        return -1;
+    }
+    tsk_error_reset();
+    TSK_IMG_INFO *inner = tsk_img_open_utf8_sing(path, type, 0);
+    if (!inner) {
+        char why[sizeof err->msg];
+        snprintf(why, sizeof why, "%s", tsk_error_get() ? tsk_error_get() : "unknown error");
+        pl_disk_one_line(why);
+        pl_err_set(err, "cannot open the %s image: %s", pl_disk_format_name(disk->format), why);
+        return -1;
+    }
+    counted_img *c = pl_xcalloc(1, sizeof *c);
+    c->inner = inner;
+    c->path = pl_xstrdup(path);
+    c->format = disk->format;
     return wrap(c, (uint64_t)inner->size, inner->sector_size, disk, err);
 }
 

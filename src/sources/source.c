@@ -163,16 +163,14 @@ int pl_fs_read_ci(pl_fs *fs, const char *path, uint64_t max, uint8_t **data, siz
     int rc = pl_fs_resolve(fs, path, &real, err);
     if (rc != 1)
         return rc;
-    if (fs->ops->read(fs, real, max, data, len, err) != 0) {
-        pl_err_prefix(err, "%s", real);
-        free(real);
-        return -1;
-    }
+    rc = fs->ops->read(fs, real, max, data, len, err) == 0 ? 1 : -1;
+    /* The stored path is handed back on a read error too: the caller
+     * names the file in its message. */
     if (exact)
         *exact = real;
     else
         free(real);
-    return 1;
+    return rc;
 }
 
 /* ---- volumes and sources ------------------------------------------------ */

@@ -61,8 +61,9 @@ void pl_fs_close(pl_fs *fs);
  * a malloc'd exact path in *exact, 0 when it does not exist, -1 on error. */
 int pl_fs_resolve(pl_fs *fs, const char *path, char **exact, pl_err *err);
 
-/* Resolve, then read. Same returns as resolve; on 1, *exact (if not NULL)
- * receives the exact path. */
+/* Resolve, then read. Same returns as resolve; once the path resolved
+ * (1, or -1 from the read), *exact (if not NULL) receives the stored path,
+ * which the caller frees. err does not repeat the path. */
 int pl_fs_read_ci(pl_fs *fs, const char *path, uint64_t max, uint8_t **data, size_t *len,
                   char **exact, pl_err *err);
 

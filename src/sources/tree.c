@@ -97,13 +97,16 @@ static int read_fd_fully(int fd, uint8_t *buf, size_t len)
 /* Read a host file of at most max bytes. Shared with the hive source. */
 int pl_host_read_file(const char *hp, uint64_t max, uint8_t **data, size_t *len, pl_err *err)
 {
-    int fd = open(hp, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: opening a FIFO planted in a tree must not wait for a
+     * writer; anything but a regular file is refused before reading. */
+    int fd = open(hp, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
         pl_err_set(err, "cannot open: %s", strerror(errno));
         return -1;
     }
     struct stat sb;
-    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) ||
+        fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0) {
         pl_err_set(err, "not a regular file");
         close(fd);
         return -1;

@@ -51,4 +51,13 @@
 #define PL_MAX_CATALOG_COLUMNS   64
 #define PL_MAX_CATALOG_FIELD     4096
 
+/* patchlevel summarize reads earlier JSONL results back: bytes in one
+ * line (a result listing 200000 packages is ~50 MiB), lines over all
+ * files, installations in one line (a WIM holds at most 1024 images) and
+ * bytes kept of any one string from a result. */
+#define PL_MAX_RESULT_LINE_BYTES    (64ull * 1024 * 1024)
+#define PL_MAX_RESULT_LINES         1000000
+#define PL_MAX_RESULT_INSTALLATIONS 4096
+#define PL_MAX_RESULT_STRING        4096
+
 #endif

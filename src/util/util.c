@@ -181,6 +181,12 @@ void pl_strlist_sort(pl_strlist *l)
         qsort(l->items, l->len, sizeof *l->items, cmp_str);
 }
 
+int pl_strlist_sorted_contains(const pl_strlist *sorted, const char *s)
+{
+    return sorted->len &&
+           bsearch(&s, sorted->items, sorted->len, sizeof *sorted->items, cmp_str) != NULL;
+}
+
 void pl_strlist_free(pl_strlist *l)
 {
     for (size_t i = 0; i < l->len; i++)

@@ -49,6 +49,8 @@ void pl_strlist_pushf(pl_strlist *l, const char *fmt, ...)
 int pl_strlist_contains(const pl_strlist *l, const char *s);
 void pl_strlist_push_unique(pl_strlist *l, const char *s);
 void pl_strlist_sort(pl_strlist *l);
+/* Membership in a list sorted by pl_strlist_sort (binary search). */
+int pl_strlist_sorted_contains(const pl_strlist *sorted, const char *s);
 void pl_strlist_free(pl_strlist *l);
 
 /* Decode little-endian UTF-16 (up to nbytes, stopping at a NUL unit) into

@@ -186,6 +186,24 @@ START_TEST(csv_quotes_fields_with_commas_and_quotes)
 }
 END_TEST
 
+START_TEST(csv_defuses_formulas_from_images)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    pl_csv_field(f, "=HYPERLINK(\"http://x\")");
+    fputc('|', f);
+    pl_csv_field(f, "@SUM(A1)");
+    fputc('|', f);
+    pl_csv_field(f, "plain");
+    fputc('|', f);
+    pl_csv_field(f, "");
+    fclose(f);
+    ck_assert_str_eq(buf, "\"'=HYPERLINK(\"\"http://x\"\")\"|\"'@SUM(A1)\"|plain|");
+    free(buf);
+}
+END_TEST
+
 START_TEST(text_states_the_verdict_and_evidence)
 {
     char *out = capture(PL_FMT_TEXT, 1);
@@ -204,6 +222,7 @@ int main(void)
     tcase_add_test(tc, json_is_an_object_for_one_input_and_an_array_for_several);
     tcase_add_test(tc, jsonl_is_one_line_per_input);
     tcase_add_test(tc, csv_quotes_fields_with_commas_and_quotes);
+    tcase_add_test(tc, csv_defuses_formulas_from_images);
     tcase_add_test(tc, text_states_the_verdict_and_evidence);
     suite_add_tcase(s, tc);
     return pl_run_suite(s);

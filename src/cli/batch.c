@@ -1,0 +1,298 @@
+/* One worker process per input, at most `jobs` at once.
+ *
+ * A worker analyzes its input, renders the result in the report format and
+ * sends it to the parent over a pipe as
+ *     "PLRESULT <failed> <at6003> <report bytes> <stderr bytes>\n"
+ * followed by the report text and the error text. The parent writes each
+ * result as it arrives, so a killed run keeps every finished one. A worker
+ * that dies, sends garbage or runs past --timeout becomes an error result
+ * for that input alone. */
+#include "cli/batch.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/* A result larger than this is refused (a runaway worker). */
+#define MAX_RESULT_BYTES (1024ull * 1024 * 1024)
+#define POLL_MS 100
+
+int pl_result_at_6003(const pl_input_result *r)
+{
+    if (r->ninsts == 0)
+        return 0;
+    for (size_t i = 0; i < r->ninsts; i++)
+        if (r->insts[i].assess.b6003.verdict != PL_VERDICT_YES)
+            return 0;
+    return 1;
+}
+
+/* ---- the worker ---------------------------------------------------------- */
+
+static int write_all(int fd, const char *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+static char *error_text(const pl_input_result *r)
+{
+    char *buf = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&buf, &n);
+    for (size_t i = 0; f && i < r->errors.len; i++)
+        fprintf(f, "patchlevel: %s: %s\n", r->input, r->errors.items[i]);
+    if (f)
+        fclose(f);
+    return buf ? buf : pl_xstrdup("");
+}
+
+static void run_worker(const char *input, const pl_analysis_options *aopt, pl_format fmt,
+                       int verbose, int fd)
+{
+    pl_input_result r;
+    pl_analyze_input(input, aopt, &r);
+    size_t len = 0;
+    char *text = pl_report_render(fmt, verbose, &r, &len);
+    char *errs = error_text(&r);
+    char head[128];
+    snprintf(head, sizeof head, "PLRESULT %d %d %zu %zu\n", r.errors.len > 0,
+             pl_result_at_6003(&r), len, strlen(errs));
+    int rc = write_all(fd, head, strlen(head)) || write_all(fd, text, len) ||
+             write_all(fd, errs, strlen(errs));
+    free(text);
+    free(errs);
+    pl_input_result_free(&r);
+    close(fd);
+    /* exit(), not _exit(): sanitizer builds check the worker for leaks. */
+    exit(rc ? 1 : 0);
+}
+
+/* ---- the parent ----------------------------------------------------------- */
+
+typedef struct {
+    pid_t pid;
+    int fd;
+    const char *input;
+    char *buf;
+    size_t len, cap;
+    struct timespec start;
+    int killed_for_time, too_big;
+} job;
+
+static int start_job(job *j, const char *input, const pl_analysis_options *aopt,
+                     const pl_report_writer *w, int verbose)
+{
+    int p[2];
+    if (pipe(p) != 0)
+        return -1;
+    /* Nothing buffered may be duplicated into the child. */
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(p[0]);
+        close(p[1]);
+        return -1;
+    }
+    if (pid == 0) {
+        close(p[0]);
+        run_worker(input, aopt, w->fmt, verbose, p[1]);
+    }
+    close(p[1]);
+    memset(j, 0, sizeof *j);
+    j->pid = pid;
+    j->fd = p[0];
+    j->input = input;
+    clock_gettime(CLOCK_MONOTONIC, &j->start);
+    return 0;
+}
+
+/* Read what is there; 1 at end of data. */
+static int read_some(job *j)
+{
+    if (j->cap - j->len < 65536) {
+        j->cap = j->cap ? 2 * j->cap : 131072;
+        j->buf = pl_xrealloc(j->buf, j->cap);
+    }
+    ssize_t r = read(j->fd, j->buf + j->len, j->cap - j->len);
+    if (r < 0)
+        return errno == EINTR || errno == EAGAIN ? 0 : 1;
+    if (r == 0)
+        return 1;
+    j->len += (size_t)r;
+    if (j->len > MAX_RESULT_BYTES) {
+        j->too_big = 1;
+        kill(j->pid, SIGKILL);
+        return 1;
+    }
+    return 0;
+}
+
+static double elapsed(const struct timespec *t)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - t->tv_sec) + (double)(now.tv_nsec - t->tv_nsec) / 1e9;
+}
+
+/* Why a worker produced no result, in the report's words. */
+static char *failure_reason(const job *j, int status, unsigned timeout)
+{
+    if (j->killed_for_time)
+        return pl_xasprintf("analysis timed out after %u seconds", timeout);
+    if (j->too_big)
+        return pl_xstrdup("analysis failed: its result is larger than 1 GiB");
+    if (WIFSIGNALED(status))
+        return pl_xasprintf("analysis crashed: killed by signal %d (%s)", WTERMSIG(status),
+                            strsignal(WTERMSIG(status)));
+    if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
+        return pl_xasprintf("analysis failed: the worker exited with status %d",
+                            WEXITSTATUS(status));
+    return pl_xstrdup("analysis failed: the worker's result was incomplete");
+}
+
+/* A result for an input whose worker failed: its error, nothing else. */
+static void emit_failure(const job *j, char *reason, pl_report_writer *w,
+                         const pl_batch_options *bopt, pl_batch_outcome *out)
+{
+    pl_input_result r = {0};
+    r.input = pl_xstrdup(j->input);
+    struct stat sb;
+    int have = stat(j->input, &sb) == 0;
+    r.input_size = have ? (int64_t)sb.st_size : -1;
+    r.input_mtime = have ? (int64_t)sb.st_mtime : -1;
+    pl_strlist_push_owned(&r.errors, reason);
+    if (!bopt->quiet) {
+        pl_progress_finish(bopt->progress);
+        fprintf(stderr, "patchlevel: %s: %s\n", j->input, reason);
+    }
+    if (pl_report_item(w, &r) != 0)
+        out->output_error = 1;
+    out->failed_inputs++;
+    out->failed_check++;
+    pl_input_result_free(&r);
+}
+
+/* Parse "PLRESULT failed at6003 len errlen\n" and check the sizes add up. */
+static int parse_result(const job *j, int *failed, int *at6003, size_t *off, size_t *len,
+                        size_t *errlen)
+{
+    const char *nl = j->len ? memchr(j->buf, '\n', j->len < 128 ? j->len : 128) : NULL;
+    if (!nl || strncmp(j->buf, "PLRESULT ", 9) != 0)
+        return -1;
+    if (sscanf(j->buf + 9, "%d %d %zu %zu", failed, at6003, len, errlen) != 4)
+        return -1;
+    *off = (size_t)(nl - j->buf) + 1;
+    return *off + *len + *errlen == j->len ? 0 : -1;
+}
+
+static void finish_job(job *j, pl_report_writer *w, const pl_batch_options *bopt,
+                       pl_batch_outcome *out)
+{
+    int status = 0;
+    while (waitpid(j->pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    close(j->fd);
+    int failed = 0, at6003 = 0;
+    size_t off = 0, len = 0, errlen = 0;
+    int ok = WIFEXITED(status) && WEXITSTATUS(status) == 0 && !j->killed_for_time &&
+             !j->too_big && parse_result(j, &failed, &at6003, &off, &len, &errlen) == 0;
+    if (!ok) {
+        emit_failure(j, failure_reason(j, status, bopt->timeout), w, bopt, out);
+        pl_progress_done(bopt->progress, 1);
+    } else {
+        if (errlen && !bopt->quiet) {
+            pl_progress_finish(bopt->progress);
+            fwrite(j->buf + off + len, 1, errlen, stderr);
+        }
+        if (pl_report_emit(w, j->buf + off, len) != 0)
+            out->output_error = 1;
+        out->failed_inputs += failed != 0;
+        out->failed_check += !at6003;
+        pl_progress_done(bopt->progress, failed);
+    }
+    free(j->buf);
+    j->buf = NULL;
+    j->pid = 0;
+}
+
+static void enforce_timeouts(job *jobs, int n, unsigned timeout)
+{
+    for (int i = 0; timeout && i < n; i++)
+        if (jobs[i].pid && !jobs[i].killed_for_time && elapsed(&jobs[i].start) >= timeout) {
+            jobs[i].killed_for_time = 1;
+            kill(jobs[i].pid, SIGKILL);
+        }
+}
+
+/* Wait for output from the running jobs and finish those that are done. */
+static void service_jobs(job *jobs, int n, pl_report_writer *w, const pl_batch_options *bopt,
+                         pl_batch_outcome *out)
+{
+    struct pollfd pfd[n];
+    int map[n], m = 0;
+    for (int i = 0; i < n; i++)
+        if (jobs[i].pid) {
+            pfd[m] = (struct pollfd){.fd = jobs[i].fd, .events = POLLIN};
+            map[m++] = i;
+        }
+    if (poll(pfd, (nfds_t)m, POLL_MS) > 0)
+        for (int k = 0; k < m; k++)
+            if (pfd[k].revents && read_some(&jobs[map[k]]))
+                finish_job(&jobs[map[k]], w, bopt, out);
+    enforce_timeouts(jobs, n, bopt->timeout);
+    pl_progress_tick(bopt->progress);
+}
+
+static void run_failed_to_start(const char *input, pl_report_writer *w,
+                                const pl_batch_options *bopt, pl_batch_outcome *out)
+{
+    job j = {.input = input};
+    emit_failure(&j, pl_xasprintf("cannot start the analysis: %s", strerror(errno)), w, bopt,
+                 out);
+    pl_progress_done(bopt->progress, 1);
+}
+
+static int count_running(const job *jobs, int n)
+{
+    int running = 0;
+    for (int i = 0; i < n; i++)
+        running += jobs[i].pid != 0;
+    return running;
+}
+
+void pl_run_batch(const pl_strlist *inputs, const pl_analysis_options *aopt,
+                  const pl_batch_options *bopt, pl_report_writer *w, pl_batch_outcome *out)
+{
+    memset(out, 0, sizeof *out);
+    int n = bopt->jobs > 0 ? bopt->jobs : 1;
+    job *jobs = pl_xcalloc((size_t)n, sizeof *jobs);
+    size_t next = 0;
+    while (next < inputs->len || count_running(jobs, n) > 0) {
+        for (int i = 0; i < n && next < inputs->len; i++) {
+            if (jobs[i].pid)
+                continue;
+            const char *input = inputs->items[next++];
+            if (start_job(&jobs[i], input, aopt, w, bopt->verbose) != 0)
+                run_failed_to_start(input, w, bopt, out);
+        }
+        if (count_running(jobs, n) > 0)
+            service_jobs(jobs, n, w, bopt, out);
+    }
+    free(jobs);
+}

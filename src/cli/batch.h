@@ -1,0 +1,32 @@
+/* Running the analyses of a run: each input in its own worker process, so
+ * that an image that makes a library crash or hang takes down only its own
+ * analysis; up to `jobs` at once; each result streamed to the report as it
+ * finishes. */
+#ifndef PL_BATCH_H
+#define PL_BATCH_H
+
+#include "cli/analyze.h"
+#include "cli/progress.h"
+#include "report/report.h"
+
+typedef struct {
+    int jobs;                /* worker processes at once, >= 1 */
+    unsigned timeout;        /* seconds per input, 0 = no limit */
+    int quiet;               /* no per-input errors on stderr */
+    int verbose;
+    pl_progress *progress;   /* may be disabled, never NULL */
+} pl_batch_options;
+
+typedef struct {
+    size_t failed_inputs;    /* inputs with errors (exit 3) */
+    size_t failed_check;     /* inputs not all at 6003 (for --require-6003) */
+    int output_error;        /* the report could not be written */
+} pl_batch_outcome;
+
+void pl_run_batch(const pl_strlist *inputs, const pl_analysis_options *aopt,
+                  const pl_batch_options *bopt, pl_report_writer *w, pl_batch_outcome *out);
+
+/* Every installation at 6003, and at least one (the --require-6003 test). */
+int pl_result_at_6003(const pl_input_result *r);
+
+#endif

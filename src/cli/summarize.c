@@ -1,0 +1,286 @@
+/* patchlevel summarize: options, reading the JSONL result files line by
+ * line within the limits, and writing the summary (report/summary.h does
+ * the counting and the formats). */
+#include "cli/summarize.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report/summary.h"
+#include "util/limits.h"
+
+enum { EXIT_OK = 0, EXIT_USAGE = 2, EXIT_UNREADABLE = 3 };
+
+typedef struct {
+    pl_summary_format format;
+    const char *output;
+    int help;
+    char **files;
+    int nfiles;
+} summarize_options;
+
+static void usage(FILE *out)
+{
+    fputs("Usage: patchlevel summarize [OPTIONS] RESULTS.jsonl...\n"
+          "Summarize earlier 'patchlevel -f jsonl' results over a fleet: inputs analyzed\n"
+          "and failed, build 6003 verdicts, pending reboots, the release month of the\n"
+          "newest monthly rollup installed, how many rollups behind, operating systems,\n"
+          "and the lists of failed inputs and of NT 6.0 installations not at 6003.\n"
+          "\n"
+          "The files are read in order; '-' reads standard input. When an input appears\n"
+          "on several lines (a resumed run), its last line counts. A truncated last line\n"
+          "(a run that was stopped) and lines that are not results are skipped with a\n"
+          "warning; a file with lines but not one result is an error.\n"
+          "\n"
+          "Options:\n"
+          "  -f, --format FORMAT  text (default), csv or html\n"
+          "  -o, --output FILE    write the summary to FILE instead of standard output\n"
+          "  -h, --help           show this help and exit\n"
+          "\n"
+          "Formats:\n"
+          "  text  aligned sections, for a terminal or a ticket\n"
+          "  csv   a header 'section,key,count' and one row per count; sections: files,\n"
+          "        inputs, installations, verdict, rollup_month, rollups_behind, os\n"
+          "        (the lists are in text and html; 'patchlevel -f csv' has a row per\n"
+          "        installation)\n"
+          "  html  one self-contained page (no script, nothing fetched): bar charts of\n"
+          "        the verdicts, rollup months and rollups behind, tables of the failed\n"
+          "        inputs and of the installations not at 6003\n"
+          "\n"
+          "Exit status: 0 summarized; 2 usage error; 3 a results file could not be read\n"
+          "(the others are still summarized) or the summary could not be written.\n",
+          out);
+}
+
+static int usage_error(const char *msg, const char *arg)
+{
+    fprintf(stderr, "patchlevel: summarize: %s%s%s\n", msg, arg ? ": " : "", arg ? arg : "");
+    fputs("Try 'patchlevel summarize --help' for more information.\n", stderr);
+    return EXIT_USAGE;
+}
+
+/* -1 to go on, or the exit status. */
+static int parse_options(int argc, char **argv, summarize_options *o)
+{
+    static const struct option longopts[] = {
+        {"format", required_argument, NULL, 'f'},
+        {"output", required_argument, NULL, 'o'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    memset(o, 0, sizeof *o);
+    opterr = 0;
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, ":f:o:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'f':
+            if (pl_summary_format_parse(optarg, &o->format) != 0)
+                return usage_error("unknown format (use text, csv or html)", optarg);
+            break;
+        case 'o': o->output = optarg; break;
+        case 'h': o->help = 1; break;
+        case ':': return usage_error("option needs an argument", argv[optind - 1]);
+        default: return usage_error("unknown option", argv[optind - 1]);
+        }
+    }
+    if (o->help) {
+        usage(stdout);
+        return EXIT_OK;
+    }
+    o->files = argv + optind;
+    o->nfiles = argc - optind;
+    return o->nfiles ? -1 : usage_error("no results file given", NULL);
+}
+
+/* ---- reading lines ---------------------------------------------------- */
+
+/* One line at a time, never holding more than PL_MAX_RESULT_LINE_BYTES:
+ * the rest of a longer line is read and dropped (too_long). */
+typedef struct {
+    FILE *f;
+    char *buf;
+    size_t len, cap;
+    int complete;      /* it ended in a newline */
+    int too_long;
+} line_reader;
+
+static void append(line_reader *r, char c)
+{
+    if (r->len == r->cap) {
+        r->cap = r->cap ? r->cap * 2 : 65536;
+        if (r->cap > PL_MAX_RESULT_LINE_BYTES)
+            r->cap = PL_MAX_RESULT_LINE_BYTES;
+        r->buf = pl_xrealloc(r->buf, r->cap);
+    }
+    r->buf[r->len++] = c;
+}
+
+/* 1 a line, 0 the end, -1 a read error (errno set). */
+static int read_line(line_reader *r)
+{
+    r->len = 0;
+    r->complete = r->too_long = 0;
+    int c;
+    while ((c = getc_unlocked(r->f)) != EOF) {
+        if (c == '\n') {
+            r->complete = 1;
+            return 1;
+        }
+        if (r->len == PL_MAX_RESULT_LINE_BYTES)
+            r->too_long = 1;
+        else
+            append(r, (char)c);
+    }
+    if (ferror(r->f))
+        return -1;
+    return r->len > 0;
+}
+
+/* How one file's lines went: to bound its warnings (a disk image given
+ * by mistake would print one per "line") and to tell a results file from
+ * something else. */
+typedef struct {
+    const char *name;
+    size_t lineno, used, skipped;
+    int truncated_tail;     /* the only excuse for a file without a result */
+} file_state;
+
+/* Warnings printed per file; the rest are counted in one last line. */
+enum { MAX_WARNINGS_PER_FILE = 10 };
+
+static void skipped(file_state *fs, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void skipped(file_state *fs, const char *fmt, ...)
+{
+    if (fs->skipped++ >= MAX_WARNINGS_PER_FILE)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "patchlevel: summarize: %s:%zu: ", fs->name, fs->lineno);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+static void one_line(pl_summary *s, file_state *fs, const line_reader *r)
+{
+    pl_err why;
+    if (r->too_long) {
+        pl_summary_skip_line(s);
+        skipped(fs, "line longer than %llu bytes (PL_MAX_RESULT_LINE_BYTES) skipped",
+                (unsigned long long)PL_MAX_RESULT_LINE_BYTES);
+        return;
+    }
+    int rc = pl_summary_add_line(s, r->buf, r->len, r->complete, &why);
+    if (rc == 0)
+        fs->used++;
+    if (rc >= 0)
+        return;
+    skipped(fs, "%s", why.msg);
+    fs->truncated_tail = !r->complete;
+}
+
+/* 0, or -1 when the file is not a results file (lines, none a result). */
+static int file_verdict(const file_state *fs)
+{
+    if (fs->skipped > MAX_WARNINGS_PER_FILE)
+        fprintf(stderr, "patchlevel: summarize: %s: %zu more lines skipped (not shown)\n",
+                fs->name, fs->skipped - MAX_WARNINGS_PER_FILE);
+    if (fs->used || fs->skipped <= (size_t)fs->truncated_tail)
+        return 0;
+    fprintf(stderr, "patchlevel: summarize: %s: not a results file: no line is a "
+                    "patchlevel/1 result (write one with 'patchlevel -f jsonl')\n",
+            fs->name);
+    return -1;
+}
+
+/* Feed every line of f to s. 0, or -1 when the file could not be read to
+ * its end (the lines before still count) or is not a results file. */
+static int read_results(pl_summary *s, FILE *f, const char *name)
+{
+    line_reader r = {.f = f};
+    file_state fs = {.name = name};
+    int rc, status = 0;
+    while ((rc = read_line(&r)) == 1) {
+        fs.lineno++;
+        if (s->lines >= PL_MAX_RESULT_LINES) {
+            fprintf(stderr, "patchlevel: summarize: %s:%zu: more than %d result lines in all "
+                            "(PL_MAX_RESULT_LINES): the rest is not summarized\n",
+                    name, fs.lineno, PL_MAX_RESULT_LINES);
+            status = -1;
+            break;
+        }
+        one_line(s, &fs, &r);
+    }
+    if (rc < 0) {
+        fprintf(stderr, "patchlevel: summarize: %s: cannot read: %s\n", name, strerror(errno));
+        status = -1;
+    }
+    free(r.buf);
+    if (file_verdict(&fs) != 0)
+        status = -1;
+    return status;
+}
+
+static int read_file(pl_summary *s, const char *path)
+{
+    if (strcmp(path, "-") == 0)
+        return read_results(s, stdin, "standard input");
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        fprintf(stderr, "patchlevel: summarize: %s: cannot open: %s\n", path, strerror(errno));
+        return -1;
+    }
+    int rc = read_results(s, f, path);
+    fclose(f);
+    return rc;
+}
+
+/* ---- writing ---------------------------------------------------------- */
+
+/* The output is opened only now, after every file was read, so that -o
+ * naming one of the results files cannot empty it before it is read. */
+static int write_summary(const summarize_options *o, const pl_summary *s)
+{
+    FILE *out = stdout;
+    if (o->output && !(out = fopen(o->output, "w"))) {
+        fprintf(stderr, "patchlevel: summarize: %s: cannot create the summary file: %s\n",
+                o->output, strerror(errno));
+        return EXIT_USAGE;
+    }
+    int failed = pl_summary_write(out, s, o->format) != 0;
+    if (out != stdout && fclose(out) != 0)
+        failed = 1;
+    if (failed) {
+        fprintf(stderr, "patchlevel: summarize: %s: cannot write the summary: %s\n",
+                o->output ? o->output : "standard output", strerror(errno));
+        return EXIT_UNREADABLE;
+    }
+    return EXIT_OK;
+}
+
+int pl_summarize_main(int argc, char **argv)
+{
+    summarize_options o;
+    int rc = parse_options(argc, argv, &o);
+    if (rc >= 0)
+        return rc;
+    pl_summary s;
+    pl_summary_init(&s);
+    for (int i = 0; i < o.nfiles; i++) {
+        s.files++;
+        if (read_file(&s, o.files[i]) != 0)
+            s.files_failed++;
+    }
+    pl_summary_finish(&s);
+    int status = write_summary(&o, &s);
+    if (status == EXIT_OK && s.files_failed)
+        status = EXIT_UNREADABLE;
+    pl_summary_free(&s);
+    return status;
+}

@@ -1,0 +1,557 @@
+/* The fleet summary: reduce each JSONL result line to what the summary
+ * counts, keep the last line per input, then count. */
+#include "report/summary.h"
+
+#include <errno.h>
+#include <json-c/json.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/limits.h"
+
+const char *const pl_summary_verdict_names[PL_SV_COUNT] = {
+    "yes", "no", "inconsistent", "not-applicable", "unknown",
+};
+
+const char *const pl_summary_behind_names[PL_BEHIND_COUNT] = {
+    "0", "1-6", "7-12", "13-24", ">24", PL_SUMMARY_UNDETERMINED,
+};
+
+/* json_tokener_get_parse_end appeared in json-c 0.15; configure accepts
+ * 0.13, where the (since deprecated) struct member is the way. */
+#if defined(JSON_C_VERSION_NUM) && JSON_C_VERSION_NUM >= ((0 << 16) | (15 << 8))
+#define PARSE_END(tok) json_tokener_get_parse_end(tok)
+#else
+#define PARSE_END(tok) ((size_t)(tok)->char_offset)
+#endif
+
+/* ---- lifetime -------------------------------------------------------- */
+
+void pl_summary_init(pl_summary *s)
+{
+    memset(s, 0, sizeof *s);
+}
+
+static void inst_free(pl_summary_inst *in)
+{
+    free(in->location);
+    free(in->product);
+    free(in->edition);
+    free(in->arch);
+    free(in->rollup);
+}
+
+static void input_free(pl_summary_input *in)
+{
+    for (size_t i = 0; i < in->ninsts; i++)
+        inst_free(&in->insts[i]);
+    free(in->insts);
+    free(in->input);
+    free(in->error);
+    memset(in, 0, sizeof *in);
+}
+
+static void free_counts(pl_summary *s)
+{
+    free(s->months);
+    free(s->os);
+    free(s->failures);
+    free(s->lagging);
+}
+
+void pl_summary_free(pl_summary *s)
+{
+    for (size_t i = 0; i < s->ninputs; i++)
+        input_free(&s->inputs[i]);
+    free(s->inputs);
+    free(s->slots);
+    free_counts(s);
+    memset(s, 0, sizeof *s);
+}
+
+/* ---- the input index: last line wins ---------------------------------- */
+
+static uint64_t fnv1a(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+/* The slot holding name, or the empty slot where it belongs. */
+static size_t *slot_for(const pl_summary *s, const char *name)
+{
+    size_t mask = s->nslots - 1;
+    for (size_t i = (size_t)fnv1a(name) & mask;; i = (i + 1) & mask) {
+        size_t *slot = &s->slots[i];
+        if (*slot == 0 || strcmp(s->inputs[*slot - 1].input, name) == 0)
+            return slot;
+    }
+}
+
+/* Keep the load under a half so probes stay short. */
+static void index_grow(pl_summary *s)
+{
+    if (s->nslots && (s->ninputs + 1) * 2 <= s->nslots)
+        return;
+    free(s->slots);
+    s->nslots = s->nslots ? s->nslots * 2 : 64;
+    s->slots = pl_xcalloc(s->nslots, sizeof *s->slots);
+    for (size_t i = 0; i < s->ninputs; i++)
+        *slot_for(s, s->inputs[i].input) = i + 1;
+}
+
+/* Takes *in: replaces the earlier line of the same input, in its place,
+ * or appends. */
+static void keep_input(pl_summary *s, pl_summary_input *in)
+{
+    index_grow(s);
+    size_t *slot = slot_for(s, in->input);
+    if (*slot) {
+        input_free(&s->inputs[*slot - 1]);
+        s->inputs[*slot - 1] = *in;
+        return;
+    }
+    if (s->ninputs == s->cap) {
+        s->cap = s->cap ? s->cap * 2 : 64;
+        s->inputs = pl_xrealloc(s->inputs, s->cap * sizeof *s->inputs);
+    }
+    s->inputs[s->ninputs++] = *in;
+    *slot = s->ninputs;
+}
+
+/* ---- reading one result ----------------------------------------------- */
+
+static json_object *member(json_object *o, const char *key, json_type type)
+{
+    json_object *v = NULL;
+    if (!o || !json_object_is_type(o, json_type_object) || !json_object_object_get_ex(o, key, &v))
+        return NULL;
+    return json_object_is_type(v, type) ? v : NULL;
+}
+
+static const char *str_member(json_object *o, const char *key)
+{
+    json_object *v = member(o, key, json_type_string);
+    return v ? json_object_get_string(v) : NULL;
+}
+
+static int int_member(json_object *o, const char *key, int64_t *out)
+{
+    json_object *v = member(o, key, json_type_int);
+    if (v)
+        *out = json_object_get_int64(v);
+    return v != NULL;
+}
+
+/* A copy of at most PL_MAX_RESULT_STRING bytes, cut on a UTF-8 character
+ * boundary; NULL becomes dflt. */
+static char *kept(const char *s, const char *dflt)
+{
+    if (!s)
+        return pl_xstrdup(dflt);
+    size_t n = strlen(s);
+    if (n <= PL_MAX_RESULT_STRING)
+        return pl_xstrdup(s);
+    n = PL_MAX_RESULT_STRING;
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+        n--;
+    return pl_xstrndup(s, n);
+}
+
+static char *joined(const pl_strlist *l, const char *sep)
+{
+    size_t n = 1;
+    for (size_t i = 0; i < l->len; i++)
+        n += strlen(l->items[i]) + strlen(sep);
+    char *out = pl_xmalloc(n);
+    out[0] = '\0';
+    for (size_t i = 0; i < l->len; i++) {
+        if (i)
+            strcat(out, sep);
+        strcat(out, l->items[i]);
+    }
+    return out;
+}
+
+/* "image 2 \"name\", gpt partition 3, Windows": how the text report
+ * names where an installation is. */
+static char *location_text(json_object *loc)
+{
+    pl_strlist parts = {0};
+    int64_t n;
+    if (int_member(loc, "wim_image", &n)) {
+        const char *name = str_member(loc, "wim_image_name");
+        char *k = kept(name, "");
+        pl_strlist_pushf(&parts, name ? "image %lld \"%s\"" : "image %lld", (long long)n, k);
+        free(k);
+    }
+    if (int_member(loc, "partition_number", &n)) {
+        char *scheme = kept(str_member(loc, "partition_scheme"), "?");
+        pl_strlist_pushf(&parts, "%s partition %lld", scheme, (long long)n);
+        free(scheme);
+    }
+    const char *dir = str_member(loc, "windows_dir");
+    json_object *null_dir = NULL;
+    if (dir)
+        pl_strlist_push_owned(&parts, kept(*dir ? dir : "(root)", ""));
+    else if (loc && json_object_object_get_ex(loc, "windows_dir", &null_dir) && !null_dir)
+        pl_strlist_push(&parts, "bare SOFTWARE hive");   /* the report's null */
+    if (!parts.len)
+        pl_strlist_push(&parts, "location unknown");
+    char *out = joined(&parts, ", ");
+    pl_strlist_free(&parts);
+    return out;
+}
+
+static pl_summary_verdict verdict_of(const char *name)
+{
+    for (int v = 0; name && v < PL_SV_COUNT; v++)
+        if (strcmp(name, pl_summary_verdict_names[v]) == 0)
+            return (pl_summary_verdict)v;
+    return PL_SV_UNKNOWN;
+}
+
+/* "YYYY-MM" from a "YYYY-MM-DD" release date; 0 if it is not one. */
+static int month_of(const char *date, char out[8])
+{
+    static const char shape[] = "dddd-dd";
+    if (!date || strlen(date) < 7)
+        return 0;
+    for (int i = 0; i < 7; i++) {
+        int digit = date[i] >= '0' && date[i] <= '9';
+        if (shape[i] == 'd' ? !digit : date[i] != '-')
+            return 0;
+    }
+    int m = (date[5] - '0') * 10 + (date[6] - '0');
+    if (m < 1 || m > 12)
+        return 0;
+    memcpy(out, date, 7);
+    out[7] = '\0';
+    return 1;
+}
+
+/* latest_rollup is null both when none is installed and when nothing was
+ * concluded (not NT 6.0, no catalog); rollups_behind tells them apart:
+ * a number only when the rollups were judged. */
+static void rollup_fields(json_object *updates, pl_summary_inst *out)
+{
+    json_object *latest = member(updates, "latest_rollup", json_type_object);
+    int64_t behind = -1;
+    int judged = int_member(updates, "rollups_behind", &behind) && behind >= 0;
+    out->behind = judged ? behind : -1;
+    if (latest) {
+        const char *date = str_member(latest, "release_date");
+        char *kb = kept(str_member(latest, "kb"), "?");
+        char *d = kept(date, "date unknown");
+        out->rollup = pl_xasprintf("%s (%s)", kb, d);
+        free(kb);
+        free(d);
+        month_of(date, out->month);
+    } else if (judged) {
+        out->rollup_none = 1;
+        out->rollup = pl_xstrdup(PL_SUMMARY_NO_ROLLUP);
+    } else {
+        out->rollup = pl_xstrdup(PL_SUMMARY_UNDETERMINED);
+    }
+}
+
+static void reduce_inst(json_object *o, pl_summary_inst *out)
+{
+    memset(out, 0, sizeof *out);
+    json_object *os = member(o, "os", json_type_object);
+    json_object *b = member(o, "build6003", json_type_object);
+    json_object *pending = member(o, "pending", json_type_object);
+    out->location = location_text(member(o, "location", json_type_object));
+    out->product = kept(str_member(os, "product_name"), "unknown");
+    out->edition = kept(str_member(os, "edition_id"), "unknown");
+    out->arch = kept(str_member(os, "arch"), "unknown");
+    out->verdict = verdict_of(str_member(b, "verdict"));
+    int64_t pb = 0;
+    out->pending_6003 = int_member(b, "pending_build", &pb) && pb == 6003;
+    json_object *reboot = member(pending, "reboot_required", json_type_boolean);
+    out->reboot_required = reboot && json_object_get_boolean(reboot);
+    rollup_fields(member(o, "updates", json_type_object), out);
+}
+
+/* The input's errors joined; the first few only, a hostile line may hold
+ * a great many. */
+static char *error_text(json_object *errors)
+{
+    enum { MAX_ERRORS = 8 };
+    size_t n = errors ? json_object_array_length(errors) : 0;
+    if (n == 0)
+        return NULL;
+    pl_strlist l = {0};
+    for (size_t i = 0; i < n && i < MAX_ERRORS; i++) {
+        json_object *e = json_object_array_get_idx(errors, i);
+        const char *msg = json_object_is_type(e, json_type_string) ? json_object_get_string(e) : NULL;
+        pl_strlist_push_owned(&l, kept(msg, "(not a string)"));
+    }
+    if (n > MAX_ERRORS)
+        pl_strlist_pushf(&l, "and %zu more", n - MAX_ERRORS);
+    char *out = joined(&l, "; ");
+    pl_strlist_free(&l);
+    return out;
+}
+
+static int reduce_input(json_object *o, pl_summary_input *out, pl_err *why)
+{
+    memset(out, 0, sizeof *out);
+    const char *schema = str_member(o, "schema");
+    const char *input = str_member(o, "input");
+    if (!schema || strcmp(schema, "patchlevel/1") != 0) {
+        pl_err_set(why, "not a patchlevel/1 result (schema %s)", schema ? "differs" : "missing");
+        return -1;
+    }
+    if (!input) {
+        pl_err_set(why, "a result without \"input\"");
+        return -1;
+    }
+    json_object *insts = member(o, "installations", json_type_array);
+    size_t len = insts ? json_object_array_length(insts) : 0, n = 0;
+    for (size_t i = 0; i < len; i++)
+        n += json_object_is_type(json_object_array_get_idx(insts, i), json_type_object);
+    if (n > PL_MAX_RESULT_INSTALLATIONS) {
+        pl_err_set(why, "more than %d installations in one result (PL_MAX_RESULT_INSTALLATIONS)",
+                   PL_MAX_RESULT_INSTALLATIONS);
+        return -1;
+    }
+    out->input = kept(input, "");
+    out->error = error_text(member(o, "errors", json_type_array));
+    out->insts = n ? pl_xcalloc(n, sizeof *out->insts) : NULL;
+    out->ninsts = n;
+    /* Only objects are installations: anything else in the array is noise. */
+    for (size_t i = 0, k = 0; i < len; i++) {
+        json_object *it = json_object_array_get_idx(insts, i);
+        if (json_object_is_type(it, json_type_object))
+            reduce_inst(it, &out->insts[k++]);
+    }
+    return 0;
+}
+
+/* ---- one line --------------------------------------------------------- */
+
+static int is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* The object on the line, or NULL with why set. */
+static json_object *parse_line(const char *line, size_t len, int complete, pl_err *why)
+{
+    if (memchr(line, '\0', len)) {
+        pl_err_set(why, "%s", complete ? "not JSON (a NUL byte)" : "truncated last line skipped");
+        return NULL;
+    }
+    json_tokener *tok = json_tokener_new();
+    json_object *o = json_tokener_parse_ex(tok, line, (int)len);
+    enum json_tokener_error e = json_tokener_get_error(tok);
+    size_t end = PARSE_END(tok);
+    json_tokener_free(tok);
+    while (o && end < len && is_space(line[end]))
+        end++;
+    if (o && end == len && json_object_is_type(o, json_type_object))
+        return o;
+    if (!complete)
+        pl_err_set(why, "truncated last line skipped (a run stopped while writing it?)");
+    else if (!o)
+        pl_err_set(why, "not valid JSON: %s", json_tokener_error_desc(e));
+    else
+        pl_err_set(why, "not one JSON object");
+    json_object_put(o);
+    return NULL;
+}
+
+int pl_summary_add_line(pl_summary *s, const char *line, size_t len, int complete, pl_err *why)
+{
+    while (len > 0 && is_space(line[len - 1]))
+        len--;
+    while (len > 0 && is_space(*line)) {
+        line++;
+        len--;
+    }
+    if (len == 0)
+        return 1;   /* a blank line (a doubled last newline): nothing to say */
+    s->lines++;
+    json_object *o = NULL;
+    if (len > PL_MAX_RESULT_LINE_BYTES)
+        pl_err_set(why, "line longer than %llu bytes (PL_MAX_RESULT_LINE_BYTES)",
+                   (unsigned long long)PL_MAX_RESULT_LINE_BYTES);
+    else
+        o = parse_line(line, len, complete, why);
+    pl_summary_input in;
+    int used = o && reduce_input(o, &in, why) == 0;
+    json_object_put(o);   /* in holds copies */
+    if (!used) {
+        s->lines_skipped++;
+        return -1;
+    }
+    keep_input(s, &in);
+    return 0;
+}
+
+void pl_summary_skip_line(pl_summary *s)
+{
+    s->lines++;
+    s->lines_skipped++;
+}
+
+/* ---- counting --------------------------------------------------------- */
+
+static int month_cmp(const void *a, const void *b)
+{
+    return strcmp(((const pl_summary_month *)a)->month, ((const pl_summary_month *)b)->month);
+}
+
+/* Sort the months seen (one entry per installation) and merge equal ones. */
+static void merge_months(pl_summary *s)
+{
+    qsort(s->months, s->nmonths, sizeof *s->months, month_cmp);
+    size_t out = 0;
+    for (size_t i = 0; i < s->nmonths; i++) {
+        if (out && strcmp(s->months[out - 1].month, s->months[i].month) == 0)
+            s->months[out - 1].count++;
+        else
+            s->months[out++] = s->months[i];
+    }
+    s->nmonths = out;
+}
+
+static int os_key_cmp(const void *a, const void *b)
+{
+    const pl_summary_os *x = a, *y = b;
+    int c = strcmp(x->product, y->product);
+    if (!c)
+        c = strcmp(x->edition, y->edition);
+    return c ? c : strcmp(x->arch, y->arch);
+}
+
+static int os_count_cmp(const void *a, const void *b)
+{
+    const pl_summary_os *x = a, *y = b;
+    if (x->count != y->count)
+        return x->count > y->count ? -1 : 1;
+    return os_key_cmp(a, b);
+}
+
+static void merge_os(pl_summary *s)
+{
+    qsort(s->os, s->nos, sizeof *s->os, os_key_cmp);
+    size_t out = 0;
+    for (size_t i = 0; i < s->nos; i++) {
+        if (out && os_key_cmp(&s->os[out - 1], &s->os[i]) == 0)
+            s->os[out - 1].count++;
+        else
+            s->os[out++] = s->os[i];
+    }
+    s->nos = out;
+    qsort(s->os, s->nos, sizeof *s->os, os_count_cmp);
+}
+
+static int behind_bucket(int64_t behind)
+{
+    if (behind < 0)
+        return PL_BEHIND_UNDETERMINED;
+    if (behind == 0)
+        return PL_BEHIND_0;
+    if (behind <= 6)
+        return PL_BEHIND_1_6;
+    if (behind <= 12)
+        return PL_BEHIND_7_12;
+    return behind <= 24 ? PL_BEHIND_13_24 : PL_BEHIND_OVER_24;
+}
+
+static void count_inst(pl_summary *s, const pl_summary_input *in, const pl_summary_inst *it)
+{
+    s->installations++;
+    s->verdicts[it->verdict]++;
+    s->reboot_pending += it->reboot_required != 0;
+    s->no_but_6003_pending += it->verdict == PL_SV_NO && it->pending_6003;
+    if (it->month[0]) {
+        memcpy(s->months[s->nmonths].month, it->month, sizeof it->month);
+        s->months[s->nmonths++].count = 1;
+    }
+    else if (it->rollup_none)
+        s->rollup_none++;
+    else
+        s->rollup_undetermined++;
+    s->behind[behind_bucket(it->behind)]++;
+    s->os[s->nos++] = (pl_summary_os){it->product, it->edition, it->arch, 1};
+    /* Not at 6003: the NT 6.0 installations that are not (a 6.1 one
+     * never will be, and is counted under not-applicable). */
+    if (it->verdict == PL_SV_YES || it->verdict == PL_SV_NOT_APPLICABLE)
+        return;
+    if (s->nlagging_listed < PL_SUMMARY_LIST_MAX)
+        s->lagging[s->nlagging_listed++] = (pl_summary_lagging){in, it};
+    s->nlagging++;
+}
+
+static void count_input(pl_summary *s, const pl_summary_input *in)
+{
+    if (in->error) {
+        s->failed++;
+        if (s->nfailures_listed < PL_SUMMARY_LIST_MAX)
+            s->failures[s->nfailures_listed++] = in;
+    } else {
+        s->analyzed++;
+        s->no_installation += in->ninsts == 0;
+    }
+    for (size_t i = 0; i < in->ninsts; i++)
+        count_inst(s, in, &in->insts[i]);
+}
+
+void pl_summary_finish(pl_summary *s)
+{
+    free_counts(s);
+    size_t ninsts = 0;
+    for (size_t i = 0; i < s->ninputs; i++)
+        ninsts += s->inputs[i].ninsts;
+    size_t listed = s->ninputs < PL_SUMMARY_LIST_MAX ? s->ninputs : PL_SUMMARY_LIST_MAX;
+    size_t lagging = ninsts < PL_SUMMARY_LIST_MAX ? ninsts : PL_SUMMARY_LIST_MAX;
+    /* +1: calloc(0) may return NULL, and the writers index these freely. */
+    s->months = pl_xcalloc(ninsts + 1, sizeof *s->months);
+    s->os = pl_xcalloc(ninsts + 1, sizeof *s->os);
+    s->failures = pl_xcalloc(listed + 1, sizeof *s->failures);
+    s->lagging = pl_xcalloc(lagging + 1, sizeof *s->lagging);
+    s->analyzed = s->failed = s->no_installation = s->installations = 0;
+    s->reboot_pending = s->no_but_6003_pending = s->rollup_none = s->rollup_undetermined = 0;
+    s->nmonths = s->nos = s->nfailures_listed = s->nlagging = s->nlagging_listed = 0;
+    memset(s->verdicts, 0, sizeof s->verdicts);
+    memset(s->behind, 0, sizeof s->behind);
+    for (size_t i = 0; i < s->ninputs; i++)
+        count_input(s, &s->inputs[i]);
+    merge_months(s);
+    merge_os(s);
+}
+
+/* ---- writers ---------------------------------------------------------- */
+
+int pl_summary_format_parse(const char *name, pl_summary_format *out)
+{
+    static const char *const names[] = {"text", "csv", "html"};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        if (strcmp(name, names[i]) == 0) {
+            *out = (pl_summary_format)i;
+            return 0;
+        }
+    return -1;
+}
+
+int pl_summary_write(FILE *out, const pl_summary *s, pl_summary_format fmt)
+{
+    switch (fmt) {
+    case PL_SUMMARY_CSV: return pl_summary_write_csv(out, s);
+    case PL_SUMMARY_HTML: return pl_summary_write_html(out, s);
+    default: return pl_summary_write_text(out, s);
+    }
+}
+
+size_t pl_summary_width(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}

@@ -1,0 +1,71 @@
+/* The summary as CSV: a header "section,key,count" and one row per count,
+ * so a spreadsheet or a script can pick any number by (section, key).
+ * RFC 4180 quoting and CRLF line ends, like the per-installation CSV.
+ * The two lists (failed inputs, installations not at 6003) are not
+ * counts: they are in the text and HTML summaries, and `patchlevel -f csv`
+ * has a row per installation.
+ *
+ * Sections and keys:
+ *   files          read, unreadable, lines, lines_skipped
+ *   inputs         total, analyzed, no_installation, failed
+ *   installations  total, reboot_pending, no_but_6003_pending, not_at_6003
+ *   verdict        yes, no, inconsistent, not-applicable, unknown
+ *   rollup_month   none installed, YYYY-MM (ascending), not determined
+ *   rollups_behind 0, 1-6, 7-12, 13-24, >24, not determined
+ *   os             "PRODUCT / EDITION / ARCH" */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report/report.h"
+#include "report/summary.h"
+
+static void row(FILE *out, const char *section, const char *key, size_t count)
+{
+    pl_csv_field(out, section);
+    fputc(',', out);
+    pl_csv_field(out, key);
+    fprintf(out, ",%zu\r\n", count);
+}
+
+static void os_rows(FILE *out, const pl_summary *s)
+{
+    for (size_t i = 0; i < s->nos; i++) {
+        const pl_summary_os *o = &s->os[i];
+        char *key = pl_xasprintf("%s / %s / %s", o->product, o->edition, o->arch);
+        row(out, "os", key, o->count);
+        free(key);
+    }
+}
+
+static void rollup_rows(FILE *out, const pl_summary *s)
+{
+    row(out, "rollup_month", PL_SUMMARY_NO_ROLLUP, s->rollup_none);
+    for (size_t i = 0; i < s->nmonths; i++)
+        row(out, "rollup_month", s->months[i].month, s->months[i].count);
+    row(out, "rollup_month", PL_SUMMARY_UNDETERMINED, s->rollup_undetermined);
+    for (int b = 0; b < PL_BEHIND_COUNT; b++)
+        row(out, "rollups_behind", pl_summary_behind_names[b], s->behind[b]);
+}
+
+int pl_summary_write_csv(FILE *out, const pl_summary *s)
+{
+    fputs("section,key,count\r\n", out);
+    row(out, "files", "read", s->files - s->files_failed);
+    row(out, "files", "unreadable", s->files_failed);
+    row(out, "files", "lines", s->lines);
+    row(out, "files", "lines_skipped", s->lines_skipped);
+    row(out, "inputs", "total", s->ninputs);
+    row(out, "inputs", "analyzed", s->analyzed);
+    row(out, "inputs", "no_installation", s->no_installation);
+    row(out, "inputs", "failed", s->failed);
+    row(out, "installations", "total", s->installations);
+    row(out, "installations", "reboot_pending", s->reboot_pending);
+    row(out, "installations", "no_but_6003_pending", s->no_but_6003_pending);
+    row(out, "installations", "not_at_6003", s->nlagging);
+    for (int v = 0; v < PL_SV_COUNT; v++)
+        row(out, "verdict", pl_summary_verdict_names[v], s->verdicts[v]);
+    rollup_rows(out, s);
+    os_rows(out, s);
+    return fflush(out) == 0 && !ferror(out) ? 0 : -1;
+}

@@ -1,0 +1,142 @@
+#!/bin/sh
+# The HTML fleet summary in a real browser. Writes JSONL results for the
+# fixtures (plus one hand-written result full of markup, as a hostile image
+# would hold), renders `patchlevel summarize -f html` with headless
+# Chromium, and checks on the DOM the browser built:
+#   - the page parsed whole: its title, both charts (<svg>), the tables;
+#   - no markup from the results became an element (no <script>, <img>,
+#     <b>) and the title is untouched (no script ran);
+#   - every count the page shows (data-metric="SECTION.KEY") equals the CSV
+#     row (SECTION,KEY) of the same results, and the verdict, input and
+#     installation counts equal the text summary's.
+# Then writes a screenshot (PNG) to look at: $PL_SCREENSHOT, by default
+# ${TMPDIR:-/tmp}/patchlevel-summary-html.png. Exit 0 passed, 1 failed, 77 skipped (no Chromium).
+#
+# Environment: PL_PROGRAM (the built patchlevel), PL_FIXTURES (the
+# fixtures folder); both default to the tree this script is in, built in
+# _build/plain. CHROMIUM names the browser binary.
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+program=${PL_PROGRAM:-$top/_build/plain/patchlevel}
+fixtures=${PL_FIXTURES:-$top/fixtures}
+screenshot=${PL_SCREENSHOT:-${TMPDIR:-/tmp}/patchlevel-summary-html.png}
+
+skip() { echo "SKIP: check-summary-html: $*"; exit 77; }
+fail() { echo "FAIL: check-summary-html: $*"; exit 1; }
+
+# ---- a browser ---------------------------------------------------------
+find_chromium() {
+    for c in ${CHROMIUM:-} chromium chromium-browser google-chrome; do
+        if command -v "$c" >/dev/null 2>&1; then command -v "$c"; return 0; fi
+    done
+    return 1
+}
+browser=$(find_chromium) || {
+    # Debian's package, when we may install it (root, apt-get present).
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "check-summary-html: installing chromium with apt-get..."
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null 2>&1 ||
+            skip "chromium is not installed and apt-get could not install it"
+    fi
+    browser=$(find_chromium) || skip "chromium is not installed (Debian: apt-get install chromium)"
+}
+[ -x "$program" ] || fail "no program at $program (build it, or set PL_PROGRAM)"
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT INT TERM
+
+# Headless, offline, no profile left behind; --no-sandbox because CI runs
+# as root, where Chromium's sandbox refuses to start.
+chrome() {
+    timeout 40 "$browser" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+        --disable-background-networking --disable-component-update --disable-sync \
+        --user-data-dir="$work/profile" "$@" 2>>"$work/chromium.log"
+}
+
+# ---- results and summaries ---------------------------------------------
+results=$work/results.jsonl
+status=0
+"$program" -f jsonl -o "$results" "$fixtures"/wim/multi.wim "$fixtures"/disks/*.qcow2 \
+    "$fixtures"/trees/* /nonexistent/input 2>/dev/null || status=$?
+[ "$status" = 3 ] || fail "the analysis exited $status (3 expected: one input is missing)"
+# A hostile result: markup and quotes wherever an image supplies a string.
+cat >>"$results" <<'EOF'
+{"schema":"patchlevel/1","input":"<script>document.title='owned'</script>.vhd","installations":[{"location":{"partition_scheme":"mbr","partition_number":1,"windows_dir":"<b>Windows</b>"},"os":{"product_name":"\"><img src=x onerror=\"document.title='owned'\">","edition_id":"Server<i>Enterprise</i>","arch":"amd64"},"build6003":{"verdict":"no","pending_build":null},"updates":{"latest_rollup":null,"rollups_behind":67},"pending":{"reboot_required":false}}],"errors":["</td></tr></table><script>document.title='owned'</script>"]}
+EOF
+
+"$program" summarize -f text "$results" >"$work/summary.txt" || fail "summarize -f text failed"
+"$program" summarize -f csv "$results" >"$work/summary.csv" || fail "summarize -f csv failed"
+"$program" summarize -f html -o "$work/summary.html" "$results" || fail "summarize -f html failed"
+
+# ---- the DOM -----------------------------------------------------------
+chrome --dump-dom "file://$work/summary.html" >"$work/dom.html" ||
+    skip "chromium ($browser) could not run: $(tail -n 3 "$work/chromium.log" | tr '\n' ' ')"
+[ -s "$work/dom.html" ] || skip "chromium printed no DOM: $(tail -n 3 "$work/chromium.log" | tr '\n' ' ')"
+
+grep -q '<title>patchlevel fleet summary</title>' "$work/dom.html" ||
+    fail "the title changed or is missing (did a script run?)"
+grep -q '</html>' "$work/dom.html" || fail "the DOM is not a whole page"
+[ "$(grep -o '<svg' "$work/dom.html" | wc -l)" -ge 3 ] || fail "the charts are missing"
+grep -q 'id="not6003"' "$work/dom.html" || fail "the not-at-6003 table is missing"
+for tag in '<script' '<img' '<b>' '<i>' '<link' '<iframe'; do
+    if grep -qi -- "$tag" "$work/dom.html"; then fail "a result's markup became an element: $tag"; fi
+done
+grep -q '&lt;script&gt;document.title=' "$work/dom.html" || fail "the hostile input name is not shown as text"
+grep -q 'onerror=' "$work/dom.html" || fail "the hostile product name is not shown as text"
+
+# "SECTION.KEY<tab>COUNT" (keys hold spaces) for every count the page
+# shows (Chromium serializes the ">" of the key ">24" as &gt;).
+grep -o 'data-metric="[^"]*">[0-9]*<' "$work/dom.html" |
+    sed -e 's/^data-metric="\([^"]*\)">\([0-9]*\)<$/\1\t\2/' \
+        -e 's/&gt;/>/g; s/&lt;/</g; s/&amp;/\&/g' >"$work/dom-metrics"
+[ "$(wc -l <"$work/dom-metrics")" -ge 20 ] || fail "too few counts in the DOM"
+
+# The CSV row section,key,count for "section.key" (keys without quotes).
+csv_count() {
+    awk -F, -v sec="${1%%.*}" -v key="${1#*.}" '
+        { sub(/\r$/, "") } $1 == sec && $2 == key { print $3; exit }' "$work/summary.csv"
+}
+# The count on the line "  LABEL   N" in the text section titled $1.
+text_count() {
+    awk -v title="$1" -v label="$2" '
+        $0 == title { inside = 1; next }
+        inside && $0 == "" { exit }
+        inside { line = $0; n = $NF; sub(/^  /, "", line); sub(/ +[0-9]+$/, "", line)
+                 if (line == label) { print n; exit } }' "$work/summary.txt"
+}
+same() { [ -n "$1" ] && [ "$1" = "$2" ]; }
+dom_count() { awk -F'\t' -v m="$1" '$1 == m { print $2; exit }' "$work/dom-metrics"; }
+
+checked=0
+tab=$(printf '\t')
+while IFS=$tab read -r metric count; do
+    want=$(csv_count "$metric")
+    [ "$want" = "$count" ] || fail "$metric: the page shows $count, the CSV says ${want:-nothing}"
+    checked=$((checked + 1))
+done <"$work/dom-metrics"
+
+for v in yes no inconsistent not-applicable unknown; do
+    t=$(text_count "Build 6003 verdict" "$v")
+    d=$(dom_count "verdict.$v")
+    same "$t" "$d" || fail "verdict $v: the page shows ${d:-nothing}, the text ${t:-nothing}"
+done
+for pair in "inputs.total:Inputs:total" "inputs.failed:Inputs:failed" \
+    "installations.total:Installations:total" \
+    "installations.reboot_pending:Installations:pending reboot"; do
+    metric=${pair%%:*}; rest=${pair#*:}
+    t=$(text_count "${rest%%:*}" "${rest#*:}")
+    d=$(dom_count "$metric")
+    same "$t" "$d" || fail "$metric: the page shows ${d:-nothing}, the text ${t:-nothing}"
+done
+
+# ---- a picture ---------------------------------------------------------
+chrome --hide-scrollbars --window-size=1280,2200 --screenshot="$work/summary.png" \
+    "file://$work/summary.html" >/dev/null || fail "chromium could not take a screenshot"
+[ "$(wc -c <"$work/summary.png")" -gt 10000 ] || fail "the screenshot is (nearly) empty"
+cp "$work/summary.png" "$screenshot"
+
+echo "PASS: check-summary-html: $checked counts in the rendered page match the CSV, the" \
+    "verdicts and totals match the text; no markup from the results rendered;" \
+    "screenshot: $screenshot"

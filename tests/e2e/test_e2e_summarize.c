@@ -1,0 +1,397 @@
+/* End to end: `patchlevel summarize` over results the program itself wrote
+ * for the fixtures. The numbers are counted here again from the JSONL
+ * with json-c and compared with the text, CSV and HTML summaries; then a
+ * resumed run (repeated inputs), a truncated last line, an unreadable
+ * file among good ones, -o, and the usage errors. */
+#include <check.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "e2e.h"
+#include "../check_main.h"
+
+static const char *const verdicts[] = {"yes", "no", "inconsistent", "not-applicable", "unknown"};
+#define NVERDICTS (sizeof verdicts / sizeof *verdicts)
+
+/* What the summary should say, counted independently. */
+typedef struct {
+    long inputs, failed, installations, reboot, pending_6003, none, undetermined;
+    long verdict[NVERDICTS];
+    char months[64][8];
+    long month_count[64];
+    int nmonths;
+} expected;
+
+static char results[] = "/tmp/pl-summarize-XXXXXX";
+
+/* ---- the results, and counting them --------------------------------- */
+
+static void add_fixture_args(const char **args, int *n)
+{
+    static char trees[64][512];
+    static const char *const fixed[] = {"wim/multi.wim", "disks/gpt-6002.qcow2",
+                                        "disks/mbr-logical.qcow2", "disks/mbr-sysres.qcow2",
+                                        "disks/no-windows.qcow2"};
+    for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++)
+        args[(*n)++] = strdup(e2e_fixture(fixed[i]));   /* e2e_fixture's buffers rotate */
+    DIR *d = opendir(e2e_fixture("trees"));
+    ck_assert(d != NULL);
+    struct dirent *e;
+    int t = 0;
+    while ((e = readdir(d)) && t < 64) {
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(trees[t], sizeof trees[t], "%s/%s", e2e_fixture("trees"), e->d_name);
+        args[(*n)++] = trees[t++];
+    }
+    closedir(d);
+}
+
+/* Run the analysis once for the whole suite (it takes a few seconds). */
+static void make_results(void)
+{
+    int fd = mkstemp(results);
+    ck_assert(fd >= 0);
+    close(fd);
+    const char *args[96] = {"-f", "jsonl", "-o", results};
+    int n = 4;
+    add_fixture_args(args, &n);
+    args[n++] = "/nonexistent/pl-summarize-input";
+    args[n] = NULL;
+    e2e_run r;
+    e2e_exec(&r, args);
+    ck_assert_msg(r.status == 3, "analysis exited %d: %s", r.status, r.err);
+    e2e_free(&r);
+    for (int i = 4; i < 9; i++)
+        free((char *)args[i]);
+}
+
+static void count_month(expected *x, const char *date)
+{
+    for (int i = 0; i < x->nmonths; i++)
+        if (strncmp(x->months[i], date, 7) == 0) {
+            x->month_count[i]++;
+            return;
+        }
+    ck_assert(x->nmonths < 64);
+    snprintf(x->months[x->nmonths], 8, "%.7s", date);
+    x->month_count[x->nmonths++] = 1;
+}
+
+static void count_inst(expected *x, json_object *in)
+{
+    x->installations++;
+    const char *v = jstr(in, "build6003.verdict");
+    for (size_t k = 0; k < NVERDICTS; k++)
+        if (v && strcmp(v, verdicts[k]) == 0)
+            x->verdict[k]++;
+    x->reboot += jbool(in, "pending.reboot_required") == 1;
+    x->pending_6003 += v && strcmp(v, "no") == 0 && jint(in, "build6003.pending_build") == 6003;
+    const char *date = jstr(in, "updates.latest_rollup.release_date");
+    if (date)
+        count_month(x, date);
+    else if (jint(in, "updates.rollups_behind") != INT64_MIN)
+        x->none++;
+    else
+        x->undetermined++;
+}
+
+static void count_results(const char *path, expected *x)
+{
+    memset(x, 0, sizeof *x);
+    FILE *f = fopen(path, "r");
+    ck_assert(f != NULL);
+    char *line = NULL;
+    size_t cap = 0;
+    while (getline(&line, &cap, f) > 0) {
+        json_object *o = json_tokener_parse(line);
+        ck_assert(o != NULL);
+        x->inputs++;
+        x->failed += jlen(o, "errors") > 0;
+        for (int i = 0; i < jlen(o, "installations"); i++)
+            count_inst(x, json_object_array_get_idx(jget(o, "installations"), (size_t)i));
+        json_object_put(o);
+    }
+    free(line);
+    fclose(f);
+}
+
+/* ---- reading the summaries ------------------------------------------ */
+
+/* The count on the line "  LABEL   N" of the text section titled title;
+ * -1 when there is none. */
+static long text_count(const char *text, const char *title, const char *label)
+{
+    char head[128];
+    snprintf(head, sizeof head, "\n%s\n", title);
+    const char *p = strstr(text, head);
+    if (!p)
+        return -1;
+    for (p += strlen(head); *p == ' '; p = strchr(p, '\n') + 1) {
+        size_t n = strlen(label);
+        if (strncmp(p + 2, label, n) == 0 && p[2 + n] == ' ') {
+            const char *end = strchr(p, '\n');
+            while (end[-1] >= '0' && end[-1] <= '9')
+                end--;
+            return strtol(end, NULL, 10);
+        }
+        if (!strchr(p, '\n'))
+            break;
+    }
+    return -1;
+}
+
+static long csv_count(const char *csv, const char *section, const char *key)
+{
+    char row[128];
+    snprintf(row, sizeof row, "\r\n%s,%s,", section, key);
+    const char *p = strstr(csv, row);
+    return p ? strtol(p + strlen(row), NULL, 10) : -1;
+}
+
+static long html_count(const char *html, const char *metric)
+{
+    char attr[128];
+    snprintf(attr, sizeof attr, "data-metric=\"%s\">", metric);
+    const char *p = strstr(html, attr);
+    return p ? strtol(p + strlen(attr), NULL, 10) : -1;
+}
+
+static void summarize(e2e_run *r, const char *format, const char *file2)
+{
+    const char *args[] = {"summarize", "-f", format, results, file2, NULL};
+    e2e_exec(r, args);
+}
+
+/* ---- tests ------------------------------------------------------------ */
+
+START_TEST(text_matches_the_results)
+{
+    expected x;
+    count_results(results, &x);
+    ck_assert_int_ge(x.installations, 10);
+    ck_assert_int_eq(x.failed, 1);
+    e2e_run r;
+    summarize(&r, "text", NULL);
+    ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
+    ck_assert_int_eq(text_count(r.out, "Inputs", "total"), x.inputs);
+    ck_assert_int_eq(text_count(r.out, "Inputs", "failed"), x.failed);
+    ck_assert_int_eq(text_count(r.out, "Installations", "total"), x.installations);
+    ck_assert_int_eq(text_count(r.out, "Installations", "pending reboot"), x.reboot);
+    ck_assert_int_eq(text_count(r.out, "Installations", "no, but 6003 pending"), x.pending_6003);
+    for (size_t k = 0; k < NVERDICTS; k++)
+        ck_assert_msg(text_count(r.out, "Build 6003 verdict", verdicts[k]) == x.verdict[k],
+                      "verdict %s: %s", verdicts[k], r.out);
+    const char *months = "Newest monthly rollup installed (release month)";
+    for (int i = 0; i < x.nmonths; i++)
+        ck_assert_int_eq(text_count(r.out, months, x.months[i]), x.month_count[i]);
+    ck_assert_int_eq(text_count(r.out, months, "none installed"), x.none);
+    ck_assert_int_eq(text_count(r.out, months, "not determined"), x.undetermined);
+    ck_assert(strstr(r.out, "/nonexistent/pl-summarize-input  cannot open: "));
+    e2e_free(&r);
+}
+END_TEST
+
+START_TEST(csv_matches_the_results)
+{
+    expected x;
+    count_results(results, &x);
+    e2e_run r;
+    summarize(&r, "csv", NULL);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert(strncmp(r.out, "section,key,count\r\n", 19) == 0);
+    ck_assert_int_eq(csv_count(r.out, "inputs", "total"), x.inputs);
+    ck_assert_int_eq(csv_count(r.out, "inputs", "failed"), x.failed);
+    ck_assert_int_eq(csv_count(r.out, "installations", "total"), x.installations);
+    ck_assert_int_eq(csv_count(r.out, "installations", "reboot_pending"), x.reboot);
+    ck_assert_int_eq(csv_count(r.out, "installations", "no_but_6003_pending"), x.pending_6003);
+    for (size_t k = 0; k < NVERDICTS; k++)
+        ck_assert_int_eq(csv_count(r.out, "verdict", verdicts[k]), x.verdict[k]);
+    for (int i = 0; i < x.nmonths; i++)
+        ck_assert_int_eq(csv_count(r.out, "rollup_month", x.months[i]), x.month_count[i]);
+    ck_assert_int_eq(csv_count(r.out, "rollup_month", "none installed"), x.none);
+    /* every row has three fields; the counts add up */
+    long behind = 0;
+    const char *buckets[] = {"0", "1-6", "7-12", "13-24", ">24", "not determined"};
+    for (size_t b = 0; b < 6; b++)
+        behind += csv_count(r.out, "rollups_behind", buckets[b]);
+    ck_assert_int_eq(behind, x.installations);
+    e2e_free(&r);
+}
+END_TEST
+
+START_TEST(html_matches_the_results)
+{
+    expected x;
+    count_results(results, &x);
+    e2e_run r;
+    summarize(&r, "html", NULL);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert(strncmp(r.out, "<!DOCTYPE html>", 15) == 0);
+    ck_assert(strstr(r.out, "</html>\n"));
+    ck_assert_int_eq(html_count(r.out, "inputs.total"), x.inputs);
+    ck_assert_int_eq(html_count(r.out, "installations.total"), x.installations);
+    for (size_t k = 0; k < NVERDICTS; k++) {
+        char m[64];
+        snprintf(m, sizeof m, "verdict.%s", verdicts[k]);
+        ck_assert_int_eq(html_count(r.out, m), x.verdict[k]);
+    }
+    for (int i = 0; i < x.nmonths; i++) {
+        char m[64];
+        snprintf(m, sizeof m, "rollup_month.%s", x.months[i]);
+        ck_assert_int_eq(html_count(r.out, m), x.month_count[i]);
+    }
+    ck_assert_int_eq((long)(strstr(r.out, "<svg") != NULL), 1);
+    ck_assert(!strstr(r.out, "<script") && !strstr(r.out, "<link") && !strstr(r.out, "://"));
+    e2e_free(&r);
+}
+END_TEST
+
+static char *write_temp(const char *content, size_t len)
+{
+    char *path = strdup("/tmp/pl-summarize-extra-XXXXXX");
+    int fd = mkstemp(path);
+    ck_assert(fd >= 0);
+    ck_assert(write(fd, content, len) == (ssize_t)len);
+    close(fd);
+    return path;
+}
+
+static char *first_line(void)
+{
+    FILE *f = fopen(results, "r");
+    char *line = NULL;
+    size_t cap = 0;
+    ck_assert(getline(&line, &cap, f) > 0);
+    fclose(f);
+    return line;
+}
+
+/* A resumed run: the same inputs again, and a run killed mid-line. */
+START_TEST(repeated_inputs_and_a_truncated_line)
+{
+    expected x;
+    count_results(results, &x);
+    char *line = first_line();
+    size_t len = strlen(line);
+    char *twice = malloc(2 * len);
+    memcpy(twice, line, len);
+    memcpy(twice + len, line, len / 2);   /* the second copy cut short */
+    char *extra = write_temp(twice, len + len / 2);
+    e2e_run r;
+    const char *args[] = {"summarize", "-f", "csv", results, results, extra, NULL};
+    e2e_exec(&r, args);
+    unlink(extra);
+    ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
+    ck_assert_int_eq(csv_count(r.out, "inputs", "total"), x.inputs);
+    ck_assert_int_eq(csv_count(r.out, "installations", "total"), x.installations);
+    ck_assert_int_eq(csv_count(r.out, "files", "lines"), 2 * x.inputs + 2);
+    ck_assert_int_eq(csv_count(r.out, "files", "lines_skipped"), 1);
+    char where[600];
+    snprintf(where, sizeof where, "patchlevel: summarize: %s:2: truncated last line", extra);
+    ck_assert_msg(strstr(r.err, where), "stderr: %s", r.err);
+    e2e_free(&r);
+    free(extra);
+    free(twice);
+    free(line);
+}
+END_TEST
+
+START_TEST(an_unreadable_file_is_named_and_the_others_summarized)
+{
+    expected x;
+    count_results(results, &x);
+    e2e_run r;
+    summarize(&r, "text", "/nonexistent/results.jsonl");
+    ck_assert_int_eq(r.status, 3);
+    ck_assert_msg(strstr(r.err, "patchlevel: summarize: /nonexistent/results.jsonl: cannot open: "),
+                  "%s", r.err);
+    ck_assert_int_eq(text_count(r.out, "Installations", "total"), x.installations);
+    e2e_free(&r);
+    /* a directory opens but cannot be read */
+    summarize(&r, "csv", "/");
+    ck_assert_int_eq(r.status, 3);
+    ck_assert_int_eq(csv_count(r.out, "files", "unreadable"), 1);
+    e2e_free(&r);
+    /* an image given by mistake: not a results file, and not 300 warnings */
+    summarize(&r, "csv", e2e_fixture("disks/mbr-sysres.qcow2"));
+    ck_assert_int_eq(r.status, 3);
+    ck_assert_msg(strstr(r.err, "mbr-sysres.qcow2: not a results file"), "%s", r.err);
+    int warnings = 0;
+    for (const char *p = r.err; (p = strstr(p, "mbr-sysres.qcow2:")); p++)
+        warnings++;
+    ck_assert_int_le(warnings, 12);
+    ck_assert_int_eq(csv_count(r.out, "installations", "total"), x.installations);
+    e2e_free(&r);
+}
+END_TEST
+
+START_TEST(output_file_and_dash)
+{
+    char out[] = "/tmp/pl-summarize-out-XXXXXX";
+    close(mkstemp(out));
+    e2e_run r;
+    const char *args[] = {"summarize", "--format=html", "--output", out, results, NULL};
+    e2e_exec(&r, args);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_str_eq(r.out, "");
+    FILE *f = fopen(out, "r");
+    char head[16] = "";
+    ck_assert(fread(head, 1, 15, f) == 15);
+    fclose(f);
+    unlink(out);
+    ck_assert_str_eq(head, "<!DOCTYPE html>");
+    e2e_free(&r);
+    /* "-" is standard input (here /dev/null: nothing to count) */
+    const char *dash[] = {"summarize", "-f", "csv", "-", NULL};
+    e2e_exec(&r, dash);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_int_eq(csv_count(r.out, "inputs", "total"), 0);
+    e2e_free(&r);
+}
+END_TEST
+
+START_TEST(help_and_usage_errors)
+{
+    e2e_run r;
+    const char *help[] = {"summarize", "--help", NULL};
+    e2e_exec(&r, help);
+    ck_assert_int_eq(r.status, 0);
+    const char *words[] = {"--format", "--output", "--help", "section,key,count", "Exit status"};
+    for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+        ck_assert_msg(strstr(r.out, words[i]), "--help lacks %s", words[i]);
+    e2e_free(&r);
+    const char *cases[][4] = {{"summarize", NULL},
+                              {"summarize", "-f", "json", NULL},
+                              {"summarize", "--bogus", "x", NULL},
+                              {"summarize", "-o", NULL}};
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        e2e_exec(&r, cases[i]);
+        ck_assert_msg(r.status == 2, "case %zu exited %d", i, r.status);
+        ck_assert(strstr(r.err, "patchlevel: summarize: "));
+        e2e_free(&r);
+    }
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("e2e_summarize");
+    TCase *tc = tcase_create("summarize");
+    tcase_set_timeout(tc, 120);
+    tcase_add_unchecked_fixture(tc, make_results, NULL);
+    tcase_add_test(tc, text_matches_the_results);
+    tcase_add_test(tc, csv_matches_the_results);
+    tcase_add_test(tc, html_matches_the_results);
+    tcase_add_test(tc, repeated_inputs_and_a_truncated_line);
+    tcase_add_test(tc, an_unreadable_file_is_named_and_the_others_summarized);
+    tcase_add_test(tc, output_file_and_dash);
+    tcase_add_test(tc, help_and_usage_errors);
+    suite_add_tcase(s, tc);
+    int rc = pl_run_suite(s);
+    unlink(results);
+    return rc;
+}
