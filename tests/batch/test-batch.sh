@@ -46,7 +46,9 @@ cp "$PL_FIXTURES/disks/mbr-sysres.qcow2" "$tmp/CRASH_ME.qcow2"
 cp "$PL_FIXTURES/disks/mbr-sysres.qcow2" "$tmp/HANG_ME.qcow2"
 start=$(date +%s)
 set +e
-LD_PRELOAD="$shim" ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
+# handle_segv=0: in a sanitizer build the injected SIGSEGV must kill the
+# worker as it would any build, not be turned into an exit by ASan.
+LD_PRELOAD="$shim" ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0:handle_segv=0" \
     "$PL_PROGRAM" -f jsonl -j2 --timeout 3 --no-progress "$tmp/CRASH_ME.qcow2" "$tmp/HANG_ME.qcow2" \
     "$PL_FIXTURES/wim/install.esd" >"$tmp/iso.jsonl" 2>"$tmp/iso.err"
 rc=$?
