@@ -4,8 +4,10 @@
 #   1. a normal build and `make check`,
 #   2. the same suite built with AddressSanitizer + UndefinedBehaviorSanitizer
 #      (leaks included, any report fails the run),
-#   3. the summarize HTML page rendered in headless Chromium,
-#   4. `make distcheck` (the tarball builds and passes its tests).
+#   3. valgrind memcheck over the unit, end-to-end and fault tests,
+#   4. the summarize HTML page rendered in headless Chromium,
+#   5. `make distcheck` (the tarball builds and passes its tests),
+# and checks that no fixture or corpus file changed during all of it.
 # The corpus tier runs when ../shared/corpus exists and skips otherwise.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -23,6 +25,13 @@ autoreconf -fi >/dev/null
 export PL_CORPUS="${PL_CORPUS:-$top/../shared/corpus}"
 
 passed=0 failed=0 skipped=0
+
+# The read-only guarantee: every fixture and corpus file is hashed before
+# the suite and checked after it.
+mkdir -p _build
+hash_dirs=(-d "$top/fixtures")
+[ -d "$PL_CORPUS" ] && hash_dirs+=(-d "$PL_CORPUS")
+bash tests/check-fixtures-unchanged.sh "${hash_dirs[@]}" snapshot _build/fixtures.sha256
 field() { # the number after "# NAME:" in a test-suite.log, 0 if none
   local n; n=$(sed -n "s/^# $2: *//p" "$1" 2>/dev/null | head -n 1)
   echo "${n:-0}"
@@ -62,6 +71,15 @@ UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   run_check asan CFLAGS="-g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined" \
   || status=1
 
+echo "== valgrind memcheck over the unit, end-to-end and fault tests (and the program they run)"
+if bash tests/valgrind.sh -b "$top/_build/plain" >_build/valgrind.out 2>&1; then
+    tail -n 2 _build/valgrind.out
+    passed=$((passed + 1))
+else
+    tail -n 40 _build/valgrind.out
+    failed=$((failed + 1)); status=1
+fi
+
 echo "== the summarize HTML page in headless Chromium"
 set +e
 PL_PROGRAM="$top/_build/plain/patchlevel" PL_FIXTURES="$top/fixtures" \
@@ -82,6 +100,13 @@ if make -C _build/plain -j"$jobs" distcheck >_build/distcheck.out 2>&1; then
 else
   tail -n 60 _build/distcheck.out
   failed=$((failed + 1)); status=1
+fi
+
+echo "== no fixture or corpus file changed"
+if bash tests/check-fixtures-unchanged.sh "${hash_dirs[@]}" verify _build/fixtures.sha256; then
+    passed=$((passed + 1))
+else
+    failed=$((failed + 1)); status=1
 fi
 
 echo "suite: $passed passed, $failed failed, $skipped skipped"

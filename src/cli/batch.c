@@ -36,20 +36,6 @@ int pl_result_at_6003(const pl_input_result *r)
 
 /* ---- the worker ---------------------------------------------------------- */
 
-static int write_all(int fd, const char *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
 static char *error_text(const pl_input_result *r)
 {
     char *buf = NULL;
@@ -73,8 +59,8 @@ static void run_worker(const char *input, const pl_analysis_options *aopt, pl_fo
     char head[128];
     snprintf(head, sizeof head, "PLRESULT %d %d %zu %zu\n", r.errors.len > 0,
              pl_result_at_6003(&r), len, strlen(errs));
-    int rc = write_all(fd, head, strlen(head)) || write_all(fd, text, len) ||
-             write_all(fd, errs, strlen(errs));
+    int rc = pl_write_all(fd, head, strlen(head)) || pl_write_all(fd, text, len) ||
+             pl_write_all(fd, errs, strlen(errs));
     free(text);
     free(errs);
     pl_input_result_free(&r);
@@ -188,17 +174,25 @@ static void emit_failure(const job *j, char *reason, pl_report_writer *w,
     pl_input_result_free(&r);
 }
 
-/* Parse "PLRESULT failed at6003 len errlen\n" and check the sizes add up. */
+/* Parse "PLRESULT failed at6003 len errlen\n" and check the sizes add up.
+ * The buffer holds raw bytes from the worker, not a C string: the header
+ * line is copied out and terminated before it is parsed. */
 static int parse_result(const job *j, int *failed, int *at6003, size_t *off, size_t *len,
                         size_t *errlen)
 {
-    const char *nl = j->len ? memchr(j->buf, '\n', j->len < 128 ? j->len : 128) : NULL;
-    if (!nl || strncmp(j->buf, "PLRESULT ", 9) != 0)
+    char line[128];
+    const char *nl = j->len ? memchr(j->buf, '\n', j->len < sizeof line ? j->len : sizeof line)
+                            : NULL;
+    if (!nl)
         return -1;
-    if (sscanf(j->buf + 9, "%d %d %zu %zu", failed, at6003, len, errlen) != 4)
+    size_t n = (size_t)(nl - j->buf);
+    memcpy(line, j->buf, n);
+    line[n] = '\0';
+    if (strncmp(line, "PLRESULT ", 9) != 0 ||
+        sscanf(line + 9, "%d %d %zu %zu", failed, at6003, len, errlen) != 4)
         return -1;
-    *off = (size_t)(nl - j->buf) + 1;
-    return *off + *len + *errlen == j->len ? 0 : -1;
+    *off = n + 1;
+    return *len <= j->len && *errlen <= j->len && *off + *len + *errlen == j->len ? 0 : -1;
 }
 
 static void finish_job(job *j, pl_report_writer *w, const pl_batch_options *bopt,

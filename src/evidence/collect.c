@@ -30,8 +30,9 @@ static int collect_dir_cb(const char *name, int is_dir, void *vctx)
 #define MIN_HIVE_BYTES 8192
 
 /* Is there a file at windows_dir/rel? 1 yes (its size in *size and, if
- * wanted, its stored path in *exact_out), 0 no, -1 it could not be told
- * (err set: a damaged directory on the way, an unreadable record). */
+ * wanted, its stored path in *exact_out), 2 its name is there but its
+ * record cannot be read (damaged: reading it later says why), 0 no, -1 it
+ * could not be told (err set: a damaged directory on the way). */
 static int file_at(pl_fs *fs, const char *windows_dir, const char *rel, uint64_t *size,
                    char **exact_out, pl_err *err)
 {
@@ -40,8 +41,11 @@ static int file_at(pl_fs *fs, const char *windows_dir, const char *rel, uint64_t
     pl_stat st = {0};
     int rc = pl_fs_resolve(fs, p, &exact, err);
     if (rc == 1) {
-        rc = fs->ops->stat(fs, exact, &st, err);
-        if (rc == 1 && st.is_dir)
+        pl_err serr;
+        rc = fs->ops->stat(fs, exact, &st, &serr);
+        if (rc < 0)
+            rc = 2;
+        else if (rc == 1 && st.is_dir)
             rc = 0;
     }
     free(p);
@@ -55,27 +59,33 @@ static int file_at(pl_fs *fs, const char *windows_dir, const char *rel, uint64_t
 
 /* A Windows installation: a SOFTWARE hive of plausible size, or a kernel.
  * A stub where the hive should be, and no kernel, is not one (a warning
- * says so, so that it is not skipped silently). 1, 0, or -1 when it could
+ * says so, so that it is not skipped silently). A hive or kernel whose
+ * name is there but whose record is damaged counts: the installation is
+ * reported, with the damage as its warnings. 1, 0, or -1 when it could
  * not be told (err set). */
 static int is_windows_dir(pl_fs *fs, const char *windows_dir, pl_strlist *warnings, pl_err *err)
 {
     uint64_t hive_size = 0, kernel_size = 0;
     char *hive_path = NULL;
     int hive = file_at(fs, windows_dir, SOFTWARE_REL, &hive_size, &hive_path, err);
-    if (hive < 0)
-        return -1;
-    if (hive == 1 && hive_size >= MIN_HIVE_BYTES) {
+    if ((hive == 1 && hive_size >= MIN_HIVE_BYTES) || hive == 2) {
         free(hive_path);
         return 1;
     }
-    int kernel = file_at(fs, windows_dir, "System32/ntoskrnl.exe", &kernel_size, NULL, err);
+    pl_err kerr;
+    int kernel = file_at(fs, windows_dir, "System32/ntoskrnl.exe", &kernel_size, NULL,
+                         hive < 0 ? &kerr : err);
+    if (kernel >= 1) {
+        free(hive_path);
+        return 1;
+    }
     if (kernel == 0 && hive == 1 && warnings)
         pl_strlist_pushf(warnings,
                          "%s is only %llu bytes, too small for a hive, and there is no "
                          "ntoskrnl.exe: not counted as an installation",
                          hive_path, (unsigned long long)hive_size);
     free(hive_path);
-    return kernel;
+    return hive < 0 || kernel < 0 ? -1 : 0;
 }
 
 /* Cheap first look: does windows_dir have a System32 directory at all?
@@ -115,9 +125,16 @@ int pl_find_windows_dirs(pl_fs *fs, pl_strlist *dirs, pl_strlist *warnings, pl_e
         return -1;
     }
     pl_strlist_sort(&ctx.names);
-    for (size_t i = 0; i < ctx.names.len && dirs->len < PL_MAX_WINDOWS_DIRS; i++) {
+    for (size_t i = 0; i < ctx.names.len; i++) {
         pl_err derr;
         rc = windows_dir_at(fs, ctx.names.items[i], warnings, &derr);
+        if (rc == 1 && dirs->len == PL_MAX_WINDOWS_DIRS) {
+            if (warnings)
+                pl_strlist_pushf(warnings, "more than %d Windows directories on one volume: "
+                                           "only the first %d (in name order) are analyzed",
+                                 PL_MAX_WINDOWS_DIRS, PL_MAX_WINDOWS_DIRS);
+            break;
+        }
         if (rc == 1)
             pl_strlist_push(dirs, ctx.names.items[i]);
         else if (rc < 0 && !failed++)
@@ -154,8 +171,8 @@ static size_t read_logs(pl_fs *fs, const char *hive_path, pl_hive_log logs[3], u
 
 /* A hive that was not cleanly closed (a snapshot of a running machine, a
  * crash) is replayed from its logs, in memory; the report says so. */
-static void recover_if_dirty(pl_fs *fs, const char *exact, const char *label, uint8_t **data,
-                             size_t *len, pl_hive_state *state, pl_installation *inst)
+static void recover_if_dirty(pl_fs *fs, const char *exact, uint8_t **data, size_t *len,
+                             pl_hive_state *state)
 {
     uint32_t seq1, seq2;
     if (pl_hive_is_dirty(*data, *len, &seq1, &seq2) != 1)
@@ -174,7 +191,9 @@ static void recover_if_dirty(pl_fs *fs, const char *exact, const char *label, ui
     } else {
         state->detail = pl_xasprintf("dirty hive; the logs could not be replayed: %s", err.msg);
     }
-    pl_strlist_pushf(&inst->warnings, "%s hive %s: %s", label, exact, state->detail);
+    /* The warning is added by open_hive once it knows whether the hive
+     * opens: a dirty hive that does not open is one warning, not two that
+     * contradict each other ("values are from the stale primary file"). */
     for (size_t i = 0; i < nlogs; i++) {
         free((char *)logs[i].name);
         free(bufs[i]);
@@ -192,9 +211,14 @@ static int open_hive(pl_fs *fs, const char *path, const char *label, pl_hive *hi
     if (rc == 0)
         pl_err_set(&err, "not found (%s)", path);
     if (rc == 1) {
-        recover_if_dirty(fs, *exact, label, &data, &len, state, inst);
+        recover_if_dirty(fs, *exact, &data, &len, state);
         rc = pl_hive_open_mem(data, len, hive, &err) == 0 ? 1 : -1;
         free(data);
+        if (rc == 1 && state->detail)
+            pl_strlist_pushf(&inst->warnings, "%s hive %s: %s", label, *exact, state->detail);
+        else if (rc != 1 && state->dirty && !state->recovered)
+            strncat(err.msg, ", and no transaction log repaired it",
+                    sizeof err.msg - strlen(err.msg) - 1);
     }
     if (rc == 1)
         return 0;

@@ -12,16 +12,51 @@
 
 #include "util/limits.h"
 
-static int write_all(int fd, const uint8_t *p, size_t n)
+#define BASE_BLOCK 4096u
+#define HBIN_ALIGN 4096u
+
+/* hivex says only EINVAL or ENOTSUP when it refuses a hive. Find the
+ * reason in the structure it checks: the base block (checksum, size of the
+ * hive bins) and the chain of hive bins. 1 with err set when found. */
+static int explain_damage(const uint8_t *d, size_t len, pl_err *err)
 {
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        p += w;
-        n -= (size_t)w;
+    uint32_t sum = 0;
+    for (int i = 0; i < 127; i++)
+        sum ^= pl_le32(d + 4 * i);
+    uint32_t stored = pl_le32(d + 508);
+    if (sum != stored) {
+        pl_err_set(err, "the base block checksum is wrong (stored 0x%08x, computed 0x%08x)",
+                   stored, sum);
+        return 1;
+    }
+    uint32_t bins = pl_le32(d + 0x28);
+    if (bins == 0 || bins % HBIN_ALIGN) {
+        pl_err_set(err, "the base block gives an invalid size for the hive bins (%u bytes)",
+                   bins);
+        return 1;
+    }
+    if (!pl_range_ok(BASE_BLOCK, bins, len)) {
+        pl_err_set(err, "truncated: the base block says the hive bins take %u bytes, but the "
+                        "file has %zu bytes after the base block",
+                   bins, len - BASE_BLOCK);
+        return 1;
+    }
+    for (uint64_t off = 0; off < bins;) {
+        const uint8_t *h = d + BASE_BLOCK + off;
+        if (bins - off < 32 || memcmp(h, "hbin", 4) != 0) {
+            pl_err_set(err, "no hive bin (\"hbin\") at offset 0x%llx",
+                       (unsigned long long)(BASE_BLOCK + off));
+            return 1;
+        }
+        uint32_t size = pl_le32(h + 8);
+        if (size < HBIN_ALIGN || size % HBIN_ALIGN || size > bins - off) {
+            pl_err_set(err, "the hive bin at offset 0x%llx has an invalid size (%u bytes; %llu "
+                            "bytes of hive bins remain)",
+                       (unsigned long long)(BASE_BLOCK + off), size,
+                       (unsigned long long)(bins - off));
+            return 1;
+        }
+        off += size;
     }
     return 0;
 }
@@ -30,8 +65,14 @@ int pl_hive_open_mem(const uint8_t *data, size_t len, pl_hive *hive, pl_err *err
 {
     memset(hive, 0, sizeof *hive);
     hive->memfd = -1;
-    if (len < 4096 || memcmp(data, "regf", 4) != 0) {
+    if (len < 4 || memcmp(data, "regf", 4) != 0) {
         pl_err_set(err, "not a registry hive (no regf header)");
+        return -1;
+    }
+    if (len < BASE_BLOCK + HBIN_ALIGN) {
+        pl_err_set(err, "truncated: the file is %zu bytes, too short for a base block and a "
+                        "hive bin (8192 bytes)",
+                   len);
         return -1;
     }
     int fd = memfd_create("patchlevel-hive", MFD_CLOEXEC);
@@ -39,7 +80,7 @@ int pl_hive_open_mem(const uint8_t *data, size_t len, pl_hive *hive, pl_err *err
         pl_err_set(err, "cannot create an in-memory file: %s", strerror(errno));
         return -1;
     }
-    if (write_all(fd, data, len) != 0) {
+    if (pl_write_all(fd, data, len) != 0) {
         pl_err_set(err, "cannot fill an in-memory file: %s", strerror(errno));
         close(fd);
         return -1;
@@ -50,8 +91,9 @@ int pl_hive_open_mem(const uint8_t *data, size_t len, pl_hive *hive, pl_err *err
     hive->h = hivex_open(path, 0);
     if (!hive->h) {
         int e = errno;
-        pl_err_set(err, "hive is damaged or unsupported (hivex: %s)",
-                   e ? strerror(e) : "unknown error");
+        if (!explain_damage(data, len, err))
+            pl_err_set(err, "hive is damaged or unsupported (hivex: %s)",
+                       e ? strerror(e) : "unknown error");
         close(fd);
         return -1;
     }

@@ -19,6 +19,7 @@ typedef struct {
 typedef struct {
     mum_file *files;
     size_t len, cap;
+    int too_many;    /* more .mum files than PL_MAX_PACKAGES: the rest unread */
 } mum_list;
 
 static int collect_mum_cb(const char *name, int is_dir, void *vctx)
@@ -26,8 +27,10 @@ static int collect_mum_cb(const char *name, int is_dir, void *vctx)
     mum_list *l = vctx;
     if (is_dir || !pl_str_has_suffix_ci(name, ".mum"))
         return 0;
-    if (l->len >= PL_MAX_PACKAGES)
+    if (l->len >= PL_MAX_PACKAGES) {
+        l->too_many = 1;
         return 1;
+    }
     if (l->len == l->cap) {
         l->cap = l->cap ? 2 * l->cap : 64;
         l->files = pl_xrealloc(l->files, l->cap * sizeof *l->files);
@@ -44,6 +47,8 @@ static int cmp_mum(const void *a, const void *b)
 static mum_file *find_mum(mum_list *l, const char *name)
 {
     mum_file key = {.name = (char *)name};
+    if (l->len == 0)
+        return NULL;
     return bsearch(&key, l->files, l->len, sizeof *l->files, cmp_mum);
 }
 
@@ -162,7 +167,15 @@ void pl_read_package_manifests(pl_fs *fs, const char *windows_dir, pl_installati
     mum_list l = {0};
     if (fs->ops->list(fs, dir, collect_mum_cb, &l, &err) != 0)
         pl_strlist_pushf(&inst->warnings, "servicing\\Packages: %s", err.msg);
-    qsort(l.files, l.len, sizeof *l.files, cmp_mum);
+    if (l.too_many)
+        pl_strlist_pushf(&inst->warnings,
+                         "servicing\\Packages holds more than %d .mum files; only the first %d "
+                         "listed are read",
+                         PL_MAX_PACKAGES, PL_MAX_PACKAGES);
+    /* no files (an empty or unreadable directory): l.files is NULL, which
+     * qsort and bsearch must not be given even with a count of 0 */
+    if (l.len > 1)
+        qsort(l.files, l.len, sizeof *l.files, cmp_mum);
     inst->mum_files = l.len;
     inst->packages_dir = dir;
     match_manifests(&l, dir, inst);

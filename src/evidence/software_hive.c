@@ -64,6 +64,23 @@ static void read_package(pl_hive *hive, hive_node_h node, char *identity, pl_pac
         p->kb_source = "identity";
 }
 
+/* The keys on the path from the root to CBS\Packages, Packages included:
+ * a subkey list that names one of them is a key loop. n gets how many. */
+static size_t packages_path(pl_hive *hive, hive_node_h path[], size_t max)
+{
+    static const char *const names[] = {"Microsoft", "Windows", "CurrentVersion",
+                                        "Component Based Servicing", "Packages"};
+    size_t n = 0;
+    hive_node_h node = hivex_root(hive->h);
+    path[n++] = node;
+    for (size_t i = 0; i < sizeof names / sizeof *names && node && n < max; i++) {
+        node = hivex_node_get_child(hive->h, node, names[i]);
+        if (node)
+            path[n++] = node;
+    }
+    return n;
+}
+
 void pl_read_cbs_packages(pl_hive *hive, pl_installation *inst)
 {
     hive_node_h pkgs = pl_hive_node(hive, CBS_KEY "\\Packages");
@@ -82,11 +99,25 @@ void pl_read_cbs_packages(pl_hive *hive, pl_installation *inst)
                          PL_MAX_PACKAGES);
         n = PL_MAX_PACKAGES;
     }
+    hive_node_h path[8];
+    size_t npath = packages_path(hive, path, 8);
     inst->packages = pl_xcalloc(n ? n : 1, sizeof *inst->packages);
     for (size_t i = 0; i < n; i++) {
         char *name = hivex_node_name(hive->h, kids[i]);
-        if (name)
-            read_package(hive, kids[i], name, &inst->packages[inst->npackages++]);
+        if (!name)
+            continue;
+        int loop = 0;
+        for (size_t k = 0; k < npath && !loop; k++)
+            loop = kids[i] == path[k];
+        if (loop) {
+            pl_strlist_pushf(&inst->warnings,
+                             "SOFTWARE hive: the CBS Packages key lists the key \"%s\", its own "
+                             "%s, as a subkey (a key loop): not read as a package",
+                             name, kids[i] == pkgs ? "self" : "ancestor");
+            free(name);
+            continue;
+        }
+        read_package(hive, kids[i], name, &inst->packages[inst->npackages++]);
     }
     free(kids);
 }

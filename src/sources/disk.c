@@ -220,7 +220,8 @@ static int open_path(tsk_fs *t, const char *path, TSK_FS_FILE **file, pl_err *er
     if (!*file || !(*file)->meta) {
         char why[400];
         tsk_why(t, before, why, sizeof why);
-        pl_err_set(err, "cannot read its file record (MFT record or inode %llu): %s",
+        pl_err_set(err, "cannot read its file record (%s %llu): %s",
+                   TSK_FS_TYPE_ISNTFS(t->fs->ftype) ? "MFT record" : "inode",
                    (unsigned long long)inum, why);
         tsk_fs_file_close(*file);
         return -1;
@@ -319,8 +320,12 @@ static int tfs_list(pl_fs *fs, const char *dir, pl_dir_cb cb, void *ctx, pl_err 
     }
     remember_dir(t, dir, self_inum);
     size_t n = tsk_fs_dir_getsize(d);
-    if (n > PL_MAX_DIR_ENTRIES)
-        n = PL_MAX_DIR_ENTRIES;
+    if (n > PL_MAX_DIR_ENTRIES) {
+        /* as the other backends do: refuse, rather than list a part */
+        pl_err_set(err, "cannot list %s: more than %d entries", shown, PL_MAX_DIR_ENTRIES);
+        tsk_fs_dir_close(d);
+        return -1;
+    }
     int rc = 0;
     for (size_t i = 0; i < n; i++) {
         TSK_FS_FILE *f = tsk_fs_dir_get(d, i);
@@ -332,8 +337,9 @@ static int tfs_list(pl_fs *fs, const char *dir, pl_dir_cb cb, void *ctx, pl_err 
             if (is_dir &&
                 is_ancestor(t, dir, self_inum, f->name->meta_addr, &loop_to, buf, sizeof buf)) {
                 pl_err_set(err, "cannot list %s: directory loop: its entry \"%s\" points back to "
-                                "%s (MFT record or inode %llu)",
+                                "%s (%s %llu)",
                            shown, f->name->name, loop_to[0] ? loop_to : "the root directory",
+                           TSK_FS_TYPE_ISNTFS(t->fs->ftype) ? "MFT record" : "inode",
                            (unsigned long long)f->name->meta_addr);
                 rc = -1;
                 stop = 1;
@@ -376,8 +382,8 @@ static int tfs_read(pl_fs *fs, const char *path, uint64_t max, uint8_t **data, s
     if (TSK_FS_IS_DIR_META(f->meta->type)) {
         pl_err_set(err, "is a directory");
     } else if (f->meta->size < 0 || (uint64_t)f->meta->size > max) {
-        pl_err_set(err, "file is %lld bytes, over the limit of %llu", (long long)f->meta->size,
-                   (unsigned long long)max);
+        pl_err_set(err, "file is %lld bytes, over the limit of %llu bytes",
+                   (long long)f->meta->size, (unsigned long long)max);
     } else {
         size_t n = (size_t)f->meta->size;
         uint8_t *buf = pl_xmalloc(n);
@@ -574,7 +580,8 @@ static int disk_next(pl_source *src, pl_volume **out, pl_err *err)
         uint64_t before = s->disk.faults->count;
         if (boot_sector_type(s->disk.img, p->start, &type) != 0) {
             char *what = pl_xasprintf("%s: boot sector: ", label);
-            report_faults(s, what, err);
+            if (report_faults(s, what, err) == 0)
+                pl_err_set(err, "%s: cannot read its boot sector", label);
             free(what);
             free(label);
             return -1;
@@ -593,7 +600,8 @@ static int disk_next(pl_source *src, pl_volume **out, pl_err *err)
             const char *name = type == TSK_FS_TYPE_NTFS ? "NTFS" : tsk_fs_type_toname(type);
             if (s->disk.faults->count > before) {
                 char *what = pl_xasprintf("%s: cannot open the %s filesystem: ", label, name);
-                report_faults(s, what, err);
+                if (report_faults(s, what, err) == 0)
+                    pl_err_set(err, "%s: cannot open the %s filesystem", label, name);
                 free(what);
             } else {
                 char why[400];
@@ -695,7 +703,8 @@ static void find_volumes(disk_source *s)
     TSK_VS_TYPE_ENUM type;
     if (table_type(s->disk.img, &type) != 0) {
         pl_err e;
-        report_faults(s, "partition table: ", &e);
+        if (report_faults(s, "partition table: ", &e) == 0)
+            pl_err_set(&e, "cannot read the first sectors of the disk");
         s->table_error = pl_xstrdup(e.msg);
         s->scheme = "none";
         return;

@@ -195,6 +195,9 @@ static int check_vhdx(const cfile *f, pl_err *err)
     }
     uint64_t bat_off = 0, meta_off = 0;
     uint32_t bat_len = 0, meta_len = 0;
+    /* Of the regions the file does not hold, name the first in the file:
+     * that is where it was cut. */
+    uint64_t cut_at = UINT64_MAX;
     for (uint32_t i = 0; i < nregions; i++) {
         const uint8_t *e = rt + 16 + 32 * (size_t)i;
         uint64_t off = pl_le64(e + 16);
@@ -203,8 +206,11 @@ static int check_vhdx(const cfile *f, pl_err *err)
         char what[64];
         snprintf(what, sizeof what, "the %s region",
                  is_bat ? "BAT" : is_meta ? "metadata" : "(unknown) region table entry's");
-        if (need(f, off, len, what, err) != 0)
-            goto out;
+        pl_err rerr;
+        if (off < cut_at && need(f, off, len, what, &rerr) != 0) {
+            cut_at = off;
+            *err = rerr;
+        }
         if (is_bat) {
             bat_off = off;
             bat_len = len;
@@ -213,6 +219,8 @@ static int check_vhdx(const cfile *f, pl_err *err)
             meta_len = len;
         }
     }
+    if (cut_at != UINT64_MAX)
+        goto out;
     if (!bat_len || meta_len < 32) {
         pl_err_set(err, "the region table lacks the %s region", bat_len ? "metadata" : "BAT");
         goto out;

@@ -94,8 +94,13 @@ pl_disk_format pl_disk_detect(const char *path, pl_err *err)
 
 void pl_disk_one_line(char *s)
 {
-    size_t n = 0;
-    for (const char *p = s; *p; p++) {
+    /* "\n" becomes "; ", one byte longer: writing over s while reading it
+     * would overtake the reading and run past the caller's buffer. Read a
+     * copy, and cut the result at the length s had (all the buffer is
+     * known to hold). */
+    size_t cap = strlen(s), n = 0;
+    char *copy = pl_xstrdup(s);
+    for (const char *p = copy; *p && n < cap; p++) {
         unsigned char c = (unsigned char)*p;
         if (c == '\n') {
             /* "a.\nb" -> "a; b" */
@@ -103,7 +108,8 @@ void pl_disk_one_line(char *s)
                 n--;
             if (p[1] && n) {
                 s[n++] = ';';
-                s[n++] = ' ';
+                if (n < cap)
+                    s[n++] = ' ';
             }
         } else if (c < 0x20 || c == 0x7f) {
             s[n++] = ' ';
@@ -111,6 +117,7 @@ void pl_disk_one_line(char *s)
             s[n++] = (char)c;
         }
     }
+    free(copy);
     while (n && (s[n - 1] == ' ' || s[n - 1] == '.'))
         n--;
     s[n] = '\0';

@@ -61,7 +61,7 @@ void pl_disk_override_sector0(pl_disk *disk, const uint8_t sector0[512]);
 
 /* Make a library message one line: control characters (libewf and TSK put
  * newlines in theirs) become "; " or spaces, trailing blanks and a final
- * period go. In place. */
+ * period go. In place, and never longer than s was (cut there). */
 void pl_disk_one_line(char *s);
 
 /* The container's structures against its file size (disk_check.c): 0 when

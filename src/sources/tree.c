@@ -112,7 +112,7 @@ int pl_host_read_file(const char *hp, uint64_t max, uint8_t **data, size_t *len,
         return -1;
     }
     if ((uint64_t)sb.st_size > max) {
-        pl_err_set(err, "file is %llu bytes, over the limit of %llu",
+        pl_err_set(err, "file is %llu bytes, over the limit of %llu bytes",
                    (unsigned long long)sb.st_size, (unsigned long long)max);
         close(fd);
         return -1;

@@ -13,10 +13,12 @@
 #define _GNU_SOURCE
 #endif
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <glob.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <wimlib.h>
 
@@ -29,6 +31,12 @@ typedef struct {
     WIMStruct **parts;      /* further parts of a split set, referenced */
     size_t nparts;
     int refs;
+    /* Files whose data could not be extracted (corrupt or missing
+     * resources): the WIM itself is damaged, an error of the input that
+     * the source reports once every image has been handed out. */
+    unsigned long faults;
+    char first_fault[300];
+    int faults_reported;
 } wim_handle;
 
 static void handle_unref(wim_handle *h)
@@ -177,7 +185,7 @@ static int check_extractable(wim_fs *w, const char *path, uint64_t max, pl_err *
         return -1;
     }
     if (st.size > max) {
-        pl_err_set(err, "file is %llu bytes, over the limit of %llu",
+        pl_err_set(err, "file is %llu bytes, over the limit of %llu bytes",
                    (unsigned long long)st.size, (unsigned long long)max);
         return -1;
     }
@@ -211,8 +219,18 @@ static int wim_read(pl_fs *fs, const char *path, uint64_t max, uint8_t **data, s
 {
     wim_fs *w = (wim_fs *)fs;
     if (!pl_strlist_contains(&w->fetched, path)) {
-        if (check_extractable(w, path, max, err) != 0 || extract_paths(w, &path, 1, err) != 0)
+        if (check_extractable(w, path, max, err) != 0)
             return -1;
+        if (extract_paths(w, &path, 1, err) != 0) {
+            static const char head[] = "cannot extract from the WIM: ";
+            const char *why = err->msg;
+            if (strncmp(why, head, sizeof head - 1) == 0)
+                why += sizeof head - 1;
+            if (w->h->faults++ == 0)
+                snprintf(w->h->first_fault, sizeof w->h->first_fault, "image %d, %.150s: %.120s",
+                         w->image, path, why);
+            return -1;
+        }
     }
     /* Extraction wrote the names in their stored case, which may differ
      * from how the caller spelt them. */
@@ -340,10 +358,19 @@ typedef struct {
 
 static int wim_next(pl_source *src, pl_volume **out, pl_err *err)
 {
-    (void)err;
     wim_source *s = (wim_source *)src;
-    if (s->next_image > s->image_count)
-        return 0;
+    if (s->next_image > s->image_count) {
+        wim_handle *h = s->h;
+        if (!h->faults || h->faults_reported)
+            return 0;
+        h->faults_reported = 1;
+        if (h->faults > 1)
+            pl_err_set(err, "cannot read the WIM: %s (and %lu more files)", h->first_fault,
+                       h->faults - 1);
+        else
+            pl_err_set(err, "cannot read the WIM: %s", h->first_fault);
+        return -1;
+    }
     int image = s->next_image++;
     wim_fs *fs = pl_xcalloc(1, sizeof *fs);
     fs->base.ops = &wim_fs_ops;
@@ -445,13 +472,62 @@ static const char *container_name(const struct wimlib_wim_info *info)
     return "wim";
 }
 
+/* wimlib says "Unexpectedly reached the end of the file" wherever a WIM
+ * was cut: the header names where its tables lie, so say which one is
+ * missing. 1 with err set when the file is shorter than they need. */
+#define WIM_HEADER 208
+
+static int explain_truncated_wim(const char *path, pl_err *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    struct stat sb;
+    uint8_t h[WIM_HEADER];
+    int found = 0;
+    if (fstat(fd, &sb) == 0) {
+        uint64_t size = (uint64_t)sb.st_size;
+        if (size < WIM_HEADER) {
+            pl_err_set(err, "truncated: the file is %llu bytes, shorter than the %d-byte WIM "
+                            "header",
+                       (unsigned long long)size, WIM_HEADER);
+            found = 1;
+        } else if (pread(fd, h, WIM_HEADER, 0) == WIM_HEADER) {
+            /* resource headers: 7-byte size, flags, offset, original size */
+            static const struct {
+                int at;
+                const char *what;
+            } res[] = {{48, "the blob table"},
+                       {72, "the XML data"},
+                       {124, "the integrity table"}};
+            for (size_t i = 0; i < sizeof res / sizeof *res && !found; i++) {
+                const uint8_t *r = h + res[i].at;
+                uint64_t len = pl_le64(r) & 0x00FFFFFFFFFFFFFFull, off = pl_le64(r + 8);
+                if (len && !pl_range_ok(off, len, size)) {
+                    pl_err_set(err, "truncated: %s lies at bytes %llu-%llu, but the file is %llu "
+                                    "bytes",
+                               res[i].what, (unsigned long long)off,
+                               (unsigned long long)(off + len - 1), (unsigned long long)size);
+                    found = 1;
+                }
+            }
+        }
+    }
+    close(fd);
+    return found;
+}
+
 int pl_source_open_wim(const char *path, pl_source **out, pl_err *err)
 {
     wimlib_init_once();
     WIMStruct *wim = NULL;
     int rc = wimlib_open_wim(path, 0, &wim);
     if (rc != 0) {
-        pl_err_set(err, "cannot open WIM: %s", wimlib_get_error_string(rc));
+        pl_err e;
+        if (explain_truncated_wim(path, &e))
+            pl_err_set(err, "cannot open WIM: %s", e.msg);
+        else
+            pl_err_set(err, "cannot open WIM: %s", wimlib_get_error_string(rc));
         return -1;
     }
     struct wimlib_wim_info info;

@@ -1,11 +1,13 @@
 #include "util/util.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 void pl_err_set(pl_err *err, const char *fmt, ...)
 {
@@ -244,6 +246,21 @@ char *pl_utf16le_to_utf8(const uint8_t *p, size_t nbytes)
     }
     out[o] = '\0';
     return out;
+}
+
+int pl_write_all(int fd, const void *buf, size_t n)
+{
+    const char *p = buf;
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
 }
 
 void pl_sha256_hex(const uint8_t *data, size_t len, char out[65])

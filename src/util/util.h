@@ -73,6 +73,9 @@ static inline int pl_range_ok(uint64_t off, uint64_t len, uint64_t total)
     return off <= total && len <= total - off;
 }
 
+/* Write all n bytes to fd (retrying short writes and EINTR). 0 or -1. */
+int pl_write_all(int fd, const void *p, size_t n);
+
 /* SHA-256 of a buffer as 64 lowercase hex digits plus NUL. */
 void pl_sha256_hex(const uint8_t *data, size_t len, char out[65]);
 

@@ -26,17 +26,50 @@ static char *slurp_fd(int fd)
     return buf;
 }
 
+/* $PL_PROGRAM_WRAPPER, e.g. "valgrind --error-exitcode=99 --leak-check=full":
+ * a command and its options, separated by blanks (no quoting), run with
+ * the program and its arguments after it. Returns the words (NULL-ended,
+ * in one allocation with their text) and the exit status the wrapper uses
+ * to report its own findings (--error-exitcode=N; -1 when not given). */
+static char **wrapper_words(size_t *n, int *error_code)
+{
+    const char *w = getenv("PL_PROGRAM_WRAPPER");
+    *n = 0;
+    *error_code = -1;
+    while (w && (*w == ' ' || *w == '\t'))
+        w++;   /* so that the first word is where the copied text starts */
+    if (!w || !*w)
+        return NULL;
+    size_t len = strlen(w);
+    char **words = calloc(len / 2 + 2, sizeof *words);
+    char *text = strdup(w);
+    ck_assert(words && text);
+    char *save = NULL;
+    for (char *t = strtok_r(text, " \t", &save); t; t = strtok_r(NULL, " \t", &save)) {
+        words[(*n)++] = t;
+        if (strncmp(t, "--error-exitcode=", 17) == 0)
+            *error_code = atoi(t + 17);
+    }
+    if (*n == 0)
+        free(text);
+    return words;
+}
+
 void e2e_exec(e2e_run *r, const char *const *args)
 {
     memset(r, 0, sizeof *r);
     const char *prog = getenv("PL_PROGRAM");
     ck_assert_msg(prog != NULL, "PL_PROGRAM is not set (run through make check)");
-    size_t n = 0;
+    size_t n = 0, nw = 0;
+    int wrapper_error = -1;
+    char **wrap = wrapper_words(&nw, &wrapper_error);
     while (args[n])
         n++;
-    const char **argv = calloc(n + 2, sizeof *argv);
-    argv[0] = prog;
-    memcpy(argv + 1, args, n * sizeof *argv);
+    const char **argv = calloc(nw + n + 2, sizeof *argv);
+    for (size_t i = 0; i < nw; i++)
+        argv[i] = wrap[i];
+    argv[nw] = prog;
+    memcpy(argv + nw + 1, args, n * sizeof *argv);
     FILE *out = tmpfile(), *err = tmpfile();
     ck_assert(out && err);
     pid_t pid = fork();
@@ -46,7 +79,10 @@ void e2e_exec(e2e_run *r, const char *const *args)
         dup2(fileno(err), 2);
         int devnull = open("/dev/null", O_RDONLY);
         dup2(devnull, 0);
-        execv(prog, (char *const *)argv);
+        if (nw)
+            execvp(argv[0], (char *const *)argv);   /* the wrapper, found in PATH */
+        else
+            execv(prog, (char *const *)argv);
         _exit(127);
     }
     int st = 0;
@@ -57,7 +93,21 @@ void e2e_exec(e2e_run *r, const char *const *args)
     fclose(out);
     fclose(err);
     free(argv);
+    if (wrap) {
+        free(wrap[0]);
+        free(wrap);
+    }
     r->json = json_tokener_parse(r->out);
+    /* The wrapper's findings fail the test whatever it asserts: in the
+     * program itself (its exit status), or in a worker process it forked
+     * (which the program reports as an input that failed with that status). */
+    if (wrapper_error >= 0) {
+        char worker[96];
+        snprintf(worker, sizeof worker, "the worker exited with status %d", wrapper_error);
+        ck_assert_msg(r->status != wrapper_error && !strstr(r->err, worker),
+                      "PL_PROGRAM_WRAPPER reported errors (exit status %d); its output:\n%s",
+                      wrapper_error, r->err);
+    }
 }
 
 void e2e_free(e2e_run *r)

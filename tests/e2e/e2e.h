@@ -13,7 +13,11 @@ typedef struct {
 } e2e_run;
 
 /* Run $PL_PROGRAM with args (NULL-terminated). Aborts the test on failure
- * to start it. */
+ * to start it. With $PL_PROGRAM_WRAPPER set (words separated by blanks,
+ * e.g. "valgrind -q --error-exitcode=99 --leak-check=full"), the program
+ * runs under that command; when the wrapper's --error-exitcode comes back,
+ * from the program or from one of its worker processes, the test fails
+ * with the wrapper's report (tests/valgrind.sh). */
 void e2e_exec(e2e_run *r, const char *const *args);
 void e2e_free(e2e_run *r);
 
