@@ -9,7 +9,8 @@ packages="build-essential autoconf automake pkg-config
   libwim-dev ntfs-3g-dev libfuse-dev
   libhivex-dev libxml2-dev libssl-dev
   libtsk-dev libvhdi-dev libvmdk-dev libqcow-dev libewf-dev
-  check libjson-c-dev xz-utils unzip gzip jq parallel valgrind"
+  check libjson-c-dev xz-utils unzip gzip jq parallel valgrind
+  clang libclang-rt-14-dev qemu-utils"
 # Debian's wimlib.pc names libntfs-3g and fuse as private requirements, so
 # pkg-config needs their -dev packages even though patchlevel does not use them.
 

@@ -4,7 +4,8 @@
 #   1. a normal build and `make check`,
 #   2. the same suite built with AddressSanitizer + UndefinedBehaviorSanitizer
 #      (leaks included, any report fails the run),
-#   3. valgrind memcheck over the unit, end-to-end and fault tests,
+#   3. valgrind memcheck over the unit, end-to-end and fault tests, and a
+#      short libFuzzer smoke run of every fuzz target (tests/fuzz),
 #   4. the summarize HTML page rendered in headless Chromium,
 #   5. `make distcheck` (the tarball builds and passes its tests),
 # and checks that no fixture or corpus file changed during all of it.
@@ -77,6 +78,15 @@ if bash tests/valgrind.sh -b "$top/_build/plain" >_build/valgrind.out 2>&1; then
     passed=$((passed + 1))
 else
     tail -n 40 _build/valgrind.out
+    failed=$((failed + 1)); status=1
+fi
+
+echo "== fuzz smoke run: every libFuzzer target ${PL_FUZZ_SECONDS:-20} s, plus its regression inputs"
+if bash tests/fuzz/smoke.sh "${PL_FUZZ_SECONDS:-20}" >_build/fuzz.out 2>&1; then
+    grep -E ' ok$' _build/fuzz.out || true
+    passed=$((passed + 1))
+else
+    tail -n 40 _build/fuzz.out
     failed=$((failed + 1)); status=1
 fi
 
