@@ -169,6 +169,40 @@ static int make_alias(pl_layer *l, const char *extent)
     return 0;
 }
 
+/* libvmdk 20200926 cuts an extent file name that has a directory part
+ * ("dir/x-s001.vmdk") at the length of that directory part, and when the
+ * directory part is the longer it reads past the end of the name (a heap
+ * over-read found by fuzzing). Such a name never opens anyway: refuse it
+ * before libvmdk joins it to a path. 1 ok, 0 refused (err set). */
+static int extent_names_ok(libvmdk_handle_t *h, pl_err *err)
+{
+    int n = 0;
+    if (libvmdk_handle_get_number_of_extents(h, &n, NULL) != 1)
+        return 1;   /* libvmdk then fails on its own */
+    int ok = 1;
+    for (int i = 0; i < n && ok; i++) {
+        libvmdk_extent_descriptor_t *ed = NULL;
+        if (libvmdk_handle_get_extent_descriptor(h, i, &ed, NULL) != 1)
+            continue;
+        size_t sz = 0;
+        if (libvmdk_extent_descriptor_get_utf8_filename_size(ed, &sz, NULL) == 1 && sz > 0 &&
+            sz <= 65536) {
+            char *name = pl_xmalloc(sz + 1);
+            if (libvmdk_extent_descriptor_get_utf8_filename(ed, (uint8_t *)name, sz, NULL) == 1) {
+                name[sz] = '\0';
+                if (strchr(name, '/')) {
+                    pl_err_set(err, "cannot open the VMDK: extent file name \"%.200s\" has a "
+                                    "directory part, which is not supported", name);
+                    ok = 0;
+                }
+            }
+            free(name);
+        }
+        libvmdk_extent_descriptor_free(&ed, NULL);
+    }
+    return ok;
+}
+
 static int open_vmdk(pl_layer *l, pl_err *err)
 {
     libvmdk_error_t *e = NULL;
@@ -177,6 +211,11 @@ static int open_vmdk(pl_layer *l, pl_err *err)
     if (libvmdk_handle_initialize(&h, &e) != 1 ||
         libvmdk_handle_open(h, l->path, LIBVMDK_OPEN_READ, &e) != 1) {
         LIBYAL_ERR(libvmdk, e, err, "cannot open the VMDK (with its extent files)");
+        libvmdk_handle_free(&h, NULL);
+        return -1;
+    }
+    if (!extent_names_ok(h, err)) {
+        libvmdk_handle_close(h, NULL);
         libvmdk_handle_free(&h, NULL);
         return -1;
     }

@@ -87,11 +87,11 @@ if (( SECONDS_EACH > 0 )); then
         log=$OUT/logs/$t.log
         rc=$(cat "$OUT/logs/$t.rc" 2>/dev/null || echo 99)
         execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
-        cov=$(grep -o 'cov: [0-9]*' "$log" | tail -n 1 | cut -d' ' -f2)
+        cov=$(grep -ao 'cov: [0-9]*' "$log" | tail -n 1 | cut -d' ' -f2)
         bad=
         if [[ -n ${FUZZ_KEEP_GOING:-} ]]; then  # fork mode: "#N: cov: ... oom/timeout/crash: a/b/c"
             execs=$(sed -n 's/^#\([0-9]*\): cov:.*/\1/p' "$log" | tail -n 1)
-            bad=$(grep -o 'oom/timeout/crash: [0-9/]*' "$log" | tail -n 1 | cut -d' ' -f2)
+            bad=$(grep -ao 'oom/timeout/crash: [0-9/]*' "$log" | tail -n 1 | cut -d' ' -f2)
             [[ -z $bad || $bad == 0/0/0 ]] || rc=1
         fi
         corp=$(find "$OUT/corpus/$t" -type f | wc -l)
@@ -99,8 +99,8 @@ if (( SECONDS_EACH > 0 )); then
             result=ok
         else
             status=1
-            kind=$(grep -m1 -oE 'ERROR: (AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|libFuzzer): [a-zA-Z -]+|runtime error: .*|property violated: .*' "$log")
-            art=$(grep -m1 -o "Test unit written to .*" "$log" | sed 's/Test unit written to //')
+            kind=$(grep -a -m1 -oE 'ERROR: (AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|libFuzzer): [a-zA-Z -]+|runtime error: .*|property violated: .*' "$log")
+            art=$(grep -a -m1 -o "Test unit written to .*" "$log" | sed 's/Test unit written to //')
             result="FAILED (rc $rc) ${kind:-see $log}${art:+ -> $art}"
             [[ -n $bad ]] && result="FAILED: oom/timeout/crash $bad, inputs in $OUT/artifacts/$t/"
         fi
