@@ -6,6 +6,9 @@
 #   FUZZ_JOBS=1 tests/fuzz/smoke.sh 60     one target at a time (default 2)
 #   FUZZ_TARGETS="mum hive" tests/fuzz/smoke.sh   only these targets
 #   FUZZ_OUT=/some/dir                     build/work directory (default _build-fuzz)
+#   FUZZ_SEED=N                            libFuzzer -seed (default: random; with
+#       CI=true: 1, so that a CI run explores the same inputs each time and a
+#       crash deep in a system library cannot make it flaky)
 #   FUZZ_KEEP_GOING=1 tests/fuzz/smoke.sh 900   long runs: libFuzzer's fork mode
 #       (-fork=1 -ignore_crashes/timeouts/ooms), so that a crash is saved and the
 #       run goes on; the target still counts as FAILED, with the crash count
@@ -39,6 +42,11 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=0:h
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$HERE/lsan.supp:print_suppressions=0}
 mkdir -p "$OUT/logs"
+# The targets' private directories: removed by each target at exit, but a
+# crashing target cannot, so keep them in OUT rather than in /tmp.
+rm -rf "$OUT/tmp"
+mkdir -p "$OUT/tmp"
+export TMPDIR=$OUT/tmp
 status=0
 
 # ---- regressions: every kept input must now pass -------------------------------
@@ -66,6 +74,8 @@ run_one() { # target
     [[ -f $HERE/$t.dict ]] && dict=(-dict="$HERE/$t.dict")
     # Disk seeds reach 2 MiB; libFuzzer would cut them at 1 MiB by default.
     [[ $t == disk ]] && dict+=(-max_len=2097152)
+    if [[ -n ${FUZZ_SEED:-} ]]; then dict+=(-seed="$FUZZ_SEED")
+    elif [[ ${CI:-} == true ]]; then dict+=(-seed=1); fi
     [[ -n ${FUZZ_KEEP_GOING:-} ]] &&
         dict+=(-fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1)
     "$OUT/bin/fuzz_$t" "${dict[@]}" -max_total_time="$SECONDS_EACH" -timeout=30 \
