@@ -179,8 +179,7 @@ END_TEST
 int main(void)
 {
     e2e_require_corpus();
-    snprintf(tmpdir, sizeof tmpdir, "%s/pl-disks-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    if (!mkdtemp(tmpdir))
+    if (e2e_scratch_dir("pl-disks", tmpdir, sizeof tmpdir) != 0)
         return EXIT_FAILURE;
     Suite *s = suite_create("corpus-disks");
     TCase *tc = tcase_create("disks");
@@ -194,9 +193,6 @@ int main(void)
     tcase_add_test(tc, partition_layouts);
     suite_add_tcase(s, tc);
     int failed = pl_run_suite(s);
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", tmpdir);
+    e2e_remove_dir(tmpdir);
     return failed;
 }

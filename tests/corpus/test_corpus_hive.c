@@ -105,8 +105,7 @@ END_TEST
 int main(void)
 {
     e2e_require_corpus();
-    snprintf(tmpdir, sizeof tmpdir, "%s/pl-corpus-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    if (!mkdtemp(tmpdir))
+    if (e2e_scratch_dir("pl-corpus", tmpdir, sizeof tmpdir) != 0)
         return EXIT_FAILURE;
     Suite *s = suite_create("corpus-hive");
     TCase *tc = tcase_create("hive");
@@ -117,9 +116,6 @@ int main(void)
     tcase_add_test(tc, non_hives_are_unrecognised);
     suite_add_tcase(s, tc);
     int failed = pl_run_suite(s);
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", tmpdir);
+    e2e_remove_dir(tmpdir);
     return failed;
 }

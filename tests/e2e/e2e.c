@@ -155,6 +155,21 @@ void e2e_require_corpus(void)
     }
 }
 
+int e2e_scratch_dir(const char *prefix, char *buf, size_t len)
+{
+    const char *base = getenv("TMPDIR");
+    snprintf(buf, len, "%s/%s-XXXXXX", base && *base ? base : "/tmp", prefix);
+    return mkdtemp(buf) ? 0 : -1;
+}
+
+void e2e_remove_dir(const char *dir)
+{
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", dir);
+}
+
 json_object *jget(json_object *root, const char *path)
 {
     char *copy = strdup(path), *save = NULL;

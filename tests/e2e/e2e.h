@@ -28,6 +28,12 @@ const char *e2e_corpus(const char *rel);
 /* Exit 77 (skip) unless the corpus exists. */
 void e2e_require_corpus(void);
 
+/* A private scratch directory under $TMPDIR (or /tmp) named
+ * "<prefix>-XXXXXX" into buf; 0 ok, -1 on failure. e2e_remove_dir removes it
+ * and everything in it. */
+int e2e_scratch_dir(const char *prefix, char *buf, size_t len);
+void e2e_remove_dir(const char *dir);
+
 /* Navigate: dot-separated keys, numbers index arrays. NULL when absent. */
 json_object *jget(json_object *root, const char *path);
 /* The string at path, or NULL when absent / null / not a string. */

@@ -3,6 +3,7 @@
  * an error of a bare-hive input and a warning of an installation; a key
  * loop is reported and not followed. Inputs: fixtures/faults/hives. */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "../check_main.h"
