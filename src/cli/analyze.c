@@ -65,7 +65,7 @@ static void analyze_volume(const pl_volume *vol, const pl_analysis_options *opt,
         return;
     }
     pl_strlist dirs = {0};
-    pl_err err = {{0}};
+    pl_err err = {0};
     if (pl_find_windows_dirs(vol->fs, &dirs, &r->warnings, &err) != 0) {
         char *label = volume_label(vol);
         pl_strlist_pushf(&r->errors, "%s: cannot search for Windows: %s", label, err.msg);
@@ -91,7 +91,7 @@ void pl_analyze_input(const char *input, const pl_analysis_options *opt, pl_inpu
     r->input_size = have ? (int64_t)sb.st_size : -1;
     r->input_mtime = have ? (int64_t)sb.st_mtime : -1;
     pl_source *src = NULL;
-    pl_err err = {{0}};
+    pl_err err = {0};
     if (pl_source_open(input, &opt->source, &src, &err) != 0) {
         pl_strlist_push(&r->errors, err.msg);
         return;

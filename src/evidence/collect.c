@@ -206,7 +206,7 @@ static int open_hive(pl_fs *fs, const char *path, const char *label, pl_hive *hi
 {
     uint8_t *data = NULL;
     size_t len = 0;
-    pl_err err = {{0}};
+    pl_err err = {0};
     int rc = pl_fs_read_ci(fs, path, PL_MAX_HIVE_BYTES, &data, &len, exact, &err);
     if (rc == 0)
         pl_err_set(&err, "not found (%s)", path);

@@ -17,7 +17,7 @@ void pl_read_pe_evidence(pl_fs *fs, const char *path, const char *role, pl_pe_ev
 {
     memset(out, 0, sizeof *out);
     out->role = role;
-    pl_err err = {{0}};
+    pl_err err = {0};
     uint8_t *data = NULL;
     size_t len = 0;
     char *exact = NULL;

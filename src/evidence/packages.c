@@ -100,7 +100,7 @@ static void parse_manifest(pl_fs *fs, pl_package *p, pl_installation *inst)
 {
     uint8_t *data = NULL;
     size_t len = 0;
-    pl_err err = {{0}};
+    pl_err err = {0};
     if (fs->ops->read(fs, p->mum_path, PL_MAX_MANIFEST_BYTES, &data, &len, &err) != 0) {
         p->mum_error = pl_xasprintf("cannot read: %s", err.msg);
     } else {
@@ -157,7 +157,7 @@ void pl_read_package_manifests(pl_fs *fs, const char *windows_dir, pl_installati
 {
     char *want = pl_windir_path(windows_dir, "servicing/Packages");
     char *dir = NULL;
-    pl_err err = {{0}};
+    pl_err err = {0};
     int rc = pl_fs_resolve(fs, want, &dir, &err);
     free(want);
     if (rc < 0)

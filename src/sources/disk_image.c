@@ -161,7 +161,7 @@ static ssize_t counted_read(TSK_IMG_INFO *img, TSK_OFF_T off, char *buf, size_t 
     if (len > (uint64_t)img->size - (uint64_t)off)
         len = (size_t)((uint64_t)img->size - (uint64_t)off);
     ssize_t r;
-    pl_err e = {{0}};
+    pl_err e = {0};
     if (c->inner) {
         tsk_error_reset();
         r = tsk_img_read(c->inner, off, buf, len);

@@ -9,13 +9,73 @@
 #include <time.h>
 #include <unistd.h>
 
+static const char *const error_code_names[PL_ERR__COUNT] = {
+    [PL_ERR_NONE] = "none",
+    [PL_ERR_IO] = "io",
+    [PL_ERR_NOT_FOUND] = "not-found",
+    [PL_ERR_UNRECOGNIZED] = "unrecognized",
+    [PL_ERR_TRUNCATED] = "truncated",
+    [PL_ERR_CORRUPT] = "corrupt",
+    [PL_ERR_UNSUPPORTED] = "unsupported",
+    [PL_ERR_LIMIT] = "limit",
+    [PL_ERR_LIBRARY] = "library",
+    [PL_ERR_PARENT_MISSING] = "parent-missing",
+    [PL_ERR_PARENT_MISMATCH] = "parent-mismatch",
+    [PL_ERR_UNSAFE] = "unsafe",
+    [PL_ERR_CRASHED] = "crashed",
+    [PL_ERR_TIMEOUT] = "timeout",
+    [PL_ERR_RESOURCES] = "resources",
+    [PL_ERR_INTERRUPTED] = "interrupted",
+    [PL_ERR_USAGE] = "usage",
+    [PL_ERR_OUTPUT_IS_INPUT] = "output-is-input",
+    [PL_ERR_INTERNAL] = "internal",
+};
+
+const char *pl_error_code_name(pl_error_code code)
+{
+    if ((int)code < 0 || code >= PL_ERR__COUNT || !error_code_names[code])
+        return "unknown";
+    return error_code_names[code];
+}
+
+pl_error_code pl_error_code_from_name(const char *name)
+{
+    for (int c = 0; name && c < PL_ERR__COUNT; c++)
+        if (error_code_names[c] && strcmp(error_code_names[c], name) == 0)
+            return (pl_error_code)c;
+    return PL_ERR_NONE;
+}
+
+int pl_error_code_is_transient(pl_error_code code)
+{
+    return code == PL_ERR_CRASHED || code == PL_ERR_TIMEOUT || code == PL_ERR_RESOURCES ||
+           code == PL_ERR_INTERRUPTED;
+}
+
+static void err_vset(pl_err *err, const char *fmt, va_list ap)
+{
+    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+}
+
+void pl_err_setc(pl_err *err, pl_error_code code, const char *fmt, ...)
+{
+    if (!err)
+        return;
+    err->code = code;
+    va_list ap;
+    va_start(ap, fmt);
+    err_vset(err, fmt, ap);
+    va_end(ap);
+}
+
 void pl_err_set(pl_err *err, const char *fmt, ...)
 {
     if (!err)
         return;
+    err->code = PL_ERR_INTERNAL;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    err_vset(err, fmt, ap);
     va_end(ap);
 }
 

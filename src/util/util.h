@@ -7,16 +7,61 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* An error message, filled by the function that failed. The caller adds
- * the input's name: the full text the user sees is
+/* What kind of failure an error is. Code decides on these, never on
+ * message text; the report prints the stable name next to the message
+ * (JSON "code"). In the manner of wimlib's enum wimlib_error_code: one
+ * list, one name table (pl_error_code_name). Add codes at the end of a
+ * group; never rename a name once released. */
+typedef enum {
+    PL_ERR_NONE = 0,
+    /* The input itself: retrying the same run gives the same answer. */
+    PL_ERR_IO,              /* "io": the OS refused a read or open */
+    PL_ERR_NOT_FOUND,       /* "not-found": a file or key that must exist does not */
+    PL_ERR_UNRECOGNIZED,    /* "unrecognized": not a format patchlevel reads */
+    PL_ERR_TRUNCATED,       /* "truncated": a structure runs past the end of its file */
+    PL_ERR_CORRUPT,         /* "corrupt": a structure is invalid (checksum, loop, bad field) */
+    PL_ERR_UNSUPPORTED,     /* "unsupported": valid, but a variant not handled */
+    PL_ERR_LIMIT,           /* "limit": larger than a limit of src/util/limits.h */
+    PL_ERR_LIBRARY,         /* "library": a library refused without saying why */
+    PL_ERR_PARENT_MISSING,  /* "parent-missing": a chain's parent cannot be found */
+    PL_ERR_PARENT_MISMATCH, /* "parent-mismatch": the parent found is not the right one */
+    PL_ERR_UNSAFE,          /* "unsafe": refused to protect the evidence (symlink out, special file) */
+    /* The run, not the input: a later run may succeed (--resume retries these). */
+    PL_ERR_CRASHED,         /* "crashed": the analysis died (signal) */
+    PL_ERR_TIMEOUT,         /* "timeout": --timeout expired */
+    PL_ERR_RESOURCES,       /* "resources": memory, file descriptors, temporary space */
+    PL_ERR_INTERRUPTED,     /* "interrupted": the run was stopped (SIGINT/SIGTERM) */
+    /* The command line. */
+    PL_ERR_USAGE,           /* "usage": bad options or arguments */
+    PL_ERR_OUTPUT_IS_INPUT, /* "output-is-input": an output file names an input */
+    PL_ERR_INTERNAL,        /* "internal": a bug in patchlevel */
+    PL_ERR__COUNT
+} pl_error_code;
+
+/* The stable name of a code ("io", "truncated", ...); "unknown" when out of range. */
+const char *pl_error_code_name(pl_error_code code);
+/* True for the codes a later run may not see again (crashed, timeout,
+ * resources, interrupted). */
+int pl_error_code_is_transient(pl_error_code code);
+/* The code whose name is name, or PL_ERR_NONE. */
+pl_error_code pl_error_code_from_name(const char *name);
+
+/* An error: its code and message, filled by the function that failed. The
+ * caller adds the input's name: the full text the user sees is
  * "patchlevel: INPUT: what failed: why". */
 typedef struct {
+    pl_error_code code;
     char msg[512];
 } pl_err;
 
+/* Set code and message. */
+void pl_err_setc(pl_err *err, pl_error_code code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Set the message with code PL_ERR_INTERNAL: the old call, being replaced
+ * by pl_err_setc call by call (new code uses pl_err_setc only). */
 void pl_err_set(pl_err *err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-/* Prefix an existing message: "what: <old message>". */
+/* Prefix an existing message: "what: <old message>". The code stays. */
 void pl_err_prefix(pl_err *err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 

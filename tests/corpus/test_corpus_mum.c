@@ -50,7 +50,7 @@ static void parse_named(const char *name, pl_mum *m)
     char *path = pl_xasprintf("%s/%s", ucrt_dir, name);
     size_t len;
     uint8_t *data = read_file(path, &len);
-    pl_err err = {{0}};
+    pl_err err = {0};
     int rc = pl_mum_parse(data, len, m, &err);
     ck_assert_msg(rc == 0, "%s: %s", name, err.msg);
     free(data);

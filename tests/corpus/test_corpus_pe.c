@@ -54,7 +54,7 @@ static void parse_corpus(const char *rel, pl_pe_version *v)
 {
     size_t len;
     uint8_t *data = read_corpus(rel, &len);
-    pl_err e = {{0}};
+    pl_err e = {0};
     int rc = pl_pe_read_version(data, len, v, &e);
     ck_assert_msg(rc == 0, "%s: %s", rel, e.msg);
     ck_assert_int_eq(v->has_fixed, 1);
@@ -210,7 +210,7 @@ START_TEST(not_a_pe)
     size_t len;
     uint8_t *data = read_corpus(not_pes[_i], &len);
     pl_pe_version v;
-    pl_err e = {{0}};
+    pl_err e = {0};
     ck_assert_int_eq(pl_pe_read_version(data, len, &v, &e), -1);
     ck_assert_str_eq(e.msg, "not a PE file (no MZ header)");
     ck_assert_int_eq(v.has_fixed, 0);

@@ -130,7 +130,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     pl_catalog cat;
     memset(&cat, 0x3C, sizeof cat); /* the parser must initialise everything */
-    pl_err err = {{0}};
+    pl_err err = {0};
     if (pl_catalog_parse((const char *)data, size, "fuzz.csv", &cat, &err) != 0) {
         FUZZ_CHECK(cat.n == 0 && cat.entries == NULL);
         FUZZ_CHECK(err.msg[0] != '\0');

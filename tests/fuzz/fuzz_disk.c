@@ -140,7 +140,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     pl_source_options opt = {0};
     pl_source *src = NULL;
-    pl_err err = {{0}};
+    pl_err err = {0};
     if (pl_source_open(path, &opt, &src, &err) == 0) {
         if (verbose)
             fprintf(stderr, "input of %zu bytes: %s\n", size, src->container);

@@ -18,7 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(dirty >= -1 && dirty <= 1);
 
     pl_hive hive;
-    pl_err err = {{0}};
+    pl_err err = {0};
     if (pl_hive_open_mem(data, size, &hive, &err) != 0) {
         FUZZ_CHECK(err.msg[0] != '\0');
         FUZZ_CHECK(hive.h == NULL);

@@ -78,7 +78,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int dirty = pl_hive_is_dirty(buf, len, &s1, &s2);
 
     pl_hive_recovery rec;
-    pl_err err = {{0}};
+    pl_err err = {0};
     int rc = pl_hive_recover(&buf, &len, logs, nlogs, &rec, &err);
     if (dirty < 0) {
         FUZZ_CHECK(rc == -1);

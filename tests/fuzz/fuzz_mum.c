@@ -23,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     pl_mum m;
     memset(&m, 0x5A, sizeof m); /* the parser must initialise everything */
-    pl_err err = {{0}};
+    pl_err err = {0};
     int rc = pl_mum_parse(data, size, &m, &err);
     FUZZ_CHECK(rc == 0 || rc == -1);
     if (rc == 0) {

@@ -12,7 +12,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     pl_pe_version v;
     memset(&v, 0xA5, sizeof v); /* the parser must initialise everything */
-    pl_err err = {{0}};
+    pl_err err = {0};
     int rc = pl_pe_read_version(data, size, &v, &err);
     FUZZ_CHECK(rc == 0 || rc == -1);
     if (rc != 0) {

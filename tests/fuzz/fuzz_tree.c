@@ -104,7 +104,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
             abort();
         }
     }
-    pl_err err = {{0}};
+    pl_err err = {0};
     if (pl_catalog_load(cat, &catalog, &err) != 0) {
         fprintf(stderr, "fuzz_tree: catalog %s: %s\n", cat, err.msg);
         abort();

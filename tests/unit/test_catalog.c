@@ -22,7 +22,7 @@ static void load_shipped(void)
         dir = PL_SRCDIR;   /* the build's -DPL_SRCDIR, when the env is unset */
 #endif
     char *path = pl_xasprintf("%s/data/ws2008-sp2-catalog.csv", dir ? dir : ".");
-    pl_err err = {{0}};
+    pl_err err = {0};
     int rc = pl_catalog_load(path, &shipped, &err);
     free(path);
     ck_assert_msg(rc == 0, "shipped catalog: %s", err.msg);
@@ -66,7 +66,7 @@ static int parse(const char *text, pl_catalog *cat, pl_err *err)
 static void ck_error_len(const char *text, size_t len, const char *expected)
 {
     pl_catalog cat;
-    pl_err err = {{0}};
+    pl_err err = {0};
     ck_assert_int_eq(pl_catalog_parse(text, len, "t.csv", &cat, &err), -1);
     ck_assert_str_eq(err.msg, expected);
     ck_assert_ptr_null(cat.entries);
@@ -268,7 +268,7 @@ END_TEST
 START_TEST(kernel_ties_go_to_the_newest_rollup)
 {
     pl_catalog cat;
-    pl_err err = {{0}};
+    pl_err err = {0};
     ck_assert_int_eq(parse("kb,release_date,kind,kernel_version\n"
                            "KB200,2020-02-11,monthly-rollup,6.0.6003.100\n"
                            "KB100,2020-01-14,monthly-rollup,6.0.6003.100\n"
@@ -380,7 +380,7 @@ START_TEST(error_too_many_columns)
         strcat(text, ",x");                 /* 64 columns: fine */
     strcat(text, "\n");
     pl_catalog cat;
-    pl_err err = {{0}};
+    pl_err err = {0};
     ck_assert_int_eq(parse(text, &cat, &err), 0);
     pl_catalog_free(&cat);
     strcpy(text + strlen(text) - 1, ",one-more\n");
@@ -405,7 +405,7 @@ START_TEST(error_field_too_long)
     title[n] = '\0';   /* exactly the limit is fine */
     text = pl_xasprintf("kb,release_date,kind,title\nKB100,,other,%s\n", title);
     pl_catalog cat;
-    pl_err err = {{0}};
+    pl_err err = {0};
     ck_assert_int_eq(parse(text, &cat, &err), 0);
     ck_assert_uint_eq(strlen(cat.entries[0].title), n);
     pl_catalog_free(&cat);
@@ -506,7 +506,7 @@ END_TEST
 START_TEST(load_errors_name_the_file)
 {
     pl_catalog cat;
-    pl_err err = {{0}};
+    pl_err err = {0};
     ck_assert_int_eq(pl_catalog_load("/nonexistent/cat.csv", &cat, &err), -1);
     ck_assert_str_eq(err.msg, "/nonexistent/cat.csv: cannot open: No such file or directory");
     ck_assert_int_eq(pl_catalog_load("/", &cat, &err), -1);
@@ -520,7 +520,7 @@ END_TEST
 START_TEST(quoted_comma_quote_and_newline)
 {
     pl_catalog cat;
-    pl_err err = {{0}};
+    pl_err err = {0};
     ck_assert_int_eq(parse("kb,release_date,kind,title,source\n"
                            "KB100,2019-04-09,other,\"April 9, 2019\",\"say \"\"hi\"\"\"\n"
                            "KB101,2019-04-10,other,\"two\nlines\",\"crlf\r\ninside\"\n"
@@ -541,7 +541,7 @@ END_TEST
 START_TEST(crlf_bom_comments_blanks_and_trimming)
 {
     pl_catalog cat;
-    pl_err err = {{0}};
+    pl_err err = {0};
     ck_assert_int_eq(parse("\xEF\xBB\xBF# comment, with \"quotes\r\n"
                            "\r\n"
                            " Kind ,\"KB \",Release_Date, extra\r\n"
@@ -573,7 +573,7 @@ END_TEST
 START_TEST(header_only_is_an_empty_catalog)
 {
     pl_catalog cat;
-    pl_err err = {{0}};
+    pl_err err = {0};
     ck_assert_int_eq(parse(HDR, &cat, &err), 0);
     ck_assert_uint_eq(cat.n, 0);
     ck_assert_ptr_null(pl_catalog_find(&cat, "KB100"));
@@ -586,7 +586,7 @@ END_TEST
 START_TEST(sorted_by_date_then_kb_number)
 {
     pl_catalog cat;
-    pl_err err = {{0}};
+    pl_err err = {0};
     ck_assert_int_eq(parse("kb,release_date,kind,supersedes\n"
                            "KB5,,other,\n"
                            "KB1000,2020-04-14,other,kb999\n"
@@ -613,7 +613,7 @@ END_TEST
 START_TEST(dates_leap_day_and_month_only)
 {
     pl_catalog cat;
-    pl_err err = {{0}};
+    pl_err err = {0};
     ck_assert_int_eq(parse(HDR "KB100,2020-02-29,other\nKB101,2000-02-29,other\n"
                                "KB102,2019-09,sha2\nKB103,,other\n",
                            &cat, &err), 0);
@@ -627,7 +627,7 @@ END_TEST
 START_TEST(kernel_version_parts)
 {
     pl_catalog cat;
-    pl_err err = {{0}};
+    pl_err err = {0};
     ck_assert_int_eq(parse("kb,release_date,kind,kernel_version\n"
                            "KB100,,monthly-rollup,65535.0.6003.65535\n"
                            "KB101,,monthly-rollup,\"  6.0.6002.24565 \"\n",
@@ -642,7 +642,7 @@ END_TEST
 START_TEST(parse_without_a_name)
 {
     pl_catalog cat;
-    pl_err err = {{0}};
+    pl_err err = {0};
     ck_assert_int_eq(pl_catalog_parse("x", 1, NULL, &cat, &err), -1);
     ck_assert_str_eq(err.msg, "catalog:1: missing required column \"kb\" in the header row");
 }

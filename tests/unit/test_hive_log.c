@@ -195,7 +195,7 @@ START_TEST(not_a_hive_is_an_error)
     uint8_t *p = malloc(len);
     memcpy(p, junk, len);
     pl_hive_recovery r;
-    pl_err err = {{0}};
+    pl_err err = {0};
     ck_assert_int_eq(pl_hive_recover(&p, &len, NULL, 0, &r, &err), -1);
     ck_assert(contains(err.msg, "not a registry hive"));
     ck_assert_ptr_null(r.detail);

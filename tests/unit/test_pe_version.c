@@ -1072,7 +1072,7 @@ START_TEST(fixture_file)
     size_t len;
     uint8_t *data = read_file(f->path, &len);
     pl_pe_version v;
-    pl_err e = {{0}};
+    pl_err e = {0};
     int rc = pl_pe_read_version(data, len, &v, &e);
     ck_assert_msg(rc == 0, "%s: %s", f->path, e.msg);
     ck_assert_msg(pl_version4_cmp(v.file_version, f->version) == 0, "%s: fixed version differs",

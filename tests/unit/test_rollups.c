@@ -22,7 +22,7 @@ static void load_catalog(void)
         dir = PL_SRCDIR;   /* the build's -DPL_SRCDIR, when the env is unset */
 #endif
     char *path = pl_xasprintf("%s/data/ws2008-sp2-catalog.csv", dir ? dir : ".");
-    pl_err err = {{0}};
+    pl_err err = {0};
     int rc = pl_catalog_load(path, &cat, &err);
     free(path);
     ck_assert_msg(rc == 0, "shipped catalog: %s", err.msg);
@@ -444,7 +444,7 @@ END_TEST
 START_TEST(catalog_without_kernel_versions)
 {
     pl_catalog mine;
-    pl_err err = {{0}};
+    pl_err err = {0};
     const char *text = "kb,release_date,kind\n"
                        "KB100,2019-03-12,monthly-rollup\n"
                        "KB200,2019-04-09,monthly-rollup\n"

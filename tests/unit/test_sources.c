@@ -130,7 +130,7 @@ END_TEST
 static int open_kind(const char *path, const char **container, char *msg, size_t msglen)
 {
     pl_source *src = NULL;
-    pl_err err = {{0}};
+    pl_err err = {0};
     pl_source_options opt = {0};
     int rc = pl_source_open(path, &opt, &src, &err);
     if (rc == 0) {

@@ -195,7 +195,7 @@ START_TEST(bad_lines_are_skipped_with_a_reason)
     pl_summary s;
     pl_summary_init(&s);
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
-        pl_err why = {{0}};
+        pl_err why = {0};
         ck_assert_msg(pl_summary_add_line(&s, bad[i], strlen(bad[i]), 1, &why) == -1, "%s", bad[i]);
         ck_assert(why.msg[0]);
     }
