@@ -67,19 +67,88 @@ static const pl_pe_evidence *kernel_of(const pl_installation *inst)
     return NULL;
 }
 
+char *pl_registry_version(const pl_os_values *os)
+{
+    if (os->has_major_minor)
+        return pl_xasprintf("%u.%u", os->major_version, os->minor_version);
+    return pl_xstrdup(os->current_version);
+}
+
+char *pl_cbs_unknown_reason(const pl_installation *inst)
+{
+    if (!inst->software_read)
+        return pl_xasprintf("SOFTWARE hive unreadable: %s",
+                            inst->software_error ? inst->software_error : "not found");
+    if (!inst->pending.cbs_key)
+        return pl_xstrdup("the SOFTWARE hive has no Component Based Servicing key");
+    return NULL;
+}
+
+/* Version, build and revision from the registry, the kernel filling gaps;
+ * a kernel of another version than the registry's is a warning (an
+ * in-place upgrade half done, or a hive from another machine). */
 void pl_decide_identity(const pl_installation *inst, pl_assessment *a)
 {
     const pl_pe_evidence *k = kernel_of(inst);
-    if (inst->os.current_version)
-        a->version = pl_xstrdup(inst->os.current_version);
-    else if (k)
+    const pl_os_values *os = &inst->os;
+    a->revision = -1;
+    if ((a->version = pl_registry_version(os)))
+        a->version_source = os->has_major_minor ? "CurrentMajorVersionNumber.CurrentMinorVersionNumber"
+                                                : "CurrentVersion";
+    else if (k) {
         a->version = pl_xasprintf("%u.%u", k->ver.file_version[0], k->ver.file_version[1]);
-    a->build = pl_parse_build(inst->os.current_build_number);
+        a->version_source = "kernel file version";
+    }
+    a->build = pl_parse_build(os->current_build_number);
     if (a->build < 0)
-        a->build = pl_parse_build(inst->os.current_build);
+        a->build = pl_parse_build(os->current_build);
     if (a->build < 0 && k)
         a->build = k->ver.file_version[2];
+    if (os->has_ubr)
+        a->revision = os->ubr;
+    else if (k && a->build == k->ver.file_version[2])
+        a->revision = k->ver.file_version[3];
+    if (k && a->version && os->has_major_minor) {
+        char kv[16];
+        snprintf(kv, sizeof kv, "%u.%u", k->ver.file_version[0], k->ver.file_version[1]);
+        if (strcmp(kv, a->version) != 0)
+            pl_strlist_pushf(&a->warnings, "the registry says Windows %s but the kernel is %s",
+                             a->version, kv);
+    }
     decide_arch(inst, a);
+}
+
+/* Installed packages whose KB cannot be told: no KB in the identity and no
+ * readable manifest. A rollup's package (Package_for_RollupFix) names its
+ * KB only in the .mum, so "KB… is not installed" cannot be said while one
+ * of these exists. */
+static void find_unidentified(const pl_installation *inst, pl_assessment *a)
+{
+    for (size_t i = 0; i < inst->npackages; i++) {
+        const pl_package *p = &inst->packages[i];
+        if (!p->kb && p->has_state && pl_cbs_state_is_installed(p->state) &&
+            (!p->has_mum || p->mum_error))
+            pl_strlist_push(&a->unidentified_packages, p->identity);
+    }
+}
+
+static void decide_updates(const pl_installation *inst, const pl_catalog *cat, pl_assessment *a)
+{
+    a->kbs_unknown = pl_cbs_unknown_reason(inst);
+    if (!a->kbs_unknown) {
+        pl_decide_kbs(inst, a);
+        find_unidentified(inst, a);
+    }
+    if (!cat)
+        return;
+    pl_decide_rollups(inst, &a->kbs_installed, kernel_of(inst), cat, &a->rollups);
+    pl_rollup_status *r = &a->rollups;
+    if (r->applicable && !r->unknown && a->unidentified_packages.len)
+        r->unknown = pl_xasprintf(
+            "%zu installed package%s whose KB could not be read (no .mum, or an unreadable one), "
+            "e.g. %s: any of them may be the update in question",
+            a->unidentified_packages.len, a->unidentified_packages.len == 1 ? "" : "s",
+            a->unidentified_packages.items[0]);
 }
 
 static void check_kernel_pair(const pl_installation *inst, pl_assessment *a)
@@ -138,9 +207,7 @@ void pl_assess(const pl_installation *inst, const pl_catalog *cat, pl_assessment
     memset(out, 0, sizeof *out);
     pl_decide_identity(inst, out);
     pl_decide_build6003(inst, &out->b6003);
-    pl_decide_kbs(inst, out);
-    if (cat)
-        pl_decide_rollups(inst, &out->kbs_installed, kernel_of(inst), cat, &out->rollups);
+    decide_updates(inst, cat, out);
     pl_decide_pending(inst, out);
     check_kernel_pair(inst, out);
     pl_check_wim_claim(inst, out);
@@ -159,12 +226,21 @@ void pl_assessment_free(pl_assessment *a)
     pl_strlist_free(&a->kbs_installed);
     pl_strlist_free(&a->kbs_superseded);
     pl_strlist_free(&a->kbs_pending_or_staged);
+    pl_strlist_free(&a->unidentified_packages);
+    free(a->kbs_unknown);
+    free(a->reboot_unknown);
+    free(a->servicing_reboot_unknown);
     pl_rollup_status_free(&a->rollups);
     for (size_t i = 0; i < a->nsignals; i++) {
         free(a->signals[i].evidence);
         free(a->signals[i].detail);
     }
     free(a->signals);
+    for (size_t i = 0; i < a->nunknown_signals; i++) {
+        free(a->unknown_signals[i].evidence);
+        free(a->unknown_signals[i].detail);
+    }
+    free(a->unknown_signals);
     pl_strlist_free(&a->warnings);
     memset(a, 0, sizeof *a);
 }

@@ -188,26 +188,31 @@ void pl_decide_build6003(const pl_installation *inst, pl_build6003 *b)
     int k = kernel ? kernel->ver.file_version[2] : -1;
     int r = registry_build(&inst->os);
     int k60 = kernel ? (kernel->ver.file_version[0] == 6 && kernel->ver.file_version[1] == 0) : -1;
-    int r60 = is_nt60_string(inst->os.current_version);
+    char *rv = pl_registry_version(&inst->os);
+    int r60 = is_nt60_string(rv);
+    const char *product = inst->os.product_name ? inst->os.product_name : "Windows";
     if (k60 == 0 && r60 == 0)
         set_verdict(b, PL_VERDICT_NOT_APPLICABLE,
-                    pl_xasprintf("not Windows NT 6.0 (kernel %u.%u, registry CurrentVersion %s)",
-                                 kernel->ver.file_version[0], kernel->ver.file_version[1],
-                                 inst->os.current_version));
+                    pl_xasprintf("not Windows NT 6.0: %s, version %s (kernel %u.%u)", product, rv,
+                                 kernel->ver.file_version[0], kernel->ver.file_version[1]));
     else if ((k60 == 0 && r60 == 1) || (k60 == 1 && r60 == 0))
         set_verdict(b, PL_VERDICT_INCONSISTENT,
                     pl_xasprintf("the kernel is version %u.%u but the registry says %s",
-                                 kernel->ver.file_version[0], kernel->ver.file_version[1],
-                                 inst->os.current_version));
-    else if (k60 == 0 || r60 == 0)
+                                 kernel->ver.file_version[0], kernel->ver.file_version[1], rv));
+    else if (k60 == 0)
         set_verdict(b, PL_VERDICT_NOT_APPLICABLE,
-                    pl_xstrdup(k60 == 0 ? "not Windows NT 6.0 (kernel version); registry unreadable"
-                                        : "not Windows NT 6.0 (registry CurrentVersion); kernel unreadable"));
+                    pl_xasprintf("not Windows NT 6.0 (kernel version %u.%u); registry unreadable",
+                                 kernel->ver.file_version[0], kernel->ver.file_version[1]));
+    else if (r60 == 0)
+        set_verdict(b, PL_VERDICT_NOT_APPLICABLE,
+                    pl_xasprintf("not Windows NT 6.0: %s, version %s; kernel unreadable", product,
+                                 rv));
     else if (k60 < 0 && r60 < 0)
         set_verdict(b, PL_VERDICT_UNKNOWN,
                     pl_xstrdup("neither the kernel version nor the registry could be read"));
     else
         decide_nt60(k60 == 1 ? k : -1, r60 != 0 ? r : -1, b);
+    free(rv);
     if (b->verdict != PL_VERDICT_YES && b->verdict != PL_VERDICT_NOT_APPLICABLE &&
         !(kernel && k == 6003))
         find_pending_6003(inst, b);

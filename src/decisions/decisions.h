@@ -7,6 +7,10 @@
 #include "decisions/rollups.h"
 #include "evidence/installation.h"
 
+/* A fact that may be unknown: its witness could not be read. Unknown is
+ * never "no" (spec section 3). */
+typedef enum { PL_TRI_UNKNOWN = -1, PL_TRI_NO = 0, PL_TRI_YES = 1 } pl_tri;
+
 typedef enum {
     PL_VERDICT_UNKNOWN = 0,
     PL_VERDICT_YES,
@@ -35,31 +39,47 @@ typedef struct {
     pl_strlist pending_packages;  /* identities of those packages */
 } pl_build6003;
 
-/* One reason a reboot is pending. */
+/* One reason a reboot is pending, or one that could not be judged. */
 typedef struct {
     const char *signal;           /* stable id, e.g. "cbs-reboot-pending" */
-    char *evidence;               /* where it was seen */
-    char *detail;                 /* e.g. "3 entries" or NULL */
+    const char *signal_class;     /* "servicing", "windows-update", "file-rename",
+                                     "computer-rename", "domain-join" */
+    char *evidence;               /* where it was seen (or looked for) */
+    char *detail;                 /* e.g. "3 entries" or NULL; for an unknown
+                                     signal, why its witness could not be read */
 } pl_pending_signal;
 
 typedef struct {
     /* Derived identity of the installation. */
-    char *version;                /* "6.0" */
+    char *version;                /* "6.0", "10.0" */
+    const char *version_source;   /* which value gave it */
     int build;                    /* -1 unknown */
+    int64_t revision;             /* UBR, else the kernel's 4th part; -1 unknown */
     const char *arch;             /* "amd64", "x86", "ia64", NULL */
     const char *arch_source;      /* which evidence gave arch */
 
     pl_build6003 b6003;
 
+    /* NULL when the KB lists are known; else why not (the SOFTWARE hive or
+     * its CBS store could not be read), and the lists are empty. */
+    char *kbs_unknown;
     pl_strlist kbs_installed, kbs_superseded, kbs_pending_or_staged;
+    /* Installed packages whose KB could not be read (no KB in the name and
+     * no readable .mum): the KB lists may lack their KBs. */
+    pl_strlist unidentified_packages;
 
     /* From the catalog: newest rollup, what is missing (applicable == 0
      * when there is no catalog or the installation is not NT 6.0). */
     pl_rollup_status rollups;
 
-    int reboot_required;
+    /* Any signal / a servicing or Windows Update signal; unknown (with
+     * the first reason) when none is seen and one could not be judged. */
+    pl_tri reboot_required, servicing_reboot_required;
+    char *reboot_unknown, *servicing_reboot_unknown;
     pl_pending_signal *signals;
     size_t nsignals;
+    pl_pending_signal *unknown_signals;
+    size_t nunknown_signals;
 
     pl_strlist warnings;          /* conclusions worth a look: disagreements */
 } pl_assessment;
@@ -74,6 +94,16 @@ void pl_decide_build6003(const pl_installation *inst, pl_build6003 *b);
 void pl_decide_kbs(const pl_installation *inst, pl_assessment *a);
 void pl_decide_pending(const pl_installation *inst, pl_assessment *a);
 void pl_check_wim_claim(const pl_installation *inst, pl_assessment *a);
+
+/* The Windows version the registry states: "<major>.<minor>" from
+ * CurrentMajorVersionNumber / CurrentMinorVersionNumber when present
+ * (Windows 10 and later keep CurrentVersion at "6.3"), else CurrentVersion.
+ * malloc'd; NULL when neither is there. */
+char *pl_registry_version(const pl_os_values *os);
+
+/* Why nothing can be said about the CBS store (the SOFTWARE hive or its
+ * CBS key could not be read), malloc'd; NULL when it was read. */
+char *pl_cbs_unknown_reason(const pl_installation *inst);
 
 /* The build number in a registry string ("6003" -> 6003); -1 if not a
  * plain number. */

@@ -6,6 +6,7 @@
  * has. Only rollups from the first build-6003 one on are counted, because
  * the question users ask is "is it at 6003, and how far past it". */
 #include "decisions/rollups.h"
+#include "decisions/decisions.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -111,15 +112,6 @@ static int is_nt60(const pl_installation *inst, const uint16_t *kv)
     if (kv && (kv[0] != 6 || kv[1] != 0))
         return 0;
     return reg || kv;
-}
-
-/* Whether the CBS store could be read at all. Without the SOFTWARE hive
- * the installed list is empty because nothing was read, not because
- * nothing is installed: "67 rollups and 3 prerequisites missing" would be
- * a claim the evidence cannot support (the damaged-hive fixture). */
-static int cbs_readable(const pl_installation *inst)
-{
-    return !inst || inst->software_read;
 }
 
 /* ---- what is installed ------------------------------------------------------ */
@@ -371,7 +363,11 @@ void pl_decide_rollups(const pl_installation *inst, const pl_strlist *kbs_instal
 {
     memset(out, 0, sizeof *out);
     const uint16_t *kv = usable_kernel(kernel);
-    if (!cat || !is_nt60(inst, kv) || !cbs_readable(inst))
+    if (!cat || !is_nt60(inst, kv))
+        return;
+    /* Without the CBS store the installed list is empty because nothing
+     * was read, not because nothing is installed. */
+    if (inst && (out->unknown = pl_cbs_unknown_reason(inst)))
         return;
     out->applicable = 1;
     unsigned char *flags = installed_flags(cat, kbs_installed);
@@ -396,5 +392,6 @@ void pl_rollup_status_free(pl_rollup_status *s)
         free(s->missing_prereqs[i].reason);
     free(s->missing_prereqs);
     free(s->kernel_note);
+    free(s->unknown);
     memset(s, 0, sizeof *s);
 }

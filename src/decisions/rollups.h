@@ -23,6 +23,11 @@ typedef struct {
      * (without the CBS store nothing can be called installed or missing):
      * the rest is meaningful. When 0, everything below is empty. */
     int applicable;
+    /* NT 6.0 with a catalog, but the answers below cannot be given: why
+     * (the CBS store could not be read, or installed packages whose KB is
+     * unknown may be the very updates reported missing). NULL otherwise.
+     * The report then shows latest / missing / prerequisites as unknown. */
+    char *unknown;
     /* Newest installed (0x70/0x80) monthly rollup known to the catalog, by
      * release date (an undated one only when no dated one is installed). */
     const pl_catalog_entry *latest;

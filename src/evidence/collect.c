@@ -244,8 +244,8 @@ static void read_software(pl_fs *fs, const char *path, pl_installation *inst)
 static void read_system(pl_fs *fs, const char *path, pl_installation *inst)
 {
     pl_hive hive;
-    if (open_hive(fs, path, "SYSTEM", &hive, &inst->system_path, &inst->system_state, NULL,
-                  inst) != 0)
+    if (open_hive(fs, path, "SYSTEM", &hive, &inst->system_path, &inst->system_state,
+                  &inst->system_error, inst) != 0)
         return;
     inst->system_read = 1;
     pl_read_system_values(&hive, inst);
@@ -297,8 +297,11 @@ static void read_pending_xml(pl_fs *fs, const char *windows_dir, pl_installation
 {
     char *want = pl_windir_path(windows_dir, "WinSxS/pending.xml");
     pl_err err;
-    if (pl_fs_resolve(fs, want, &inst->pending.pending_xml_path, &err) == 1)
+    int rc = pl_fs_resolve(fs, want, &inst->pending.pending_xml_path, &err);
+    if (rc == 1)
         inst->pending.pending_xml = 1;
+    else if (rc < 0)
+        inst->pending.pending_xml_error = pl_xasprintf("%s: %s", want, err.msg);
     free(want);
 }
 
@@ -384,7 +387,7 @@ static void free_os(pl_os_values *os)
                        &os->current_version, &os->current_build, &os->current_build_number,
                        &os->csd_version,   &os->csd_build_number, &os->build_lab,
                        &os->build_lab_ex,  &os->processor_architecture, &os->product_type,
-                       &os->computer_name};
+                       &os->computer_name, &os->display_version};
     for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
         free(*fields[i]);
 }
@@ -393,6 +396,15 @@ static void free_hive_state(pl_hive_state *h)
 {
     free(h->logs);
     free(h->detail);
+}
+
+static void free_pending(pl_pending_facts *p)
+{
+    char *fields[] = {p->sessions_exclusive_error, p->execute_state_error, p->pending_xml_path,
+                      p->pending_xml_error, p->control_set_error, p->pfro_error, p->pfro2_error,
+                      p->pfro_key, p->hostname, p->nv_hostname, p->tcpip_key, p->netlogon_key};
+    for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
+        free(fields[i]);
 }
 
 void pl_installation_free(pl_installation *inst)
@@ -413,8 +425,8 @@ void pl_installation_free(pl_installation *inst)
         free_package(&inst->packages[i]);
     free(inst->packages);
     free(inst->packages_dir);
-    free(inst->pending.pending_xml_path);
-    free(inst->pending.pfro_key);
+    free_pending(&inst->pending);
+    free(inst->system_error);
     pl_strlist_free(&inst->warnings);
     memset(inst, 0, sizeof *inst);
 }

@@ -165,27 +165,7 @@ int pl_hive_dword(pl_hive *hive, hive_node_h node, const char *name, uint32_t *o
     return 1;
 }
 
-size_t pl_hive_multi_sz_count(pl_hive *hive, hive_node_h node, const char *name)
-{
-    if (!node)
-        return 0;
-    hive_value_h v = hivex_node_get_value(hive->h, node, name);
-    if (!v)
-        return 0;
-    char **items = hivex_value_multiple_strings(hive->h, v);
-    if (!items)
-        return 0;
-    size_t n = 0;
-    for (size_t i = 0; items[i] && i < PL_MAX_MULTI_SZ_ITEMS; i++)
-        if (items[i][0])
-            n++;
-    for (size_t i = 0; items[i]; i++)
-        free(items[i]);
-    free(items);
-    return n;
-}
-
-size_t pl_hive_entry_count(pl_hive *hive, hive_node_h node)
+size_t pl_hive_subkey_count(pl_hive *hive, hive_node_h node)
 {
     if (!node)
         return 0;
@@ -196,13 +176,108 @@ size_t pl_hive_entry_count(pl_hive *hive, hive_node_h node)
             n++;
         free(kids);
     }
-    hive_value_h *vals = hivex_node_values(hive->h, node);
-    if (vals) {
-        size_t m = 0;
-        while (vals[m])
-            m++;
-        n += m;
-        free(vals);
-    }
     return n;
+}
+
+static const char *type_name(hive_type t)
+{
+    static const char *const names[] = {"REG_NONE",      "REG_SZ",        "REG_EXPAND_SZ",
+                                        "REG_BINARY",    "REG_DWORD",     "REG_DWORD_BIG_ENDIAN",
+                                        "REG_LINK",      "REG_MULTI_SZ"};
+    return (unsigned)t < sizeof names / sizeof *names ? names[t] : "an unknown type";
+}
+
+/* The value's raw bytes and type; NULL when absent (*why stays NULL) or
+ * unreadable (*why set). */
+static char *raw_value(pl_hive *hive, hive_node_h node, const char *name, hive_type *t,
+                       size_t *len, char **why)
+{
+    *why = NULL;
+    if (!node)
+        return NULL;
+    hive_value_h v = hivex_node_get_value(hive->h, node, name);
+    if (!v)
+        return NULL;
+    char *data = hivex_value_value(hive->h, v, t, len);
+    if (!data)
+        *why = pl_xasprintf("value %s could not be read: %s", name, strerror(errno));
+    return data;
+}
+
+int pl_hive_dword_checked(pl_hive *hive, hive_node_h node, const char *name, uint32_t *out,
+                          char **why)
+{
+    hive_type t;
+    size_t len;
+    char *data = raw_value(hive, node, name, &t, &len, why);
+    if (!data)
+        return *why ? -1 : 0;
+    int rc = -1;
+    if ((t == hive_t_REG_DWORD || t == hive_t_REG_DWORD_BIG_ENDIAN) && len == 4) {
+        const uint8_t *b = (const uint8_t *)data;
+        *out = t == hive_t_REG_DWORD ? pl_le32(b)
+                                     : ((uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
+                                        (uint32_t)b[2] << 8 | b[3]);
+        rc = 1;
+    } else {
+        *why = pl_xasprintf("value %s is %s of %zu bytes, not a REG_DWORD", name, type_name(t),
+                            len);
+    }
+    free(data);
+    return rc;
+}
+
+/* Where UTF-16LE in p[0..n) is not well formed (an unpaired surrogate):
+ * the byte offset, or -1 when it is. */
+static long utf16_fault(const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i + 1 < n; i += 2) {
+        uint16_t u = pl_le16(p + i);
+        if (u >= 0xD800 && u <= 0xDBFF) {
+            if (i + 3 >= n || pl_le16(p + i + 2) < 0xDC00 || pl_le16(p + i + 2) > 0xDFFF)
+                return (long)i;
+            i += 2;
+        } else if (u >= 0xDC00 && u <= 0xDFFF) {
+            return (long)i;
+        }
+    }
+    return -1;
+}
+
+/* Non-empty NUL-separated UTF-16 strings in p[0..n), bounded. */
+static size_t count_multi_sz(const uint8_t *p, size_t n)
+{
+    size_t count = 0, run = 0;
+    for (size_t i = 0; i + 1 < n && count < PL_MAX_MULTI_SZ_ITEMS; i += 2) {
+        if (pl_le16(p + i) == 0) {
+            count += run > 0;
+            run = 0;
+        } else {
+            run++;
+        }
+    }
+    return count + (run > 0 && count < PL_MAX_MULTI_SZ_ITEMS);
+}
+
+int pl_hive_multi_sz_checked(pl_hive *hive, hive_node_h node, const char *name, size_t *count,
+                             char **why)
+{
+    hive_type t;
+    size_t len;
+    *count = 0;
+    char *data = raw_value(hive, node, name, &t, &len, why);
+    if (!data)
+        return *why ? -1 : 0;
+    long fault = -1;
+    if (t != hive_t_REG_MULTI_SZ)
+        *why = pl_xasprintf("value %s is %s, not a REG_MULTI_SZ", name, type_name(t));
+    else if (len % 2)
+        *why = pl_xasprintf("value %s has an odd length (%zu bytes) for UTF-16", name, len);
+    else if ((fault = utf16_fault((const uint8_t *)data, len)) >= 0)
+        *why = pl_xasprintf("value %s holds an unpaired UTF-16 surrogate at byte %ld", name,
+                            fault);
+    else
+        *count = count_multi_sz((const uint8_t *)data, len);
+    free(data);
+    return *why ? -1 : 1;
 }

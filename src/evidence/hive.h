@@ -30,9 +30,18 @@ hive_node_h pl_hive_node(pl_hive *hive, const char *path);
 char *pl_hive_string(pl_hive *hive, hive_node_h node, const char *name);
 /* A REG_DWORD value. 1 found (*out set), 0 absent or of another type. */
 int pl_hive_dword(pl_hive *hive, hive_node_h node, const char *name, uint32_t *out);
-/* Non-empty strings in a REG_MULTI_SZ value (bounded); 0 when absent. */
-size_t pl_hive_multi_sz_count(pl_hive *hive, hive_node_h node, const char *name);
-/* Number of subkeys plus values of a node (0 if node is 0). */
-size_t pl_hive_entry_count(pl_hive *hive, hive_node_h node);
+/* Number of subkeys of a node (0 if node is 0). */
+size_t pl_hive_subkey_count(pl_hive *hive, hive_node_h node);
+
+/* Checked reads for values whose absence means "no" and whose damage must
+ * mean "unknown": 1 read (*out set), 0 absent, -1 present but unusable
+ * (*why gets a malloc'd reason: the type found, or the encoding fault). */
+int pl_hive_dword_checked(pl_hive *hive, hive_node_h node, const char *name, uint32_t *out,
+                          char **why);
+/* A REG_MULTI_SZ: *count gets its non-empty strings (at most
+ * PL_MAX_MULTI_SZ_ITEMS). UTF-16 with an unpaired surrogate, an odd byte
+ * count or another value type is -1. */
+int pl_hive_multi_sz_checked(pl_hive *hive, hive_node_h node, const char *name, size_t *count,
+                             char **why);
 
 #endif

@@ -30,6 +30,14 @@ typedef struct {
     char *csd_version, *csd_build_number, *build_lab, *build_lab_ex;
     int has_install_date;
     uint32_t install_date;     /* Unix seconds */
+    /* Windows 10 / Server 2016 and later keep CurrentVersion at "6.3" for
+     * old programs and store the real version in these DWORDs; UBR is the
+     * revision (the fourth part of the version, 17763.1234). */
+    int has_major_minor;
+    uint32_t major_version, minor_version;
+    int has_ubr;
+    uint32_t ubr;
+    char *display_version;     /* "21H2" and the like, Windows 10 2004+ */
     /* From SYSTEM, in the current control set. */
     char *processor_architecture;   /* "AMD64", "x86", "IA64" as stored */
     char *product_type;             /* "ServerNT", "WinNT", "LanmanNT" */
@@ -57,20 +65,41 @@ typedef struct {
     char *max_component_version;
 } pl_package;
 
-/* Pending-servicing facts, each with its evidence path. */
+/* Pending-servicing facts, each with its evidence path. A fact whose
+ * *_error is set was present but could not be decoded (a value of the
+ * wrong type, UTF-16 that is not well formed): the decisions layer makes
+ * its signal unknown, never "not pending". Facts from a hive that was not
+ * read at all are unknown through software_read / system_read. */
 typedef struct {
+    /* SOFTWARE, CBS key. */
+    int cbs_key;                     /* the CBS key exists */
     int reboot_pending_key;          /* CBS\RebootPending exists */
     int reboot_in_progress_key;      /* CBS\RebootInProgress exists */
-    size_t packages_pending;         /* entries under CBS\PackagesPending */
-    size_t sessions_pending;         /* entries under CBS\SessionsPending */
+    size_t packages_pending;         /* subkeys of CBS\PackagesPending */
+    size_t sessions_pending;         /* subkeys of CBS\SessionsPending (values do not count) */
+    int has_sessions_exclusive;
+    uint32_t sessions_exclusive;     /* SessionsPending value Exclusive */
+    char *sessions_exclusive_error;
     int has_execute_state;
     uint32_t execute_state;          /* CBS ExecuteState; 0xFFFFFFFF = none */
+    char *execute_state_error;
+    int wu_reboot_required;          /* WindowsUpdate\Auto Update\RebootRequired */
+    /* The file system. */
     int pending_xml;                 /* Windows\WinSxS\pending.xml exists */
     char *pending_xml_path;
-    size_t pending_file_renames;     /* PendingFileRenameOperations entries */
-    char *pfro_key;                  /* the key it was read from */
-    int wu_reboot_required;          /* WindowsUpdate\Auto Update\RebootRequired */
+    char *pending_xml_error;         /* whether it exists could not be told */
+    /* SYSTEM, current control set. */
     int current_control_set;         /* Select\Current; 0 = unknown */
+    char *control_set_error;         /* the control set Select names is missing */
+    size_t pending_file_renames;     /* PendingFileRenameOperations entries */
+    char *pfro_error;
+    size_t pending_file_renames2;    /* PendingFileRenameOperations2 entries */
+    char *pfro2_error;
+    char *pfro_key;                  /* the key they were read from */
+    char *hostname, *nv_hostname;    /* Services\Tcpip\Parameters Hostname, NV Hostname */
+    char *tcpip_key;
+    int join_domain, avoid_spn_set;  /* Services\Netlogon values JoinDomain, AvoidSpnSet */
+    char *netlogon_key;
 } pl_pending_facts;
 
 /* Whether a hive was cleanly closed, and what was done about it. */
@@ -95,6 +124,7 @@ typedef struct {
     char *software_path;
     pl_hive_state software_state;
     int system_read;
+    char *system_error;              /* why not, when it did not */
     char *system_path;
     pl_hive_state system_state;
     pl_os_values os;

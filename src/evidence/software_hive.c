@@ -30,6 +30,14 @@ void pl_read_software_values(pl_hive *hive, pl_installation *inst)
     os->build_lab = pl_hive_string(hive, cv, "BuildLab");
     os->build_lab_ex = pl_hive_string(hive, cv, "BuildLabEx");
     os->has_install_date = pl_hive_dword(hive, cv, "InstallDate", &os->install_date);
+    /* Windows 10+ (and 8.1's later builds) freeze CurrentVersion at "6.3"
+     * and put the real version in these two DWORDs (Microsoft's "Operating
+     * System Version" page; every Server 2016-2025 hive holds them). */
+    os->has_major_minor = pl_hive_dword(hive, cv, "CurrentMajorVersionNumber",
+                                        &os->major_version) &&
+                          pl_hive_dword(hive, cv, "CurrentMinorVersionNumber", &os->minor_version);
+    os->has_ubr = pl_hive_dword(hive, cv, "UBR", &os->ubr);
+    os->display_version = pl_hive_string(hive, cv, "DisplayVersion");
 }
 
 static void read_install_time(pl_hive *hive, hive_node_h node, pl_package *p)
@@ -122,17 +130,28 @@ void pl_read_cbs_packages(pl_hive *hive, pl_installation *inst)
     free(kids);
 }
 
+/* The CBS pending-work keys (../shared/reference/ws2008-servicing.md §5 and
+ * "Update 2026-12-06"). SessionsPending exists on every serviced machine
+ * with DWORD values Exclusive = 0 and TargetState = 0: its values are not
+ * sessions; its subkeys are, and Exclusive != 0 means sessions are pended
+ * with the exclusive flag. */
 void pl_read_cbs_pending(pl_hive *hive, pl_pending_facts *pending)
 {
     hive_node_h cbs = pl_hive_node(hive, CBS_KEY);
     if (!cbs)
         return;
+    pending->cbs_key = 1;
     pending->reboot_pending_key = hivex_node_get_child(hive->h, cbs, "RebootPending") != 0;
     pending->reboot_in_progress_key = hivex_node_get_child(hive->h, cbs, "RebootInProgress") != 0;
     pending->packages_pending =
-        pl_hive_entry_count(hive, hivex_node_get_child(hive->h, cbs, "PackagesPending"));
-    pending->sessions_pending =
-        pl_hive_entry_count(hive, hivex_node_get_child(hive->h, cbs, "SessionsPending"));
-    pending->has_execute_state = pl_hive_dword(hive, cbs, "ExecuteState", &pending->execute_state);
+        pl_hive_subkey_count(hive, hivex_node_get_child(hive->h, cbs, "PackagesPending"));
+    hive_node_h sessions = hivex_node_get_child(hive->h, cbs, "SessionsPending");
+    pending->sessions_pending = pl_hive_subkey_count(hive, sessions);
+    pending->has_sessions_exclusive =
+        pl_hive_dword_checked(hive, sessions, "Exclusive", &pending->sessions_exclusive,
+                              &pending->sessions_exclusive_error) == 1;
+    pending->has_execute_state =
+        pl_hive_dword_checked(hive, cbs, "ExecuteState", &pending->execute_state,
+                              &pending->execute_state_error) == 1;
     pending->wu_reboot_required = pl_hive_node(hive, WU_REBOOT_KEY) != 0;
 }

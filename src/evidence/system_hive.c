@@ -19,10 +19,53 @@ static hive_node_h current_control_set(pl_hive *hive, pl_installation *inst, cha
     inst->pending.current_control_set = (int)current;
     snprintf(name, namelen, "ControlSet%03u", current);
     hive_node_h cs = pl_hive_node(hive, name);
-    if (!cs)
-        pl_strlist_pushf(&inst->warnings, "SYSTEM hive: %s (named by Select\\Current) is missing",
-                         name);
+    if (!cs) {
+        inst->pending.control_set_error =
+            pl_xasprintf("SYSTEM hive: %s (named by Select\\Current) is missing", name);
+        pl_strlist_push(&inst->warnings, inst->pending.control_set_error);
+    }
     return cs;
+}
+
+/* A file rename waits for the next boot: PendingFileRenameOperations and
+ * PendingFileRenameOperations2 (Session Manager), read as Test-PendingReboot
+ * and Get-PendingReboot do. A value of the wrong type or with broken UTF-16
+ * is a warning and leaves the signal unknown. */
+static void read_file_renames(pl_hive *hive, hive_node_h session, const char *cs_name,
+                              pl_installation *inst)
+{
+    pl_pending_facts *p = &inst->pending;
+    p->pfro_key = pl_xasprintf("%s\\Control\\Session Manager", cs_name);
+    struct {
+        const char *name;
+        size_t *count;
+        char **error;
+    } values[] = {{"PendingFileRenameOperations", &p->pending_file_renames, &p->pfro_error},
+                  {"PendingFileRenameOperations2", &p->pending_file_renames2, &p->pfro2_error}};
+    for (size_t i = 0; i < 2; i++)
+        if (pl_hive_multi_sz_checked(hive, session, values[i].name, values[i].count,
+                                     values[i].error) < 0)
+            pl_strlist_pushf(&inst->warnings, "SYSTEM hive: %s: %s", p->pfro_key,
+                             *values[i].error);
+}
+
+/* A pending computer rename or domain join (Get-PendingReboot's rules; the
+ * volatile ActiveComputerName they compare with is never in an offline
+ * hive, so the persistent Tcpip Hostname / NV Hostname pair stands in). */
+static void read_rename_and_join(pl_hive *hive, hive_node_h cs, const char *cs_name,
+                                 pl_installation *inst)
+{
+    pl_pending_facts *p = &inst->pending;
+    hive_node_h services = hivex_node_get_child(hive->h, cs, "Services");
+    hive_node_h tcpip = services ? hivex_node_get_child(hive->h, services, "Tcpip") : 0;
+    hive_node_h params = tcpip ? hivex_node_get_child(hive->h, tcpip, "Parameters") : 0;
+    p->tcpip_key = pl_xasprintf("%s\\Services\\Tcpip\\Parameters", cs_name);
+    p->hostname = pl_hive_string(hive, params, "Hostname");
+    p->nv_hostname = pl_hive_string(hive, params, "NV Hostname");
+    hive_node_h netlogon = services ? hivex_node_get_child(hive->h, services, "Netlogon") : 0;
+    p->netlogon_key = pl_xasprintf("%s\\Services\\Netlogon", cs_name);
+    p->join_domain = netlogon && hivex_node_get_value(hive->h, netlogon, "JoinDomain") != 0;
+    p->avoid_spn_set = netlogon && hivex_node_get_value(hive->h, netlogon, "AvoidSpnSet") != 0;
 }
 
 void pl_read_system_values(pl_hive *hive, pl_installation *inst)
@@ -40,7 +83,6 @@ void pl_read_system_values(pl_hive *hive, pl_installation *inst)
     char *cn_path = pl_xasprintf("%s\\Control\\ComputerName\\ComputerName", cs_name);
     inst->os.computer_name = pl_hive_string(hive, pl_hive_node(hive, cn_path), "ComputerName");
     free(cn_path);
-    inst->pending.pending_file_renames =
-        pl_hive_multi_sz_count(hive, session, "PendingFileRenameOperations");
-    inst->pending.pfro_key = pl_xasprintf("%s\\Control\\Session Manager", cs_name);
+    read_file_renames(hive, session, cs_name, inst);
+    read_rename_and_join(hive, cs, cs_name, inst);
 }

@@ -12,7 +12,7 @@ static const char *const columns[] = {
     "product_name", "edition_id", "arch", "version", "build", "csd_version",
     "ntoskrnl_version", "kernel32_version", "build6003", "kbs_installed", "kbs_superseded",
     "kbs_pending_or_staged", "latest_rollup", "rollups_behind", "reboot_required", "warnings",
-    "errors",
+    "errors", "revision", "servicing_reboot_required", "unknown",
 };
 #define NCOLS (sizeof columns / sizeof *columns)
 
@@ -74,6 +74,29 @@ static char *pe_version(const pl_pe_evidence *pe)
     return pl_xstrdup(v);
 }
 
+static char *tri_text(pl_tri v)
+{
+    return v == PL_TRI_UNKNOWN ? NULL : pl_xstrdup(v == PL_TRI_YES ? "true" : "false");
+}
+
+/* The "unknown" column: for every cell left empty because its witness
+ * could not be read, "column: reason", joined with "; ". */
+static char *unknown_reasons(const pl_assessment *a)
+{
+    pl_strlist l = {0};
+    if (a->kbs_unknown)
+        pl_strlist_pushf(&l, "kbs: %s", a->kbs_unknown);
+    if (a->rollups.unknown)
+        pl_strlist_pushf(&l, "latest_rollup, rollups_behind: %s", a->rollups.unknown);
+    if (a->reboot_required == PL_TRI_UNKNOWN)
+        pl_strlist_pushf(&l, "reboot_required: %s", a->reboot_unknown);
+    if (a->servicing_reboot_required == PL_TRI_UNKNOWN)
+        pl_strlist_pushf(&l, "servicing_reboot_required: %s", a->servicing_reboot_unknown);
+    char *s = joined(&l, NULL, "; ");
+    pl_strlist_free(&l);
+    return s;
+}
+
 static void row(FILE *out, const pl_input_result *r, const pl_inst_result *ir)
 {
     const pl_installation *in = ir ? &ir->inst : NULL;
@@ -95,14 +118,20 @@ static void row(FILE *out, const pl_input_result *r, const pl_inst_result *ir)
         vals[12] = in->ntoskrnl.present ? pe_version(&in->ntoskrnl) : pe_version(&in->ntkrnlpa);
         vals[13] = pe_version(&in->kernel32);
         vals[14] = pl_xstrdup(pl_verdict_name(a->b6003.verdict));
-        vals[15] = joined(&a->kbs_installed, NULL, " ");
-        vals[16] = joined(&a->kbs_superseded, NULL, " ");
-        vals[17] = joined(&a->kbs_pending_or_staged, NULL, " ");
+        if (!a->kbs_unknown) {
+            vals[15] = joined(&a->kbs_installed, NULL, " ");
+            vals[16] = joined(&a->kbs_superseded, NULL, " ");
+            vals[17] = joined(&a->kbs_pending_or_staged, NULL, " ");
+        }
         const pl_rollup_status *ro = &a->rollups;
-        vals[18] = pl_xstrdup(ro->applicable && ro->latest ? ro->latest->kb : NULL);
-        vals[19] = ro->applicable ? pl_xasprintf("%zu", ro->nmissing) : NULL;
-        vals[20] = pl_xstrdup(a->reboot_required ? "true" : "false");
+        int rollups_known = ro->applicable && !ro->unknown;
+        vals[18] = pl_xstrdup(rollups_known && ro->latest ? ro->latest->kb : NULL);
+        vals[19] = rollups_known ? pl_xasprintf("%zu", ro->nmissing) : NULL;
+        vals[20] = tri_text(a->reboot_required);
         vals[21] = joined(&in->warnings, &a->warnings, "; ");
+        vals[23] = a->revision >= 0 ? pl_xasprintf("%lld", (long long)a->revision) : NULL;
+        vals[24] = tri_text(a->servicing_reboot_required);
+        vals[25] = unknown_reasons(a);
     }
     vals[22] = joined(&r->errors, NULL, "; ");
     for (size_t i = 0; i < NCOLS; i++) {

@@ -14,6 +14,28 @@ static void strlist_array(pl_json *j, const char *key, const pl_strlist *l)
     pl_json_end_array(j);
 }
 
+/* A three-valued fact: true / false, or null with its reason in
+ * "<key>_unknown" (always present: null when the fact is known). */
+static void kv_tri(pl_json *j, const char *key, pl_tri v, const char *why)
+{
+    if (v == PL_TRI_UNKNOWN)
+        pl_json_kv_null(j, key);
+    else
+        pl_json_kv_bool(j, key, v == PL_TRI_YES);
+    char name[64];
+    snprintf(name, sizeof name, "%s_unknown", key);
+    pl_json_kv_string(j, name, v == PL_TRI_UNKNOWN ? why : NULL);
+}
+
+/* A list that is null when it could not be determined. */
+static void strlist_or_null(pl_json *j, const char *key, const pl_strlist *l, const char *unknown)
+{
+    if (unknown)
+        pl_json_kv_null(j, key);
+    else
+        strlist_array(j, key, l);
+}
+
 static void kv_int_or_null(pl_json *j, const char *key, int64_t v, int present)
 {
     if (present)
@@ -61,7 +83,10 @@ static void os(pl_json *j, const pl_inst_result *r)
     pl_json_kv_string(j, "arch", a->arch);
     pl_json_kv_string(j, "arch_source", a->arch_source);
     pl_json_kv_string(j, "version", a->version);
+    pl_json_kv_string(j, "version_source", a->version_source);
     kv_int_or_null(j, "build", a->build, a->build >= 0);
+    kv_int_or_null(j, "revision", a->revision, a->revision >= 0);
+    pl_json_kv_string(j, "display_version", o->display_version);
     pl_json_kv_string(j, "csd_version", o->csd_version);
     pl_json_kv_string(j, "csd_build_number", o->csd_build_number);
     pl_json_kv_string(j, "current_build", o->current_build);
@@ -219,10 +244,12 @@ static void catalog_entries(pl_json *j, const char *key, const pl_catalog_entry 
 static void rollups(pl_json *j, const pl_rollup_status *s)
 {
     pl_json_key(j, "latest_rollup");
-    catalog_entry(j, s->applicable ? s->latest : NULL);
-    if (!s->applicable) {
+    catalog_entry(j, s->applicable && !s->unknown ? s->latest : NULL);
+    pl_json_kv_string(j, "rollups_unknown", s->unknown);
+    if (!s->applicable || s->unknown) {
         pl_json_kv_null(j, "missing_rollups");
         pl_json_kv_null(j, "rollups_behind");
+        pl_json_kv_null(j, "missing_prerequisites");
         return;
     }
     catalog_entries(j, "missing_rollups", s->missing, s->nmissing);
@@ -254,9 +281,11 @@ static void updates(pl_json *j, const pl_inst_result *r)
     const pl_assessment *a = &r->assess;
     pl_json_key(j, "updates");
     pl_json_begin_object(j);
-    strlist_array(j, "kbs_installed", &a->kbs_installed);
-    strlist_array(j, "kbs_superseded", &a->kbs_superseded);
-    strlist_array(j, "kbs_pending_or_staged", &a->kbs_pending_or_staged);
+    strlist_or_null(j, "kbs_installed", &a->kbs_installed, a->kbs_unknown);
+    strlist_or_null(j, "kbs_superseded", &a->kbs_superseded, a->kbs_unknown);
+    strlist_or_null(j, "kbs_pending_or_staged", &a->kbs_pending_or_staged, a->kbs_unknown);
+    pl_json_kv_string(j, "kbs_unknown", a->kbs_unknown);
+    strlist_or_null(j, "unidentified_packages", &a->unidentified_packages, a->kbs_unknown);
     rollups(j, &a->rollups);
     pl_json_kv_int(j, "manifest_files", (int64_t)r->inst.mum_files);
     pl_json_key(j, "packages");
@@ -267,21 +296,31 @@ static void updates(pl_json *j, const pl_inst_result *r)
     pl_json_end_object(j);
 }
 
+static void signal_list(pl_json *j, const char *key, const pl_pending_signal *s, size_t n,
+                        const char *detail_key)
+{
+    pl_json_key(j, key);
+    pl_json_begin_array(j);
+    for (size_t i = 0; i < n; i++) {
+        pl_json_begin_object(j);
+        pl_json_kv_string(j, "signal", s[i].signal);
+        pl_json_kv_string(j, "class", s[i].signal_class);
+        pl_json_kv_string(j, "evidence", s[i].evidence);
+        pl_json_kv_string(j, detail_key, s[i].detail);
+        pl_json_end_object(j);
+    }
+    pl_json_end_array(j);
+}
+
 static void pending(pl_json *j, const pl_assessment *a)
 {
     pl_json_key(j, "pending");
     pl_json_begin_object(j);
-    pl_json_kv_bool(j, "reboot_required", a->reboot_required);
-    pl_json_key(j, "signals");
-    pl_json_begin_array(j);
-    for (size_t i = 0; i < a->nsignals; i++) {
-        pl_json_begin_object(j);
-        pl_json_kv_string(j, "signal", a->signals[i].signal);
-        pl_json_kv_string(j, "evidence", a->signals[i].evidence);
-        pl_json_kv_string(j, "detail", a->signals[i].detail);
-        pl_json_end_object(j);
-    }
-    pl_json_end_array(j);
+    kv_tri(j, "reboot_required", a->reboot_required, a->reboot_unknown);
+    kv_tri(j, "servicing_reboot_required", a->servicing_reboot_required,
+           a->servicing_reboot_unknown);
+    signal_list(j, "signals", a->signals, a->nsignals, "detail");
+    signal_list(j, "unknown_signals", a->unknown_signals, a->nunknown_signals, "reason");
     pl_json_end_object(j);
 }
 

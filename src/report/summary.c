@@ -270,8 +270,10 @@ static void reduce_inst(json_object *o, pl_summary_inst *out)
     out->verdict = verdict_of(str_member(b, "verdict"));
     int64_t pb = 0;
     out->pending_6003 = int_member(b, "pending_build", &pb) && pb == 6003;
+    /* null (or a result from before it could be null that lacks it) is
+     * "not determined", never "not pending". */
     json_object *reboot = member(pending, "reboot_required", json_type_boolean);
-    out->reboot_required = reboot && json_object_get_boolean(reboot);
+    out->reboot_required = reboot ? json_object_get_boolean(reboot) != 0 : -1;
     rollup_fields(member(o, "updates", json_type_object), out);
 }
 
@@ -467,7 +469,8 @@ static void count_inst(pl_summary *s, const pl_summary_input *in, const pl_summa
 {
     s->installations++;
     s->verdicts[it->verdict]++;
-    s->reboot_pending += it->reboot_required != 0;
+    s->reboot_pending += it->reboot_required == 1;
+    s->reboot_undetermined += it->reboot_required < 0;
     s->no_but_6003_pending += it->verdict == PL_SV_NO && it->pending_6003;
     if (it->month[0]) {
         memcpy(s->months[s->nmonths].month, it->month, sizeof it->month);
@@ -516,7 +519,7 @@ void pl_summary_finish(pl_summary *s)
     s->failures = pl_xcalloc(listed + 1, sizeof *s->failures);
     s->lagging = pl_xcalloc(lagging + 1, sizeof *s->lagging);
     s->analyzed = s->failed = s->no_installation = s->installations = 0;
-    s->reboot_pending = s->no_but_6003_pending = s->rollup_none = s->rollup_undetermined = 0;
+    s->reboot_pending = s->reboot_undetermined = s->no_but_6003_pending = s->rollup_none = s->rollup_undetermined = 0;
     s->nmonths = s->nos = s->nfailures_listed = s->nlagging = s->nlagging_listed = 0;
     memset(s->verdicts, 0, sizeof s->verdicts);
     memset(s->behind, 0, sizeof s->behind);

@@ -54,7 +54,7 @@ typedef struct {
     int rollup_none;     /* determined, and no monthly rollup installed */
     int64_t behind;      /* updates.rollups_behind, -1 when null */
     pl_summary_verdict verdict;
-    int reboot_required;
+    int reboot_required;     /* 1 yes, 0 no, -1 not determined (null) */
     int pending_6003;    /* build6003.pending_build == 6003 */
 } pl_summary_inst;
 
@@ -96,7 +96,7 @@ typedef struct {
     size_t analyzed, failed, no_installation;
     size_t installations;
     size_t verdicts[PL_SV_COUNT];
-    size_t reboot_pending, no_but_6003_pending;
+    size_t reboot_pending, reboot_undetermined, no_but_6003_pending;
     size_t rollup_none, rollup_undetermined;
     pl_summary_month *months;        /* sorted by month */
     size_t nmonths;

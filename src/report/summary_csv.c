@@ -8,7 +8,7 @@
  * Sections and keys:
  *   files          read, unreadable, lines, lines_skipped
  *   inputs         total, analyzed, no_installation, failed
- *   installations  total, reboot_pending, no_but_6003_pending, not_at_6003
+ *   installations  total, reboot_pending, reboot_undetermined, no_but_6003_pending, not_at_6003
  *   verdict        yes, no, inconsistent, not-applicable, unknown
  *   rollup_month   none installed, YYYY-MM (ascending), not determined
  *   rollups_behind 0, 1-6, 7-12, 13-24, >24, not determined
@@ -61,6 +61,7 @@ int pl_summary_write_csv(FILE *out, const pl_summary *s)
     row(out, "inputs", "failed", s->failed);
     row(out, "installations", "total", s->installations);
     row(out, "installations", "reboot_pending", s->reboot_pending);
+    row(out, "installations", "reboot_undetermined", s->reboot_undetermined);
     row(out, "installations", "no_but_6003_pending", s->no_but_6003_pending);
     row(out, "installations", "not_at_6003", s->nlagging);
     for (int v = 0; v < PL_SV_COUNT; v++)

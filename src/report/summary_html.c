@@ -125,6 +125,8 @@ static void overview(FILE *out, const pl_summary *s)
     card(out, s->nlagging ? "bad" : NULL, "installations.not_at_6003", s->nlagging,
          "NT 6.0, not at 6003");
     card(out, NULL, "installations.reboot_pending", s->reboot_pending, "pending reboot");
+    card(out, NULL, "installations.reboot_undetermined", s->reboot_undetermined,
+         "reboot: not determined");
     card(out, NULL, "installations.no_but_6003_pending", s->no_but_6003_pending,
          "no, but 6003 pending");
     fputs("</div>\n</section>\n", out);

@@ -72,6 +72,7 @@ static void installations_section(FILE *out, const pl_summary *s)
     heading(out, "Installations");
     count_line(out, "total", s->installations);
     count_line(out, "pending reboot", s->reboot_pending);
+    count_line(out, "reboot not determined", s->reboot_undetermined);
     count_line(out, "no, but 6003 pending", s->no_but_6003_pending);
     heading(out, "Build 6003 verdict");
     for (int v = 0; v < PL_SV_COUNT; v++)

@@ -56,6 +56,10 @@ static void os_lines(FILE *out, const pl_inst_result *r)
     fprintf(out, "  %-12s %s", "Version:", or_dash(a->version));
     if (a->build >= 0)
         fprintf(out, " build %d", a->build);
+    if (a->build >= 0 && a->revision >= 0 && o->has_ubr)
+        fprintf(out, ".%lld", (long long)a->revision);
+    if (o->display_version)
+        fprintf(out, " (%s)", o->display_version);
     if (o->csd_version)
         fprintf(out, ", %s", o->csd_version);
     fputc('\n', out);
@@ -93,12 +97,19 @@ static void verdict_lines(FILE *out, const pl_assessment *a)
 static void updates_lines(FILE *out, const pl_inst_result *r)
 {
     const pl_assessment *a = &r->assess;
+    if (a->kbs_unknown) {
+        fprintf(out, "  %-12s unknown (%s)\n", "Updates:", a->kbs_unknown);
+        return;
+    }
     fprintf(out, "  %-12s %zu KBs installed, %zu superseded, %zu pending or staged (%zu packages)\n",
             "Updates:", a->kbs_installed.len, a->kbs_superseded.len,
             a->kbs_pending_or_staged.len, r->inst.npackages);
     list_line(out, "  installed:", &a->kbs_installed);
     list_line(out, "  superseded:", &a->kbs_superseded);
     list_line(out, "  pending:", &a->kbs_pending_or_staged);
+    if (a->unidentified_packages.len)
+        fprintf(out, "  %-12s %zu installed package%s whose KB could not be read\n", "",
+                a->unidentified_packages.len, a->unidentified_packages.len == 1 ? "" : "s");
 }
 
 static void entry_list(FILE *out, const char *label, const pl_catalog_entry *const *es, size_t n)
@@ -114,6 +125,10 @@ static void entry_list(FILE *out, const char *label, const pl_catalog_entry *con
 
 static void rollup_lines(FILE *out, const pl_rollup_status *s)
 {
+    if (s->unknown) {
+        fprintf(out, "  %-12s unknown (%s)\n", "Rollup:", s->unknown);
+        return;
+    }
     if (!s->applicable)
         return;
     if (s->latest)
@@ -146,17 +161,25 @@ static void packages_lines(FILE *out, const pl_installation *in)
     }
 }
 
+static void signal_line(FILE *out, const pl_pending_signal *s, const char *how)
+{
+    fprintf(out, "    %s [%s]: %s%s%s%s%s\n", s->signal, s->signal_class, how, s->evidence,
+            s->detail ? " (" : "", s->detail ? s->detail : "", s->detail ? ")" : "");
+}
+
 static void pending_lines(FILE *out, const pl_assessment *a)
 {
-    if (!a->reboot_required) {
+    if (a->reboot_required == PL_TRI_NO)
         fprintf(out, "  %-12s not pending\n", "Reboot:");
-        return;
-    }
-    fprintf(out, "  %-12s PENDING\n", "Reboot:");
+    else if (a->reboot_required == PL_TRI_UNKNOWN)
+        fprintf(out, "  %-12s unknown (%s)\n", "Reboot:", a->reboot_unknown);
+    else
+        fprintf(out, "  %-12s PENDING%s\n", "Reboot:",
+                a->servicing_reboot_required == PL_TRI_NO ? " (no servicing signal)" : "");
     for (size_t i = 0; i < a->nsignals; i++)
-        fprintf(out, "    %s: %s%s%s%s\n", a->signals[i].signal, a->signals[i].evidence,
-                a->signals[i].detail ? " (" : "", a->signals[i].detail ? a->signals[i].detail : "",
-                a->signals[i].detail ? ")" : "");
+        signal_line(out, &a->signals[i], "");
+    for (size_t i = 0; i < a->nunknown_signals; i++)
+        signal_line(out, &a->unknown_signals[i], "unknown, ");
 }
 
 static void warning_lines(FILE *out, const pl_inst_result *r)

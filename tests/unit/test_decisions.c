@@ -1,6 +1,7 @@
 /* The decisions layer on hand-built evidence: the build-6003 verdict
- * rules, KB classification, pending-reboot signals, identity and the WIM
- * claim check. */
+ * rules, KB classification, what is unknown when the CBS store cannot be
+ * read, identity (NT 6.0 and Windows 10+) and the WIM claim check. Pending
+ * signals: test_pending.c. */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,7 @@ static void set_kernel(pl_pe_evidence *pe, const char *role, unsigned a, unsigne
 static void set_registry(pl_installation *in, const char *version, const char *build)
 {
     in->software_read = 1;
+    in->pending.cbs_key = 1;
     in->os.current_version = version ? strdup(version) : NULL;
     in->os.current_build_number = build ? strdup(build) : NULL;
     in->os.current_build = build ? strdup(build) : NULL;
@@ -189,6 +191,7 @@ START_TEST(registry_build_falls_back_to_build_lab_ex)
     pl_installation in = {0};
     set_kernel(&in.ntoskrnl, "ntoskrnl", 6, 0, 6003, 20489, PL_PE_MACHINE_AMD64);
     in.software_read = 1;
+    in.pending.cbs_key = 1;
     in.os.current_version = strdup("6.0");
     in.os.build_lab_ex = strdup("6003.20489.amd64fre.vistasp2_ldr_escrow.190320-1700");
     ck_assert_int_eq(verdict_of(&in), PL_VERDICT_YES);
@@ -247,61 +250,6 @@ START_TEST(kb_takes_the_best_state_of_its_packages)
 }
 END_TEST
 
-/* ---- pending ------------------------------------------------------------- */
-
-START_TEST(no_signal_means_no_reboot)
-{
-    pl_installation in = {0};
-    in.pending.has_execute_state = 1;
-    in.pending.execute_state = 0xFFFFFFFFu; /* "nothing queued" */
-    add_package(&in, "Package_for_KB1~a~amd64~~6.0.1.0", "KB100000", 0x70);
-    pl_assessment a = {0};
-    pl_decide_pending(&in, &a);
-    ck_assert_int_eq(a.reboot_required, 0);
-    ck_assert_uint_eq(a.nsignals, 0);
-    pl_assessment_free(&a);
-    pl_installation_free(&in);
-}
-END_TEST
-
-static int has_signal(const pl_assessment *a, const char *id)
-{
-    for (size_t i = 0; i < a->nsignals; i++)
-        if (strcmp(a->signals[i].signal, id) == 0)
-            return 1;
-    return 0;
-}
-
-START_TEST(every_signal_is_listed)
-{
-    pl_installation in = {0};
-    in.pending.reboot_pending_key = 1;
-    in.pending.packages_pending = 2;
-    in.pending.sessions_pending = 1;
-    in.pending.pending_xml = 1;
-    in.pending.pending_xml_path = strdup("Windows/WinSxS/pending.xml");
-    in.pending.pending_file_renames = 3;
-    in.pending.pfro_key = strdup("ControlSet002\\Control\\Session Manager");
-    add_package(&in, "Package_for_KB4493471~a~amd64~~6.0.1.0", "KB4493471", 0x60);
-    pl_assessment a = {0};
-    pl_decide_pending(&in, &a);
-    ck_assert_int_eq(a.reboot_required, 1);
-    ck_assert(has_signal(&a, "cbs-reboot-pending"));
-    ck_assert(has_signal(&a, "cbs-packages-pending"));
-    ck_assert(has_signal(&a, "cbs-sessions-pending"));
-    ck_assert(has_signal(&a, "pending-xml"));
-    ck_assert(has_signal(&a, "pending-file-rename-operations"));
-    ck_assert(has_signal(&a, "package-pending"));
-    for (size_t i = 0; i < a.nsignals; i++)
-        if (strcmp(a.signals[i].signal, "pending-file-rename-operations") == 0)
-            ck_assert_ptr_nonnull(strstr(a.signals[i].evidence, "ControlSet002"));
-    pl_assessment_free(&a);
-    pl_installation_free(&in);
-}
-END_TEST
-
-/* ---- identity and WIM claim ------------------------------------------------ */
-
 START_TEST(identity_prefers_registry_then_kernel)
 {
     pl_installation in = {0};
@@ -318,6 +266,105 @@ START_TEST(identity_prefers_registry_then_kernel)
     ck_assert_int_eq(a.build, 6002);
     ck_assert_str_eq(a.arch, "amd64");
     ck_assert_str_eq(a.arch_source, "SYSTEM PROCESSOR_ARCHITECTURE");
+    pl_assessment_free(&a);
+    pl_installation_free(&in);
+}
+END_TEST
+
+/* Server 2019: CurrentVersion stays "6.3"; the real version is in the
+ * major/minor DWORDs, UBR is the revision; the verdict names the product. */
+START_TEST(windows_10_family_is_named_by_major_minor)
+{
+    pl_installation in = {0};
+    set_kernel(&in.ntoskrnl, "ntoskrnl", 10, 0, 17763, 5576, PL_PE_MACHINE_AMD64);
+    set_registry(&in, "6.3", "17763");
+    in.os.product_name = strdup("Windows Server 2019 Datacenter");
+    in.os.has_major_minor = 1;
+    in.os.major_version = 10;
+    in.os.minor_version = 0;
+    in.os.has_ubr = 1;
+    in.os.ubr = 5576;
+    pl_assessment a;
+    pl_assess(&in, NULL, &a);
+    ck_assert_str_eq(a.version, "10.0");
+    ck_assert_str_eq(a.version_source, "CurrentMajorVersionNumber.CurrentMinorVersionNumber");
+    ck_assert_int_eq(a.build, 17763);
+    ck_assert_int_eq(a.revision, 5576);
+    ck_assert_int_eq(a.b6003.verdict, PL_VERDICT_NOT_APPLICABLE);
+    ck_assert_ptr_nonnull(strstr(a.b6003.reason, "Windows Server 2019 Datacenter, version 10.0"));
+    ck_assert_uint_eq(a.warnings.len, 0);
+    pl_assessment_free(&a);
+    /* Without the DWORDs (8.1 / 2012 R2) CurrentVersion is the version. */
+    in.os.has_major_minor = 0;
+    in.os.has_ubr = 0;
+    set_kernel(&in.ntoskrnl, "ntoskrnl", 6, 3, 9600, 20000, PL_PE_MACHINE_AMD64);
+    pl_assess(&in, NULL, &a);
+    ck_assert_str_eq(a.version, "6.3");
+    ck_assert_int_eq(a.revision, -1); /* registry build 17763 is not the kernel's */
+    pl_assessment_free(&a);
+    pl_installation_free(&in);
+}
+END_TEST
+
+START_TEST(kernel_of_another_version_than_the_registry_is_a_warning)
+{
+    pl_installation in = {0};
+    set_kernel(&in.ntoskrnl, "ntoskrnl", 6, 3, 9600, 1, PL_PE_MACHINE_AMD64);
+    set_registry(&in, "6.3", "17763");
+    in.os.has_major_minor = 1;
+    in.os.major_version = 10;
+    pl_assessment a = {0};
+    pl_decide_identity(&in, &a);
+    ck_assert_uint_eq(a.warnings.len, 1);
+    ck_assert_str_eq(a.warnings.items[0], "the registry says Windows 10.0 but the kernel is 6.3");
+    pl_assessment_free(&a);
+    pl_installation_free(&in);
+}
+END_TEST
+
+/* No SOFTWARE hive: the KB lists are unknown, not empty. */
+START_TEST(kbs_unknown_without_the_software_hive)
+{
+    pl_installation in = {0};
+    set_kernel(&in.ntoskrnl, "ntoskrnl", 6, 0, 6003, 20489, PL_PE_MACHINE_AMD64);
+    in.software_error = strdup("hbin at 0x2000: bad signature");
+    pl_assessment a;
+    pl_assess(&in, NULL, &a);
+    ck_assert_str_eq(a.kbs_unknown, "SOFTWARE hive unreadable: hbin at 0x2000: bad signature");
+    ck_assert_uint_eq(a.kbs_installed.len, 0);
+    pl_assessment_free(&a);
+    /* Read, but without a CBS key: still nothing can be said. */
+    in.software_read = 1;
+    pl_assess(&in, NULL, &a);
+    ck_assert_str_eq(a.kbs_unknown, "the SOFTWARE hive has no Component Based Servicing key");
+    pl_assessment_free(&a);
+    in.pending.cbs_key = 1;
+    pl_assess(&in, NULL, &a);
+    ck_assert_ptr_null(a.kbs_unknown);
+    pl_assessment_free(&a);
+    pl_installation_free(&in);
+}
+END_TEST
+
+/* An installed package without a KB in its name whose .mum is unreadable
+ * is listed as unidentified; one with a readable .mum is not. */
+START_TEST(installed_package_with_unreadable_mum_is_unidentified)
+{
+    pl_installation in = {0};
+    set_registry(&in, "6.0", "6003");
+    pl_package *p = add_package(&in, "Package_for_RollupFix~31bf3856ad364e35~amd64~~6003.22000.1.0",
+                                NULL, 0x70);
+    p->has_mum = 1;
+    p->mum_error = strdup("not well-formed (invalid token) at line 3");
+    pl_package *q = add_package(&in, "Microsoft-Windows-Foundation~31bf3856ad364e35~amd64~~6.0.6001.18000",
+                                NULL, 0x70);
+    q->has_mum = 1;
+    add_package(&in, "Package_for_KB2~31bf3856ad364e35~amd64~~6.0.1.0", NULL, 0x50);
+    pl_assessment a;
+    pl_assess(&in, NULL, &a);
+    ck_assert_uint_eq(a.unidentified_packages.len, 1);
+    ck_assert_str_eq(a.unidentified_packages.items[0],
+                     "Package_for_RollupFix~31bf3856ad364e35~amd64~~6003.22000.1.0");
     pl_assessment_free(&a);
     pl_installation_free(&in);
 }
@@ -372,9 +419,11 @@ int main(void)
     tcase_add_test(tc, registry_build_falls_back_to_build_lab_ex);
     tcase_add_test(tc, pending_6003_package_is_reported);
     tcase_add_test(tc, kb_takes_the_best_state_of_its_packages);
-    tcase_add_test(tc, no_signal_means_no_reboot);
-    tcase_add_test(tc, every_signal_is_listed);
     tcase_add_test(tc, identity_prefers_registry_then_kernel);
+    tcase_add_test(tc, windows_10_family_is_named_by_major_minor);
+    tcase_add_test(tc, kernel_of_another_version_than_the_registry_is_a_warning);
+    tcase_add_test(tc, kbs_unknown_without_the_software_hive);
+    tcase_add_test(tc, installed_package_with_unreadable_mum_is_unidentified);
     tcase_add_test(tc, wim_claim_disagreement_is_a_warning);
     tcase_add_test(tc, parse_build_rejects_non_numbers);
     suite_add_tcase(s, tc);

@@ -28,6 +28,9 @@ static void build_result(pl_input_result *r)
     in->os.product_name = strdup("Windows Server\xc2\xae 2008 Standard");
     in->os.current_version = strdup("6.0");
     in->os.current_build_number = strdup("6003");
+    in->software_read = 1;
+    in->system_read = 1;
+    in->pending.cbs_key = 1;
     in->ntoskrnl.role = "ntoskrnl";
     in->ntoskrnl.present = 1;
     in->ntoskrnl.path = strdup("Windows/System32/ntoskrnl.exe");

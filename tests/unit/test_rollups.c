@@ -47,6 +47,7 @@ static void set_scene(scene *s, const char *version, unsigned a, unsigned b, uns
 {
     memset(s, 0, sizeof *s);
     s->inst.software_read = 1;
+    s->inst.pending.cbs_key = 1;
     s->inst.os.current_version = version ? strdup(version) : NULL;
     if (a) {
         uint16_t v[4] = {(uint16_t)a, (uint16_t)b, (uint16_t)c, (uint16_t)d};
@@ -70,6 +71,7 @@ static void end_scene(scene *s)
 {
     pl_rollup_status_free(&s->st);
     free(s->inst.os.current_version);
+    free(s->inst.software_error);
     pl_strlist_free(&s->kbs);
 }
 
@@ -474,8 +476,10 @@ START_TEST(unreadable_software_hive_is_not_judged)
     scene s;
     set_scene(&s, NULL, 6, 0, 6003, 21481, "");
     s.inst.software_read = 0;
+    s.inst.software_error = strdup("hbin at 0x1000: bad signature");
     decide(&s);
     ck_assert_int_eq(s.st.applicable, 0);
+    ck_assert_str_eq(s.st.unknown, "SOFTWARE hive unreadable: hbin at 0x1000: bad signature");
     ck_assert_uint_eq(s.st.nmissing, 0);
     ck_assert_uint_eq(s.st.nmissing_prereqs, 0);
     ck_assert_ptr_null(s.st.kernel_note);
