@@ -237,7 +237,7 @@ static void read_software(pl_fs *fs, const char *path, pl_installation *inst)
     inst->software_read = 1;
     pl_read_software_values(&hive, inst);
     pl_read_cbs_packages(&hive, inst);
-    pl_read_cbs_pending(&hive, &inst->pending);
+    pl_read_cbs_pending(&hive, inst);
     pl_hive_close(&hive);
 }
 

@@ -14,7 +14,7 @@ void pl_read_pe_evidence(pl_fs *fs, const char *path, const char *role, pl_pe_ev
 /* Facts from an open SOFTWARE hive. */
 void pl_read_software_values(pl_hive *hive, pl_installation *inst);
 void pl_read_cbs_packages(pl_hive *hive, pl_installation *inst);
-void pl_read_cbs_pending(pl_hive *hive, pl_pending_facts *pending);
+void pl_read_cbs_pending(pl_hive *hive, pl_installation *inst);
 
 /* Facts from an open SYSTEM hive. */
 void pl_read_system_values(pl_hive *hive, pl_installation *inst);

@@ -135,8 +135,9 @@ void pl_read_cbs_packages(pl_hive *hive, pl_installation *inst)
  * with DWORD values Exclusive = 0 and TargetState = 0: its values are not
  * sessions; its subkeys are, and Exclusive != 0 means sessions are pended
  * with the exclusive flag. */
-void pl_read_cbs_pending(pl_hive *hive, pl_pending_facts *pending)
+void pl_read_cbs_pending(pl_hive *hive, pl_installation *inst)
 {
+    pl_pending_facts *pending = &inst->pending;
     hive_node_h cbs = pl_hive_node(hive, CBS_KEY);
     if (!cbs)
         return;
@@ -154,4 +155,10 @@ void pl_read_cbs_pending(pl_hive *hive, pl_pending_facts *pending)
         pl_hive_dword_checked(hive, cbs, "ExecuteState", &pending->execute_state,
                               &pending->execute_state_error) == 1;
     pending->wu_reboot_required = pl_hive_node(hive, WU_REBOOT_KEY) != 0;
+    if (pending->sessions_exclusive_error)
+        pl_strlist_pushf(&inst->warnings, "SOFTWARE hive: %s\\SessionsPending: %s", CBS_KEY,
+                         pending->sessions_exclusive_error);
+    if (pending->execute_state_error)
+        pl_strlist_pushf(&inst->warnings, "SOFTWARE hive: %s: %s", CBS_KEY,
+                         pending->execute_state_error);
 }

@@ -167,19 +167,35 @@ static void signal_line(FILE *out, const pl_pending_signal *s, const char *how)
             s->detail ? " (" : "", s->detail ? s->detail : "", s->detail ? ")" : "");
 }
 
+/* Signals left unknown by the same missing witness share one line. */
+static void unknown_signal_lines(FILE *out, const pl_assessment *a)
+{
+    const pl_pending_signal *u = a->unknown_signals;
+    for (size_t i = 0; i < a->nunknown_signals;) {
+        size_t j = i + 1;
+        while (j < a->nunknown_signals && strcmp(u[j].detail, u[i].detail) == 0)
+            j++;
+        fputs("    unknown:", out);
+        for (size_t k = i; k < j; k++)
+            fprintf(out, "%s %s", k > i ? "," : "", u[k].signal);
+        fprintf(out, " (%s)\n", u[i].detail);
+        i = j;
+    }
+}
+
 static void pending_lines(FILE *out, const pl_assessment *a)
 {
     if (a->reboot_required == PL_TRI_NO)
         fprintf(out, "  %-12s not pending\n", "Reboot:");
     else if (a->reboot_required == PL_TRI_UNKNOWN)
-        fprintf(out, "  %-12s unknown (%s)\n", "Reboot:", a->reboot_unknown);
+        fprintf(out, "  %-12s unknown: %zu signal%s could not be judged\n", "Reboot:",
+                a->nunknown_signals, a->nunknown_signals == 1 ? "" : "s");
     else
         fprintf(out, "  %-12s PENDING%s\n", "Reboot:",
                 a->servicing_reboot_required == PL_TRI_NO ? " (no servicing signal)" : "");
     for (size_t i = 0; i < a->nsignals; i++)
         signal_line(out, &a->signals[i], "");
-    for (size_t i = 0; i < a->nunknown_signals; i++)
-        signal_line(out, &a->unknown_signals[i], "unknown, ");
+    unknown_signal_lines(out, a);
 }
 
 static void warning_lines(FILE *out, const pl_inst_result *r)

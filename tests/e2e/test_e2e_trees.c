@@ -182,6 +182,144 @@ START_TEST(damaged_hive_leaves_verdict_unknown)
     ck_assert_str_eq(jstr(i, "files.ntoskrnl.file_version"), "6.0.6003.21481");
     ck_assert(jis_null(i, "os.product_name"));
     ck_assert(warning_mentions(i, "SOFTWARE hive"));
+    /* nothing that rests on SOFTWARE reads as "no" or "none" */
+    const char *why = "SOFTWARE hive unreadable: no hive bin (\"hbin\") at offset 0x1000";
+    ck_assert(jis_null(i, "updates.kbs_installed"));
+    ck_assert(jis_null(i, "updates.kbs_superseded"));
+    ck_assert(jis_null(i, "updates.kbs_pending_or_staged"));
+    ck_assert_str_eq(jstr(i, "updates.kbs_unknown"), why);
+    ck_assert(jis_null(i, "updates.latest_rollup"));
+    ck_assert(jis_null(i, "updates.missing_rollups"));
+    ck_assert(jis_null(i, "updates.missing_prerequisites"));
+    ck_assert_str_eq(jstr(i, "updates.rollups_unknown"), why);
+    ck_assert(jis_null(i, "pending.reboot_required"));
+    ck_assert(strstr(jstr(i, "pending.reboot_required_unknown"), why));
+    ck_assert_int_eq(jlen(i, "pending.unknown_signals"), 7);
+    ck_assert_str_eq(jstr(jfind(i, "pending.unknown_signals", "signal", "cbs-reboot-pending"),
+                          "reason"), why);
+    /* SYSTEM was read: its signals are judged (none seen) */
+    ck_assert(jfind(i, "pending.unknown_signals", "signal", "pending-file-rename-operations") ==
+              NULL);
+    e2e_free(&r);
+}
+END_TEST
+
+/* What a normal idle 2008 server holds (SessionsPending with Exclusive = 0
+ * and TargetState = 0, an empty PackagesPending, ExecuteState 0xFFFFFFFF,
+ * Hostname = NV Hostname) is not a pending reboot. */
+START_TEST(idle_server_is_not_pending)
+{
+    e2e_run r;
+    json_object *i = analyze_tree(&r, "ws2008-idle");
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_int_eq(jbool(i, "pending.reboot_required"), 0);
+    ck_assert(jis_null(i, "pending.reboot_required_unknown"));
+    ck_assert_int_eq(jbool(i, "pending.servicing_reboot_required"), 0);
+    ck_assert_int_eq(jlen(i, "pending.signals"), 0);
+    ck_assert_int_eq(jlen(i, "pending.unknown_signals"), 0);
+    ck_assert_int_eq(jlen(i, "updates.unidentified_packages"), 0);
+    ck_assert(jis_null(i, "updates.kbs_unknown"));
+    ck_assert(jis_null(i, "updates.rollups_unknown"));
+    e2e_free(&r);
+}
+END_TEST
+
+static void expect_signal(json_object *i, const char *id, const char *cls, const char *evidence,
+                          const char *detail)
+{
+    json_object *s = jfind(i, "pending.signals", "signal", id);
+    ck_assert_msg(s != NULL, "signal %s missing", id);
+    ck_assert_str_eq(jstr(s, "class"), cls);
+    ck_assert_str_eq(jstr(s, "evidence"), evidence);
+    ck_assert_str_eq(jstr(s, "detail"), detail);
+}
+
+START_TEST(rename_join_and_exclusive_sessions_are_signals)
+{
+    e2e_run r;
+    json_object *i = analyze_tree(&r, "ws2008-signals");
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_int_eq(jbool(i, "pending.reboot_required"), 1);
+    ck_assert_int_eq(jbool(i, "pending.servicing_reboot_required"), 1);
+    ck_assert_int_eq(jlen(i, "pending.signals"), 4);
+    expect_signal(i, "cbs-sessions-pending", "servicing",
+                  "SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Component Based "
+                  "Servicing\\SessionsPending\\Exclusive",
+                  "Exclusive = 1: sessions pended with the exclusive flag");
+    expect_signal(i, "pending-file-rename-operations2", "file-rename",
+                  "SYSTEM\\ControlSet001\\Control\\Session Manager\\PendingFileRenameOperations2",
+                  "1 entry");
+    expect_signal(i, "computer-rename", "computer-rename",
+                  "SYSTEM\\ControlSet001\\Services\\Tcpip\\Parameters\\NV Hostname",
+                  "NV Hostname \"srv08-new\" differs from Hostname \"srv08-old\"");
+    expect_signal(i, "domain-join", "domain-join",
+                  "SYSTEM\\ControlSet001\\Services\\Netlogon\\JoinDomain",
+                  "JoinDomain and AvoidSpnSet");
+    e2e_free(&r);
+}
+END_TEST
+
+/* Values of the wrong type, UTF-16 with a lone surrogate, and an installed
+ * rollup whose .mum is cut: each a warning, each answer unknown, never
+ * "not pending" or "missing". */
+START_TEST(undecodable_witnesses_are_unknown)
+{
+    e2e_run r;
+    json_object *i = analyze_tree(&r, "ws2008-undecodable");
+    ck_assert_int_eq(r.status, 0);
+    ck_assert(jis_null(i, "pending.reboot_required"));
+    ck_assert(jis_null(i, "pending.servicing_reboot_required"));
+    ck_assert_int_eq(jlen(i, "pending.signals"), 0);
+    static const char *const unknown[][2] = {
+        {"cbs-sessions-pending", "value Exclusive is REG_SZ of 4 bytes, not a REG_DWORD"},
+        {"cbs-execute-state", "value ExecuteState is REG_BINARY of 2 bytes, not a REG_DWORD"},
+        {"pending-file-rename-operations",
+         "value PendingFileRenameOperations is REG_BINARY, not a REG_MULTI_SZ"},
+        {"pending-file-rename-operations2",
+         "value PendingFileRenameOperations2 holds an unpaired UTF-16 surrogate at byte 12"}};
+    ck_assert_int_eq(jlen(i, "pending.unknown_signals"), 4);
+    for (size_t k = 0; k < 4; k++) {
+        json_object *s = jfind(i, "pending.unknown_signals", "signal", unknown[k][0]);
+        ck_assert_msg(s != NULL, "%s not unknown", unknown[k][0]);
+        ck_assert_str_eq(jstr(s, "reason"), unknown[k][1]);
+        ck_assert(warning_mentions(i, unknown[k][1]));
+    }
+    /* the rollup package's KB is only in its cut .mum */
+    ck_assert_int_eq(jlen(i, "updates.unidentified_packages"), 1);
+    ck_assert(jhas(i, "updates.unidentified_packages",
+                   "Package_for_RollupFix~31bf3856ad364e35~amd64~~6003.21481.1.3"));
+    ck_assert(jis_null(i, "updates.latest_rollup"));
+    ck_assert(jis_null(i, "updates.missing_rollups"));
+    ck_assert(jis_null(i, "updates.rollups_behind"));
+    ck_assert(jis_null(i, "updates.missing_prerequisites"));
+    ck_assert(strstr(jstr(i, "updates.rollups_unknown"), "1 installed package whose KB could not be read"));
+    /* the KB lists are what was read */
+    ck_assert(jhas(i, "updates.kbs_installed", "KB5014010"));
+    e2e_free(&r);
+}
+END_TEST
+
+/* Server 2019 keeps CurrentVersion at "6.3". */
+START_TEST(server_2019_is_named_right)
+{
+    e2e_run r;
+    json_object *i = analyze_tree(&r, "ws2019-17763");
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_str_eq(jstr(i, "os.version"), "10.0");
+    ck_assert_str_eq(jstr(i, "os.version_source"),
+                     "CurrentMajorVersionNumber.CurrentMinorVersionNumber");
+    ck_assert_int_eq(jint(i, "os.build"), 17763);
+    ck_assert_int_eq(jint(i, "os.revision"), 5329);
+    ck_assert_str_eq(jstr(i, "os.current_build_number"), "17763");
+    ck_assert_str_eq(jstr(i, "build6003.verdict"), "not-applicable");
+    ck_assert_str_eq(jstr(i, "build6003.reason"),
+                     "not Windows NT 6.0: Windows Server 2019 Datacenter, version 10.0 (kernel "
+                     "10.0)");
+    ck_assert(jis_null(i, "updates.latest_rollup"));
+    ck_assert(jis_null(i, "updates.rollups_unknown"));
+    ck_assert(jhas(i, "updates.kbs_installed", "KB5034127"));
+    ck_assert_int_eq(jbool(i, "pending.reboot_required"), 0);
+    ck_assert_int_eq(jlen(i, "warnings"), 0);
     e2e_free(&r);
 }
 END_TEST
@@ -240,6 +378,10 @@ int main(void)
     tcase_add_test(tc, r2_7601_is_not_applicable);
     tcase_add_test(tc, damaged_hive_leaves_verdict_unknown);
     tcase_add_test(tc, malformed_mum_is_a_warning_not_a_failure);
+    tcase_add_test(tc, idle_server_is_not_pending);
+    tcase_add_test(tc, rename_join_and_exclusive_sessions_are_signals);
+    tcase_add_test(tc, undecodable_witnesses_are_unknown);
+    tcase_add_test(tc, server_2019_is_named_right);
     tcase_add_test(tc, text_report_reads_like_a_report);
     suite_add_tcase(s, tc);
     return pl_run_suite(s);

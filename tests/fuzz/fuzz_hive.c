@@ -28,7 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memset(&inst, 0, sizeof inst);
     pl_read_software_values(&hive, &inst);
     pl_read_cbs_packages(&hive, &inst);
-    pl_read_cbs_pending(&hive, &inst.pending);
+    pl_read_cbs_pending(&hive, &inst);
     pl_read_system_values(&hive, &inst);
     for (size_t i = 0; i < inst.npackages; i++)
         FUZZ_CHECK(inst.packages[i].identity != NULL);

@@ -31,7 +31,7 @@ static void read_hive(const uint8_t *data, size_t len)
     memset(&inst, 0, sizeof inst);
     pl_read_software_values(&hive, &inst);
     pl_read_cbs_packages(&hive, &inst);
-    pl_read_cbs_pending(&hive, &inst.pending);
+    pl_read_cbs_pending(&hive, &inst);
     pl_installation_free(&inst);
     pl_hive_close(&hive);
 }
