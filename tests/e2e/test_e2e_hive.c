@@ -29,6 +29,15 @@ START_TEST(bare_software_hive_gives_a_partial_report)
     ck_assert(jis_null(i, "files.ntoskrnl"));
     ck_assert(jhas(i, "updates.kbs_installed", "KB5014010"));
     ck_assert(jhas(i, "updates.kbs_superseded", "KB4493471"));
+    /* CBS is judged; without SYSTEM and the file system the rest is not,
+     * so the reboot answer is unknown, not "not pending" */
+    ck_assert(jis_null(i, "pending.reboot_required"));
+    ck_assert(jis_null(i, "pending.servicing_reboot_required"));
+    ck_assert_str_eq(jstr(jfind(i, "pending.unknown_signals", "signal", "pending-xml"), "reason"),
+                     "a bare hive: there is no file system to look in");
+    ck_assert_str_eq(jstr(jfind(i, "pending.unknown_signals", "signal", "domain-join"), "reason"),
+                     "a bare SOFTWARE hive: no SYSTEM hive to read");
+    ck_assert(jfind(i, "pending.unknown_signals", "signal", "cbs-reboot-pending") == NULL);
     e2e_free(&r);
 }
 END_TEST

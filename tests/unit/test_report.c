@@ -123,7 +123,16 @@ START_TEST(json_has_every_contract_field)
     ck_assert_str_eq(json_object_get_string(member(pkg, "install_time")), "2022-05-22T17:18:48Z");
     json_object *p = member(inst, "pending");
     assert_type(p, "reboot_required", json_type_boolean);
+    assert_type(p, "reboot_required_unknown", json_type_null);
+    assert_type(p, "servicing_reboot_required", json_type_boolean);
+    assert_type(p, "servicing_reboot_required_unknown", json_type_null);
     assert_type(p, "signals", json_type_array);
+    assert_type(p, "unknown_signals", json_type_array);
+    assert_type(u, "kbs_unknown", json_type_null);
+    assert_type(u, "unidentified_packages", json_type_array);
+    assert_type(u, "rollups_unknown", json_type_null);
+    assert_type(os, "revision", json_type_int);
+    assert_type(os, "version_source", json_type_string);
     assert_type(inst, "warnings", json_type_array);
     json_object_put(root);
     pl_json_free(&j);

@@ -103,6 +103,32 @@ START_TEST(verdicts_are_counted)
 }
 END_TEST
 
+/* reboot_required null ("could not tell") has its own bucket: never counted
+ * as "not pending". */
+START_TEST(undetermined_reboot_is_its_own_bucket)
+{
+    pl_summary s;
+    pl_summary_init(&s);
+    add1(&s, "a", inst("yes", 0, 1, NULL, -1));
+    add1(&s, "b", inst("yes", 0, 0, NULL, -1));
+    char *c = inst("yes", 0, 0, NULL, -1);
+    char *null_reboot = strstr(c, "\"reboot_required\":false");
+    ck_assert_ptr_nonnull(null_reboot);
+    memcpy(null_reboot + strlen("\"reboot_required\":"), "null ", 5);
+    add1(&s, "c", c);
+    pl_summary_finish(&s);
+    ck_assert_uint_eq(s.reboot_pending, 1);
+    ck_assert_uint_eq(s.reboot_undetermined, 1);
+    char *csv = render(&s, PL_SUMMARY_CSV);
+    ck_assert_ptr_nonnull(strstr(csv, "installations,reboot_undetermined,1"));
+    free(csv);
+    char *text = render(&s, PL_SUMMARY_TEXT);
+    ck_assert_ptr_nonnull(strstr(text, "reboot not determined"));
+    free(text);
+    pl_summary_free(&s);
+}
+END_TEST
+
 START_TEST(months_are_sorted_with_none_and_undetermined_apart)
 {
     pl_summary s;
@@ -350,6 +376,7 @@ int main(void)
     TCase *tc = tcase_create("summary");
     tcase_add_test(tc, verdicts_are_counted);
     tcase_add_test(tc, months_are_sorted_with_none_and_undetermined_apart);
+    tcase_add_test(tc, undetermined_reboot_is_its_own_bucket);
     tcase_add_test(tc, behind_buckets);
     tcase_add_test(tc, the_last_line_of_an_input_wins);
     tcase_add_test(tc, a_truncated_last_line_is_skipped);
