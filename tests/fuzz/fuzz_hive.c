@@ -1,5 +1,7 @@
 /* libFuzzer target: registry evidence extraction. The input is a hive file:
- * it is opened through hivex from memory (pl_hive_open_mem), then read as
+ * it is opened through hivex from memory (pl_hive_open_mem; a damaged hive
+ * goes through the salvage of src/evidence/hive_salvage.c: damage found, a
+ * repaired copy, HIVEX_OPEN_UNSAFE), then read as
  * a SOFTWARE hive (CurrentVersion values, the CBS package store, the CBS
  * pending keys) and as a SYSTEM hive (control sets, PendingFileRename-
  * Operations, ComputerName), each into a zeroed pl_installation that is
@@ -24,6 +26,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(hive.h == NULL);
         return 0;
     }
+    /* A salvaged hive always says what was lost. */
+    FUZZ_CHECK(!hive.salvaged || strncmp(hive.salvage, "salvaged from", 13) == 0);
     pl_installation inst;
     memset(&inst, 0, sizeof inst);
     pl_read_software_values(&hive, &inst);
