@@ -146,6 +146,36 @@ START_TEST(damaged_hives_in_a_tree)
 }
 END_TEST
 
+/* A SYSTEM hive cut after its first bin: salvaged, and said so beside
+ * the SOFTWARE hive's state; the kernel still gives the verdict. */
+START_TEST(damaged_system_hive_in_a_tree)
+{
+    char *dir = fault_tmpdir();
+    char *tree = fault_good_tree(dir, "tree");
+    char *sys = fault_join(tree, "WINDOWS/system32/config/system");
+    char *good = fault_join(fault_fixture("../trees/ws2008-6002-base"),
+                            "WINDOWS/system32/config/system");
+    fault_copy_prefix(good, 8192, sys);
+    e2e_run r;
+    json_object *o = fault_run(&r, tree);
+    ck_assert_int_eq(r.status, 0);
+    json_object *i = jget(o, "installations.0");
+    ck_assert_str_eq(jstr(i, "os.system_hive_state.state"), "salvaged");
+    ck_assert_str_eq(jstr(i, "os.software_hive_state.state"), "clean");
+    fault_expect_warning(i, "SYSTEM hive WINDOWS/system32/config/system: salvaged from a "
+                            "damaged hive: the file ends at byte 8192, after a whole hive bin, "
+                            "but the bins should end at byte 12288: keys and values stored from "
+                            "byte 8192 on are lost; bins 4096-8191 used");
+    ck_assert_str_eq(jstr(i, "build6003.verdict"), "no");
+    e2e_free(&r);
+    free(good);
+    free(sys);
+    free(tree);
+    fault_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("faults-hives");
@@ -156,6 +186,7 @@ int main(void)
     tcase_add_test(tc, bare_hive_root_lost);
     tcase_add_test(tc, bare_hive_key_loop);
     tcase_add_test(tc, damaged_hives_in_a_tree);
+    tcase_add_test(tc, damaged_system_hive_in_a_tree);
     suite_add_tcase(s, tc);
     return pl_run_suite(s);
 }
