@@ -79,9 +79,12 @@ static void add_kernel_evidence(const pl_pe_evidence *pe, pl_build6003 *b)
 }
 
 /* Registry evidence says when it comes from a hive replayed from its
- * logs, or from the stale primary file of a dirty hive. */
+ * logs, from the stale primary file of a dirty hive, or from what a
+ * damaged hive still held. */
 static const char *hive_note(const pl_hive_state *h)
 {
+    if (h->salvaged)
+        return " (salvaged from a damaged hive)";
     if (!h->dirty)
         return "";
     return h->recovered ? " (recovered from the transaction logs)"

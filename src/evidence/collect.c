@@ -200,6 +200,17 @@ static void recover_if_dirty(pl_fs *fs, const char *exact, uint8_t **data, size_
     }
 }
 
+/* A hive read in part: flagged, and what was lost joins the detail (after
+ * the dirty-hive sentence, when there is one). */
+static void note_salvage(pl_hive_state *state, const char *what)
+{
+    char *joined = state->detail ? pl_xasprintf("%s; %s", state->detail, what)
+                                 : pl_xstrdup(what);
+    free(state->detail);
+    state->detail = joined;
+    state->salvaged = 1;
+}
+
 /* Read and open a hive; on failure say why in the warnings. */
 static int open_hive(pl_fs *fs, const char *path, const char *label, pl_hive *hive,
                      char **exact, pl_hive_state *state, char **why, pl_installation *inst)
@@ -214,6 +225,8 @@ static int open_hive(pl_fs *fs, const char *path, const char *label, pl_hive *hi
         recover_if_dirty(fs, *exact, &data, &len, state);
         rc = pl_hive_open_mem(data, len, hive, &err) == 0 ? 1 : -1;
         free(data);
+        if (rc == 1 && hive->salvaged)
+            note_salvage(state, hive->salvage);
         if (rc == 1 && state->detail)
             pl_strlist_pushf(&inst->warnings, "%s hive %s: %s", label, *exact, state->detail);
         else if (rc != 1 && state->dirty && !state->recovered)

@@ -10,54 +10,67 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "evidence/hive_salvage.h"
 #include "util/limits.h"
 
 #define BASE_BLOCK 4096u
 #define HBIN_ALIGN 4096u
 
-/* hivex says only EINVAL or ENOTSUP when it refuses a hive. Find the
- * reason in the structure it checks: the base block (checksum, size of the
- * hive bins) and the chain of hive bins. 1 with err set when found. */
-static int explain_damage(const uint8_t *d, size_t len, pl_err *err)
+/* Hand a buffer to hivex through an anonymous in-memory file (hivex opens
+ * by name only). 0 ok (hive->h, hive->memfd set), -1 with err set. */
+static int hivex_open_mem(const uint8_t *data, size_t len, int flags, pl_hive *hive,
+                          pl_err *err)
 {
-    uint32_t sum = 0;
-    for (int i = 0; i < 127; i++)
-        sum ^= pl_le32(d + 4 * i);
-    uint32_t stored = pl_le32(d + 508);
-    if (sum != stored) {
-        pl_err_set(err, "the base block checksum is wrong (stored 0x%08x, computed 0x%08x)",
-                   stored, sum);
-        return 1;
+    int fd = memfd_create("patchlevel-hive", MFD_CLOEXEC);
+    if (fd < 0) {
+        pl_err_setc(err, PL_ERR_RESOURCES, "cannot create an in-memory file: %s",
+                    strerror(errno));
+        return -1;
     }
-    uint32_t bins = pl_le32(d + 0x28);
-    if (bins == 0 || bins % HBIN_ALIGN) {
-        pl_err_set(err, "the base block gives an invalid size for the hive bins (%u bytes)",
-                   bins);
-        return 1;
+    if (pl_write_all(fd, data, len) != 0) {
+        pl_err_setc(err, PL_ERR_RESOURCES, "cannot fill an in-memory file: %s",
+                    strerror(errno));
+        close(fd);
+        return -1;
     }
-    if (!pl_range_ok(BASE_BLOCK, bins, len)) {
-        pl_err_set(err, "truncated: the base block says the hive bins take %u bytes, but the "
-                        "file has %zu bytes after the base block",
-                   bins, len - BASE_BLOCK);
-        return 1;
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+    errno = 0;
+    hive->h = hivex_open(path, flags);
+    if (!hive->h) {
+        int e = errno;
+        pl_err_setc(err, PL_ERR_LIBRARY, "hive is damaged or unsupported (hivex: %s)",
+                    e ? strerror(e) : "unknown error");
+        close(fd);
+        return -1;
     }
-    for (uint64_t off = 0; off < bins;) {
-        const uint8_t *h = d + BASE_BLOCK + off;
-        if (bins - off < 32 || memcmp(h, "hbin", 4) != 0) {
-            pl_err_set(err, "no hive bin (\"hbin\") at offset 0x%llx",
-                       (unsigned long long)(BASE_BLOCK + off));
-            return 1;
-        }
-        uint32_t size = pl_le32(h + 8);
-        if (size < HBIN_ALIGN || size % HBIN_ALIGN || size > bins - off) {
-            pl_err_set(err, "the hive bin at offset 0x%llx has an invalid size (%u bytes; %llu "
-                            "bytes of hive bins remain)",
-                       (unsigned long long)(BASE_BLOCK + off), size,
-                       (unsigned long long)(bins - off));
-            return 1;
-        }
-        off += size;
+    hive->memfd = fd;
+    return 0;
+}
+
+/* A damaged hive, read from a repaired private copy (hive_salvage.c)
+ * with HIVEX_OPEN_UNSAFE: a cell pointing into what was lost is then
+ * skipped instead of failing the whole list. err holds the damage found;
+ * on failure the reason the salvage failed is added to it. */
+static int salvage_open(const uint8_t *data, size_t len, const pl_hive_damage *dmg,
+                        pl_hive *hive, pl_err *err)
+{
+    uint8_t *copy;
+    size_t n;
+    if (pl_hive_salvage_copy(data, len, dmg, &copy, &n, err) != 0)
+        return -1;
+    pl_err why;
+    int rc = hivex_open_mem(copy, n, HIVEX_OPEN_UNSAFE, hive, &why);
+    free(copy);
+    if (rc != 0) {
+        size_t used = strlen(err->msg);
+        snprintf(err->msg + used, sizeof err->msg - used,
+                 "; a salvage of the %llu bytes of usable hive bins failed too (%s)",
+                 (unsigned long long)dmg->keep, why.msg);
+        return -1;
     }
+    hive->salvaged = 1;
+    pl_hive_salvage_detail(len, dmg, hive->salvage, sizeof hive->salvage);
     return 0;
 }
 
@@ -66,39 +79,23 @@ int pl_hive_open_mem(const uint8_t *data, size_t len, pl_hive *hive, pl_err *err
     memset(hive, 0, sizeof *hive);
     hive->memfd = -1;
     if (len < 4 || memcmp(data, "regf", 4) != 0) {
-        pl_err_set(err, "not a registry hive (no regf header)");
+        pl_err_setc(err, PL_ERR_UNRECOGNIZED, "not a registry hive (no regf header)");
         return -1;
     }
     if (len < BASE_BLOCK + HBIN_ALIGN) {
-        pl_err_set(err, "truncated: the file is %zu bytes, too short for a base block and a "
-                        "hive bin (8192 bytes)",
-                   len);
+        pl_err_setc(err, PL_ERR_TRUNCATED,
+                    "truncated: the file is %zu bytes, too short for a base block and a "
+                    "hive bin (8192 bytes)",
+                    len);
         return -1;
     }
-    int fd = memfd_create("patchlevel-hive", MFD_CLOEXEC);
-    if (fd < 0) {
-        pl_err_set(err, "cannot create an in-memory file: %s", strerror(errno));
-        return -1;
-    }
-    if (pl_write_all(fd, data, len) != 0) {
-        pl_err_set(err, "cannot fill an in-memory file: %s", strerror(errno));
-        close(fd);
-        return -1;
-    }
-    char path[64];
-    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
-    errno = 0;
-    hive->h = hivex_open(path, 0);
-    if (!hive->h) {
-        int e = errno;
-        if (!explain_damage(data, len, err))
-            pl_err_set(err, "hive is damaged or unsupported (hivex: %s)",
-                       e ? strerror(e) : "unknown error");
-        close(fd);
-        return -1;
-    }
-    hive->memfd = fd;
-    return 0;
+    /* Damage is looked for first: hivex 1.3.23 itself opens a hive cut at
+     * a bin boundary (it walks the bins the file holds, not the size the
+     * base block gives), which would silently lose the keys cut off. */
+    pl_hive_damage dmg;
+    if (!pl_hive_find_damage(data, len, &dmg, err))
+        return hivex_open_mem(data, len, 0, hive, err);
+    return salvage_open(data, len, &dmg, hive, err);
 }
 
 void pl_hive_close(pl_hive *hive)

@@ -16,9 +16,18 @@
 typedef struct {
     hive_h *h;
     int memfd;
+    int salvaged;          /* damaged: read from a repaired private copy */
+    char salvage[640];     /* what was damaged and what was lost; "" if not salvaged */
 } pl_hive;
 
-/* Open a hive from a buffer (copied). 0 ok, -1 with err set. */
+/* Open a hive from a buffer (copied). 0 ok, -1 with err set.
+ *
+ * A hive whose base block checksum is wrong, or whose bins are cut short
+ * or broken (hivex refuses these, or reads one cut at a bin boundary
+ * without a word), is salvaged when its first bin and root key are intact: the whole, valid bins are read from a repaired private
+ * copy; hive->salvaged is then set and hive->salvage says what was lost.
+ * A hive whose root key cannot be reached stays unreadable, err saying
+ * why. */
 int pl_hive_open_mem(const uint8_t *data, size_t len, pl_hive *hive, pl_err *err);
 void pl_hive_close(pl_hive *hive);
 

@@ -102,10 +102,11 @@ typedef struct {
     char *netlogon_key;
 } pl_pending_facts;
 
-/* Whether a hive was cleanly closed, and what was done about it. */
+/* Whether a hive was cleanly closed and whole, and what was done about it. */
 typedef struct {
     int dirty;                       /* base block sequence numbers differ */
     int recovered;                   /* transaction logs were replayed in memory */
+    int salvaged;                    /* damaged: read in part (evidence/hive_salvage.h) */
     char *logs;                      /* the log files applied, NULL when none */
     char *detail;                    /* one sentence for the report, NULL when clean */
 } pl_hive_state;

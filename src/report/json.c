@@ -59,13 +59,18 @@ static void location(pl_json *j, const pl_installation *in)
     pl_json_end_object(j);
 }
 
-/* "clean", or how a dirty hive was handled: the values above come from a
- * recovered hive when "recovered" is true. */
+/* "clean", or how a dirty or damaged hive was handled: the values above
+ * come from a hive replayed from its logs ("recovered"), the stale primary
+ * file ("dirty") or what a damaged hive still held ("salvaged", the
+ * weakest, so it wins). */
 static void hive_state(pl_json *j, const char *key, const pl_hive_state *h)
 {
     pl_json_key(j, key);
     pl_json_begin_object(j);
-    pl_json_kv_string(j, "state", !h->dirty ? "clean" : h->recovered ? "recovered" : "dirty");
+    pl_json_kv_string(j, "state", h->salvaged   ? "salvaged"
+                                  : !h->dirty   ? "clean"
+                                  : h->recovered ? "recovered"
+                                                 : "dirty");
     pl_json_kv_string(j, "logs", h->logs);
     pl_json_kv_string(j, "detail", h->detail);
     pl_json_end_object(j);

@@ -7,8 +7,10 @@
  * directory; a file of the same base name beside the child; the --parent
  * files. A candidate is accepted only when its identifier is the one the
  * child expects (VHD/VHDX unique id, VMDK content id); qcow2 has no such id,
- * so there the first existing candidate is taken. A missing or mismatched
- * parent is an error naming the file: never a silent read of zeros. */
+ * so there a candidate must have the backing file's name, or be the only
+ * --parent given and of the overlay's size (qcow_parent_ok). A missing or
+ * mismatched parent is an error naming the file: never a silent read of
+ * zeros. */
 #include <libgen.h>
 #include <libqcow.h>
 #include <libvhdi.h>
@@ -513,24 +515,72 @@ static int same_family(pl_disk_format child, pl_disk_format parent)
 static void not_found_error(const parent_hint *hint, pl_err *err)
 {
     if (hint->names.len == 0) {
-        pl_err_set(err, "the parent disk is not named by the child; give it with --parent FILE");
+        pl_err_setc(err, PL_ERR_PARENT_MISSING,
+                    "the parent disk is not named by the child; give it with --parent FILE");
         return;
     }
     char *p = posix_path(hint->names.items[0]);
     const char *base = strrchr(p, '/') ? strrchr(p, '/') + 1 : p;
-    pl_err_set(err,
-               "parent disk %s not found (the child names it \"%s\"; looked there and beside "
-               "the child; give it with --parent FILE)",
-               base, hint->names.items[0]);
+    pl_err_setc(err, PL_ERR_PARENT_MISSING,
+                "parent disk %s not found (the child names it \"%s\"; looked there and beside "
+                "the child; give it with --parent FILE)",
+                base, hint->names.items[0]);
     free(p);
+}
+
+/* A qcow2 overlay records its backing file by name only: no identifier
+ * to check (qemu docs/interop/qcow2.txt, "backing_file_offset"). So a
+ * candidate must carry that name (its base name, the directory may have
+ * moved); a --parent of another name is taken only when it is the only
+ * one given and its virtual size is the overlay's (qemu-img rebase -u
+ * makes such pairs). 1 accepted, 0 refused with why set. */
+static int qcow_parent_ok(const pl_layer *child, const parent_hint *hint, const pl_layer *p,
+                          const pl_strlist *parents, char *why, size_t n)
+{
+    char *want = posix_path(hint->names.len ? hint->names.items[0] : "");
+    const char *wb = strrchr(want, '/') ? strrchr(want, '/') + 1 : want;
+    const char *pb = strrchr(p->path, '/') ? strrchr(p->path, '/') + 1 : p->path;
+    int ok = strcmp(wb, pb) == 0;
+    int alone = parents && parents->len == 1 && strcmp(parents->items[0], p->path) == 0;
+    if (!ok && alone && p->size == child->size)
+        ok = 1;
+    else if (!ok && !alone)
+        snprintf(why, n, "the overlay's backing file is \"%s\", this file has another name "
+                         "(and is not the only --parent given)",
+                 hint->names.len ? hint->names.items[0] : "");
+    else if (!ok)
+        snprintf(why, n, "the overlay's backing file is \"%s\", this file has another name "
+                         "and a virtual size of %llu bytes, not the overlay's %llu",
+                 hint->names.len ? hint->names.items[0] : "", (unsigned long long)p->size,
+                 (unsigned long long)child->size);
+    free(want);
+    return ok;
+}
+
+/* 1 when p is the parent the child expects, else 0 with why set. */
+static int parent_matches(pl_layer *child, const parent_hint *hint, pl_layer *p,
+                          const pl_strlist *parents, char *why, size_t n)
+{
+    if (child->format == PL_DISK_QCOW)
+        return qcow_parent_ok(child, hint, p, parents, why, n);
+    uint8_t id[16];
+    if (!hint->has_id || (layer_id(p, id) == 0 && memcmp(id, hint->id, 16) == 0))
+        return 1;
+    int len = child->format == PL_DISK_VMDK ? 4 : 16;
+    char *want = hex_id(hint->id, len), *got = hex_id(id, len);
+    snprintf(why, n, "the child expects identifier %s, the file has %s", want, got);
+    free(want);
+    free(got);
+    return 0;
 }
 
 /* Try each candidate; the first that exists and matches wins. */
 static pl_layer *find_parent(pl_layer *child, const parent_hint *hint, const pl_strlist *cands,
-                             pl_err *err)
+                             const pl_strlist *parents, pl_err *err)
 {
     const char *mismatch = NULL;
     const char *verb = "does not match";
+    pl_error_code code = PL_ERR_PARENT_MISMATCH;
     char why[sizeof(pl_err)] = "";
     for (size_t i = 0; i < cands->len; i++) {
         const char *c = cands->items[i];
@@ -542,28 +592,25 @@ static pl_layer *find_parent(pl_layer *child, const parent_hint *hint, const pl_
         if (!same_family(child->format, pf)) {
             snprintf(why, sizeof why, "not a %s image", pl_disk_format_name(child->format));
             verb = "does not match";
+            code = PL_ERR_PARENT_MISMATCH;
         } else if (!(p = layer_open(c, pf, &perr))) {
             snprintf(why, sizeof why, "%s", perr.msg);
             verb = "cannot be read";
+            code = perr.code;
         }
         if (!p) {
             mismatch = c;
             continue;
         }
-        uint8_t id[16];
-        if (!hint->has_id || (layer_id(p, id) == 0 && memcmp(id, hint->id, 16) == 0))
+        if (parent_matches(child, hint, p, parents, why, sizeof why))
             return p;
-        int n = child->format == PL_DISK_VMDK ? 4 : 16;
-        char *want = hex_id(hint->id, n), *got = hex_id(id, n);
-        snprintf(why, sizeof why, "the child expects identifier %s, the file has %s", want, got);
         verb = "does not match";
-        free(want);
-        free(got);
+        code = PL_ERR_PARENT_MISMATCH;
         mismatch = c;
         layer_close_one(p);
     }
     if (mismatch)
-        pl_err_set(err, "parent %s %s: %s", mismatch, verb, why);
+        pl_err_setc(err, code, "parent %s %s: %s", mismatch, verb, why);
     else
         not_found_error(hint, err);
     return NULL;
@@ -598,7 +645,7 @@ static int attach_parent(pl_layer *child, const pl_strlist *parents, pl_strlist 
     }
     pl_strlist cands = {0};
     add_candidates(child->path, &hint, parents, &cands);
-    pl_layer *p = find_parent(child, &hint, &cands, err);
+    pl_layer *p = find_parent(child, &hint, &cands, parents, err);
     pl_strlist_free(&cands);
     pl_strlist_free(&hint.names);
     if (!p)

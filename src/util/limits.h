@@ -37,6 +37,9 @@
 #define PL_MAX_CHAIN_DEPTH       16
 /* Bytes of one VHD parent locator entry we read. */
 #define PL_MAX_VHD_LOCATOR_BYTES 65536
+/* Damaged hive bins bridged when a damaged hive is salvaged (past this,
+ * the bins after the last one bridged are dropped). */
+#define PL_MAX_HIVE_SALVAGE_GAPS 64
 /* Images examined in one WIM. */
 #define PL_MAX_WIM_IMAGES        1024
 

@@ -2,7 +2,8 @@
  * installation; partition layouts (System Reserved + C:, GPT, dual boot,
  * logical partition, bare volume, no Windows); chains (qcow2 overlays to
  * depth 3, differencing VHD and VHDX, VMDK delta) and their errors; the
- * format detected by content; --parent. Expected answers: the disk
+ * format detected by content; --parent (and the backing-file name rule of
+ * qcow2). Expected answers: the disk
  * section of fixtures/README.md. */
 #include <check.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 
 #include "../check_main.h"
 #include "e2e.h"
+#include "sources/disk_internal.h"
 
 static json_object *analyze(e2e_run *r, const char *rel, int want_status)
 {
@@ -213,6 +215,81 @@ START_TEST(reads_a_fraction_of_the_disk)
 }
 END_TEST
 
+/* A qcow2 overlay names its backing file, with no identifier: a --parent
+ * is taken when it has that name (from anywhere), or when it is the only
+ * one given and of the overlay's virtual size; otherwise it is refused
+ * (code parent-mismatch). The overlay is copied alone into a temporary
+ * directory, and the base beside it under another name. */
+static void qcow_parent_run(const char *overlay, const char *const *parents, int status,
+                            const char *why)
+{
+    const char *args[16] = {"-f", "json"};
+    size_t n = 2;
+    for (size_t i = 0; parents[i]; i++) {
+        args[n++] = "--parent";
+        args[n++] = parents[i];
+    }
+    args[n++] = overlay;
+    args[n] = NULL;
+    e2e_run r;
+    e2e_exec(&r, args);
+    ck_assert_int_eq(r.status, status);
+    if (why) {
+        ck_assert_int_eq(jlen(r.json, "installations"), 0);
+        ck_assert_msg(strstr(jstr(r.json, "errors.0"), why), "%s", jstr(r.json, "errors.0"));
+        ck_assert(strstr(r.err, why));
+    } else {
+        ck_assert_str_eq(jstr(r.json, "installations.0.build6003.verdict"), "yes");
+        ck_assert(strstr(jstr(r.json, "chain.1"), strrchr(parents[0], '/') + 1));
+    }
+    e2e_free(&r);
+}
+
+START_TEST(qcow2_parent_must_carry_the_backing_name)
+{
+    char dir[] = "/tmp/pl-qcow-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char overlay[128], renamed[128], cmd[1024];
+    snprintf(overlay, sizeof overlay, "%s/overlay-6003.qcow2", dir);
+    snprintf(renamed, sizeof renamed, "%s/renamed.qcow2", dir);
+    snprintf(cmd, sizeof cmd, "cp '%s' '%s' && cp '%s' '%s'",
+             e2e_fixture("disks/chain-qcow2/overlay-6003.qcow2"), overlay,
+             e2e_fixture("disks/chain-qcow2/base-6002.qcow2"), renamed);
+    ck_assert_int_eq(system(cmd), 0);
+    char base[512], other[512];
+    snprintf(base, sizeof base, "%s", e2e_fixture("disks/chain-qcow2/base-6002.qcow2"));
+    snprintf(other, sizeof other, "%s", e2e_fixture("disks/gpt-6002.qcow2"));
+
+    const char *by_name[] = {base, NULL};
+    qcow_parent_run(overlay, by_name, 0, NULL);
+    const char *alone_same_size[] = {renamed, NULL};
+    qcow_parent_run(overlay, alone_same_size, 0, NULL);
+    const char *not_alone[] = {renamed, other, NULL};
+    qcow_parent_run(overlay, not_alone, 3,
+                    "does not match: the overlay's backing file is \"base-6002.qcow2\", this "
+                    "file has another name (and is not the only --parent given)");
+    const char *other_size[] = {other, NULL};
+    qcow_parent_run(overlay, other_size, 3,
+                    "gpt-6002.qcow2 does not match: the overlay's backing file is "
+                    "\"base-6002.qcow2\", this file has another name and a virtual size of "
+                    "4325376 bytes, not the overlay's 1179648");
+
+    /* the code, through the chain API */
+    pl_strlist parents = {0}, chain = {0};
+    pl_strlist_push(&parents, other);
+    pl_layer *l = NULL;
+    pl_err err = {0};
+    ck_assert_int_eq(pl_layer_open_chain(overlay, PL_DISK_QCOW, &parents, &l, &chain, &err), -1);
+    ck_assert_int_eq(err.code, PL_ERR_PARENT_MISMATCH);
+    pl_strlist_free(&parents);
+    pl_strlist_free(&chain);
+
+    unlink(overlay);
+    unlink(renamed);
+    rmdir(dir);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("e2e-disks");
@@ -226,6 +303,7 @@ int main(void)
     tcase_add_test(tc, chain_of_depth_three);
     tcase_add_test(tc, missing_and_mismatched_parents_are_errors);
     tcase_add_test(tc, parent_option_finds_a_moved_parent);
+    tcase_add_test(tc, qcow2_parent_must_carry_the_backing_name);
     tcase_add_test(tc, reads_a_fraction_of_the_disk);
     suite_add_tcase(s, tc);
     return pl_run_suite(s);

@@ -183,7 +183,9 @@ START_TEST(damaged_hive_leaves_verdict_unknown)
     ck_assert(jis_null(i, "os.product_name"));
     ck_assert(warning_mentions(i, "SOFTWARE hive"));
     /* nothing that rests on SOFTWARE reads as "no" or "none" */
-    const char *why = "SOFTWARE hive unreadable: no hive bin (\"hbin\") at offset 0x1000";
+    const char *why = "SOFTWARE hive unreadable: no hive bin (\"hbin\") at offset 0x1000; "
+                      "nothing to salvage: the root key (cell offset 0x20) lies in the damaged "
+                      "or missing hive bins";
     ck_assert(jis_null(i, "updates.kbs_installed"));
     ck_assert(jis_null(i, "updates.kbs_superseded"));
     ck_assert(jis_null(i, "updates.kbs_pending_or_staged"));

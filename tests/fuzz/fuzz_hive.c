@@ -1,5 +1,7 @@
 /* libFuzzer target: registry evidence extraction. The input is a hive file:
- * it is opened through hivex from memory (pl_hive_open_mem), then read as
+ * it is opened through hivex from memory (pl_hive_open_mem; a damaged hive
+ * goes through the salvage of src/evidence/hive_salvage.c: damage found, a
+ * repaired copy, HIVEX_OPEN_UNSAFE), then read as
  * a SOFTWARE hive (CurrentVersion values, the CBS package store, the CBS
  * pending keys) and as a SYSTEM hive (control sets, PendingFileRename-
  * Operations, ComputerName), each into a zeroed pl_installation that is
@@ -24,6 +26,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(hive.h == NULL);
         return 0;
     }
+    /* A salvaged hive always says what was lost. */
+    FUZZ_CHECK(!hive.salvaged || strncmp(hive.salvage, "salvaged from", 13) == 0);
     pl_installation inst;
     memset(&inst, 0, sizeof inst);
     pl_read_software_values(&hive, &inst);
@@ -36,10 +40,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     /* The generic helpers on a few fixed paths, too. */
     hive_node_h root = pl_hive_node(&hive, "");
-    (void)pl_hive_entry_count(&hive, root);
+    (void)pl_hive_subkey_count(&hive, root);
     hive_node_h n = pl_hive_node(&hive, "Select");
     uint32_t d;
     (void)pl_hive_dword(&hive, n, "Current", &d);
+    char *why = NULL;
+    (void)pl_hive_dword_checked(&hive, n, "Default", &d, &why);
+    free(why);
+    why = NULL;
+    size_t count;
+    (void)pl_hive_multi_sz_checked(&hive, pl_hive_node(&hive, "ControlSet001\\Control\\Session Manager"),
+                                   "PendingFileRenameOperations", &count, &why);
+    free(why);
     char *s = pl_hive_string(&hive, pl_hive_node(&hive, "ControlSet001\\Control\\ComputerName"
                                                         "\\ComputerName"),
                              "ComputerName");

@@ -51,7 +51,9 @@ while IFS= read -r -d '' f; do
     if [[ -n ${seen[$h]:-} ]]; then continue; fi
     seen[$h]=1
     put hive "$f" "$h-$(slug "$f")"
-done < <(find "$FIX/trees" "$FIX/trees-dirty" "$FIX/hives-dirty" -type f \
+# fixtures/faults/hives: damaged hives, so that the salvage paths
+# (src/evidence/hive_salvage.c) are reached from the first input
+done < <(find "$FIX/trees" "$FIX/trees-dirty" "$FIX/hives-dirty" "$FIX/faults/hives" -type f \
             \( -iname software -o -iname system -o -name 'SOFTWARE-*' \) -print0 | sort -z)
 
 # ---- hive + log(s) for fuzz_hive_log: u32 LE header, hive, log data ---------------
