@@ -84,6 +84,15 @@ char *pl_cbs_unknown_reason(const pl_installation *inst)
     return NULL;
 }
 
+char *pl_hive_loss_reason(const pl_hive_state *state, const char *label)
+{
+    if (!state->salvaged || !state->lost)
+        return NULL;
+    return pl_xasprintf("the %s hive was salvaged from damage and part of it is lost (see "
+                        "os.%s_hive_state)",
+                        label, strcmp(label, "SOFTWARE") == 0 ? "software" : "system");
+}
+
 /* Version, build and revision from the registry, the kernel filling gaps;
  * a kernel of another version than the registry's is a warning (an
  * in-place upgrade half done, or a hive from another machine). */
@@ -138,11 +147,14 @@ static void decide_updates(const pl_installation *inst, const pl_catalog *cat, p
     if (!a->kbs_unknown) {
         pl_decide_kbs(inst, a);
         find_unidentified(inst, a);
+        a->kbs_incomplete = pl_hive_loss_reason(&inst->software_state, "SOFTWARE");
     }
     if (!cat)
         return;
     pl_decide_rollups(inst, &a->kbs_installed, kernel_of(inst), cat, &a->rollups);
     pl_rollup_status *r = &a->rollups;
+    if (r->applicable && !r->unknown)
+        r->unknown = pl_hive_loss_reason(&inst->software_state, "SOFTWARE");
     if (r->applicable && !r->unknown && a->unidentified_packages.len)
         r->unknown = pl_xasprintf(
             "%zu installed package%s whose KB could not be read (no .mum, or an unreadable one), "
@@ -228,6 +240,7 @@ void pl_assessment_free(pl_assessment *a)
     pl_strlist_free(&a->kbs_pending_or_staged);
     pl_strlist_free(&a->unidentified_packages);
     free(a->kbs_unknown);
+    free(a->kbs_incomplete);
     free(a->reboot_unknown);
     free(a->servicing_reboot_unknown);
     pl_rollup_status_free(&a->rollups);

@@ -64,6 +64,9 @@ typedef struct {
      * its CBS store could not be read), and the lists are empty. */
     char *kbs_unknown;
     pl_strlist kbs_installed, kbs_superseded, kbs_pending_or_staged;
+    /* The lists are what a salvaged SOFTWARE hive still held: a KB missing
+     * from them may have been in the lost part. NULL when complete. */
+    char *kbs_incomplete;
     /* Installed packages whose KB could not be read (no KB in the name and
      * no readable .mum): the KB lists may lack their KBs. */
     pl_strlist unidentified_packages;
@@ -104,6 +107,10 @@ char *pl_registry_version(const pl_os_values *os);
 /* Why nothing can be said about the CBS store (the SOFTWARE hive or its
  * CBS key could not be read), malloc'd; NULL when it was read. */
 char *pl_cbs_unknown_reason(const pl_installation *inst);
+
+/* Why what was NOT found in a hive proves nothing: it was salvaged and
+ * lost bins (label "SOFTWARE" / "SYSTEM"). malloc'd; NULL when whole. */
+char *pl_hive_loss_reason(const pl_hive_state *state, const char *label);
 
 /* The build number in a registry string ("6003" -> 6003); -1 if not a
  * plain number. */

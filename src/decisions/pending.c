@@ -48,6 +48,20 @@ static void unknown(pl_assessment *a, const char *signal, const char *class_, ch
     push(&a->unknown_signals, &a->nunknown_signals, signal, class_, evidence, pl_xstrdup(why));
 }
 
+/* Every signal of each hive, with its class. */
+static const char *const software_signal_ids[][2] = {
+    {"cbs-reboot-pending", "servicing"},   {"cbs-reboot-in-progress", "servicing"},
+    {"cbs-packages-pending", "servicing"}, {"cbs-sessions-pending", "servicing"},
+    {"cbs-execute-state", "servicing"},    {"package-pending", "servicing"},
+    {"wu-reboot-required", "windows-update"}};
+static const char *const system_signal_ids[][2] = {
+    {"pending-file-rename-operations", "file-rename"},
+    {"pending-file-rename-operations2", "file-rename"},
+    {"computer-rename", "computer-rename"},
+    {"domain-join", "domain-join"}};
+#define NSOFTWARE_SIGNALS (sizeof software_signal_ids / sizeof *software_signal_ids)
+#define NSYSTEM_SIGNALS (sizeof system_signal_ids / sizeof *system_signal_ids)
+
 /* ---- SOFTWARE: CBS and Windows Update ------------------------------------- */
 
 static void sessions_signal(const pl_pending_facts *f, pl_assessment *a)
@@ -92,14 +106,14 @@ static void software_signals(const pl_installation *inst, pl_assessment *a)
     const pl_pending_facts *f = &inst->pending;
     char *why = pl_cbs_unknown_reason(inst);
     if (why) {
-        static const char *const cbs_signals[] = {
-            "cbs-reboot-pending", "cbs-reboot-in-progress", "cbs-packages-pending",
-            "cbs-sessions-pending", "cbs-execute-state", "package-pending"};
-        for (size_t i = 0; i < sizeof cbs_signals / sizeof *cbs_signals; i++)
-            unknown(a, cbs_signals[i], "servicing", pl_xstrdup(CBS), why);
-        if (!inst->software_read)
-            unknown(a, "wu-reboot-required", "windows-update", pl_xstrdup(WU_REBOOT), why);
-        else if (f->wu_reboot_required)
+        /* Windows Update's key is outside CBS: only a missing hive hides it. */
+        for (size_t i = 0; i < NSOFTWARE_SIGNALS; i++)
+            if (strcmp(software_signal_ids[i][1], "servicing") == 0 || !inst->software_read)
+                unknown(a, software_signal_ids[i][0], software_signal_ids[i][1],
+                        pl_xstrdup(strcmp(software_signal_ids[i][1], "servicing") == 0 ? CBS
+                                                                                      : WU_REBOOT),
+                        why);
+        if (inst->software_read && f->wu_reboot_required)
             seen(a, "wu-reboot-required", "windows-update", pl_xstrdup(WU_REBOOT), NULL);
         free(why);
         return;
@@ -186,13 +200,9 @@ static void system_signals(const pl_installation *inst, pl_assessment *a)
     const pl_pending_facts *f = &inst->pending;
     char *why = system_unknown(inst);
     if (why) {
-        const char *const signals[][2] = {
-            {"pending-file-rename-operations", "file-rename"},
-            {"pending-file-rename-operations2", "file-rename"},
-            {"computer-rename", "computer-rename"},
-            {"domain-join", "domain-join"}};
-        for (size_t i = 0; i < sizeof signals / sizeof *signals; i++)
-            unknown(a, signals[i][0], signals[i][1], pl_xstrdup("SYSTEM"), why);
+        for (size_t i = 0; i < NSYSTEM_SIGNALS; i++)
+            unknown(a, system_signal_ids[i][0], system_signal_ids[i][1], pl_xstrdup("SYSTEM"),
+                    why);
         free(why);
         return;
     }
@@ -202,6 +212,26 @@ static void system_signals(const pl_installation *inst, pl_assessment *a)
                   f->pending_file_renames2, f->pfro2_error);
     computer_rename_signal(f, a);
     domain_join_signal(f, a);
+}
+
+/* A salvaged hive that lost bins: a signal not seen there may have been in
+ * the lost part, so each one of the hive's signals not seen is unknown. */
+static void lost_part_unknowns(pl_assessment *a, const pl_hive_state *state, const char *label,
+                               const char *const signals[][2], size_t n)
+{
+    char *why = pl_hive_loss_reason(state, label);
+    if (!why)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        int found = 0;
+        for (size_t k = 0; k < a->nsignals && !found; k++)
+            found = strcmp(a->signals[k].signal, signals[i][0]) == 0;
+        for (size_t k = 0; k < a->nunknown_signals && !found; k++)
+            found = strcmp(a->unknown_signals[k].signal, signals[i][0]) == 0;
+        if (!found)
+            unknown(a, signals[i][0], signals[i][1], pl_xstrdup(label), why);
+    }
+    free(why);
 }
 
 /* ---- the answers ------------------------------------------------------------- */
@@ -233,6 +263,11 @@ void pl_decide_pending(const pl_installation *inst, pl_assessment *a)
     software_signals(inst, a);
     pending_xml_signal(inst, a);
     system_signals(inst, a);
+    if (inst->software_read)
+        lost_part_unknowns(a, &inst->software_state, "SOFTWARE", software_signal_ids,
+                           NSOFTWARE_SIGNALS);
+    if (inst->system_read)
+        lost_part_unknowns(a, &inst->system_state, "SYSTEM", system_signal_ids, NSYSTEM_SIGNALS);
     a->reboot_required = answer(a, 0, &a->reboot_unknown);
     a->servicing_reboot_required = answer(a, 1, &a->servicing_reboot_unknown);
 }

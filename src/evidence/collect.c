@@ -225,8 +225,10 @@ static int open_hive(pl_fs *fs, const char *path, const char *label, pl_hive *hi
         recover_if_dirty(fs, *exact, &data, &len, state);
         rc = pl_hive_open_mem(data, len, hive, &err) == 0 ? 1 : -1;
         free(data);
-        if (rc == 1 && hive->salvaged)
+        if (rc == 1 && hive->salvaged) {
             note_salvage(state, hive->salvage);
+            state->lost = hive->salvage_lost;
+        }
         if (rc == 1 && state->detail)
             pl_strlist_pushf(&inst->warnings, "%s hive %s: %s", label, *exact, state->detail);
         else if (rc != 1 && state->dirty && !state->recovered)

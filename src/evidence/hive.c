@@ -70,6 +70,7 @@ static int salvage_open(const uint8_t *data, size_t len, const pl_hive_damage *d
         return -1;
     }
     hive->salvaged = 1;
+    hive->salvage_lost = dmg->keep < dmg->bins || dmg->ngaps > 0;
     pl_hive_salvage_detail(len, dmg, hive->salvage, sizeof hive->salvage);
     return 0;
 }

@@ -17,6 +17,7 @@ typedef struct {
     hive_h *h;
     int memfd;
     int salvaged;          /* damaged: read from a repaired private copy */
+    int salvage_lost;      /* ... and bins were lost (cut or bridged), not only a checksum */
     char salvage[640];     /* what was damaged and what was lost; "" if not salvaged */
 } pl_hive;
 

@@ -107,6 +107,8 @@ typedef struct {
     int dirty;                       /* base block sequence numbers differ */
     int recovered;                   /* transaction logs were replayed in memory */
     int salvaged;                    /* damaged: read in part (evidence/hive_salvage.h) */
+    int lost;                        /* salvaged, and keys may be missing (bins lost):
+                                        what was not found there is unknown, not absent */
     char *logs;                      /* the log files applied, NULL when none */
     char *detail;                    /* one sentence for the report, NULL when clean */
 } pl_hive_state;

@@ -86,6 +86,8 @@ static char *unknown_reasons(const pl_assessment *a)
     pl_strlist l = {0};
     if (a->kbs_unknown)
         pl_strlist_pushf(&l, "kbs: %s", a->kbs_unknown);
+    if (a->kbs_incomplete)
+        pl_strlist_pushf(&l, "kbs (incomplete): %s", a->kbs_incomplete);
     if (a->rollups.unknown)
         pl_strlist_pushf(&l, "latest_rollup, rollups_behind: %s", a->rollups.unknown);
     if (a->reboot_required == PL_TRI_UNKNOWN)

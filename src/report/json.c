@@ -62,13 +62,17 @@ static void location(pl_json *j, const pl_installation *in)
 /* "clean", or how a dirty or damaged hive was handled: the values above
  * come from a hive replayed from its logs ("recovered"), the stale primary
  * file ("dirty") or what a damaged hive still held ("salvaged", the
- * weakest, so it wins). */
-static void hive_state(pl_json *j, const char *key, const pl_hive_state *h)
+ * weakest, so it wins); "unreadable" when it could not be read at all
+ * (the reason is in the warnings and in every *_unknown it leaves),
+ * "absent" when the input has none (a bare SOFTWARE hive has no SYSTEM). */
+static void hive_state(pl_json *j, const char *key, const pl_hive_state *h, int read, int absent)
 {
     pl_json_key(j, key);
     pl_json_begin_object(j);
-    pl_json_kv_string(j, "state", h->salvaged   ? "salvaged"
-                                  : !h->dirty   ? "clean"
+    pl_json_kv_string(j, "state", absent         ? "absent"
+                                  : !read        ? "unreadable"
+                                  : h->salvaged  ? "salvaged"
+                                  : !h->dirty    ? "clean"
                                   : h->recovered ? "recovered"
                                                  : "dirty");
     pl_json_kv_string(j, "logs", h->logs);
@@ -108,9 +112,10 @@ static void os(pl_json *j, const pl_inst_result *r)
         pl_json_kv_null(j, "install_date");
     }
     pl_json_kv_string(j, "software_hive", r->inst.software_path);
-    hive_state(j, "software_hive_state", &r->inst.software_state);
+    hive_state(j, "software_hive_state", &r->inst.software_state, r->inst.software_read, 0);
     pl_json_kv_string(j, "system_hive", r->inst.system_path);
-    hive_state(j, "system_hive_state", &r->inst.system_state);
+    hive_state(j, "system_hive_state", &r->inst.system_state, r->inst.system_read,
+               r->inst.hive_only);
     pl_json_end_object(j);
 }
 
@@ -290,6 +295,7 @@ static void updates(pl_json *j, const pl_inst_result *r)
     strlist_or_null(j, "kbs_superseded", &a->kbs_superseded, a->kbs_unknown);
     strlist_or_null(j, "kbs_pending_or_staged", &a->kbs_pending_or_staged, a->kbs_unknown);
     pl_json_kv_string(j, "kbs_unknown", a->kbs_unknown);
+    pl_json_kv_string(j, "kbs_incomplete", a->kbs_incomplete);
     strlist_or_null(j, "unidentified_packages", &a->unidentified_packages, a->kbs_unknown);
     rollups(j, &a->rollups);
     pl_json_kv_int(j, "manifest_files", (int64_t)r->inst.mum_files);

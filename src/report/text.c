@@ -107,6 +107,8 @@ static void updates_lines(FILE *out, const pl_inst_result *r)
     list_line(out, "  installed:", &a->kbs_installed);
     list_line(out, "  superseded:", &a->kbs_superseded);
     list_line(out, "  pending:", &a->kbs_pending_or_staged);
+    if (a->kbs_incomplete)
+        fprintf(out, "  %-12s incomplete: %s\n", "", a->kbs_incomplete);
     if (a->unidentified_packages.len)
         fprintf(out, "  %-12s %zu installed package%s whose KB could not be read\n", "",
                 a->unidentified_packages.len, a->unidentified_packages.len == 1 ? "" : "s");

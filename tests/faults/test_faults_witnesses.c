@@ -150,6 +150,58 @@ START_TEST(missing_packages_directory)
 }
 END_TEST
 
+/* A SOFTWARE hive salvaged with a bin lost: what it still holds is
+ * reported, marked incomplete; what rests on absence (missing rollups, "not
+ * pending") is unknown. A salvage that lost nothing (only the checksum was
+ * wrong) leaves every answer as it was. */
+START_TEST(salvaged_software_hive_with_a_lost_bin)
+{
+    char *dir, *tree = rollups_tree(&dir);
+    char *sw = fault_join(tree, "Windows/System32/config/SOFTWARE");
+    fault_copy(fault_fixture("hives/SOFTWARE-zeroed-bin"), sw);
+    e2e_run r;
+    json_object *i = analyze(&r, tree);
+    const char *why = "the SOFTWARE hive was salvaged from damage and part of it is lost (see "
+                      "os.software_hive_state)";
+    ck_assert_str_eq(jstr(i, "os.software_hive_state.state"), "salvaged");
+    ck_assert_str_eq(jstr(i, "updates.kbs_incomplete"), why);
+    ck_assert(jhas(i, "updates.kbs_installed", "KB5014010"));
+    ck_assert_str_eq(jstr(i, "updates.rollups_unknown"), why);
+    ck_assert(jis_null(i, "updates.missing_rollups"));
+    ck_assert(jis_null(i, "pending.servicing_reboot_required"));
+    expect_unknown_signal(i, "cbs-reboot-pending", why);
+    e2e_free(&r);
+    fault_copy(fault_fixture("hives/SOFTWARE-bad-checksum"), sw);
+    i = analyze(&r, tree);
+    ck_assert_str_eq(jstr(i, "os.software_hive_state.state"), "salvaged");
+    ck_assert(jis_null(i, "updates.kbs_incomplete"));
+    ck_assert(jis_null(i, "updates.rollups_unknown"));
+    e2e_free(&r);
+    free(sw);
+    free(tree);
+    fault_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
+/* A hive that could not be read says so in its state. */
+START_TEST(unreadable_hive_state_is_not_clean)
+{
+    char *dir, *tree = rollups_tree(&dir);
+    char *sys = fault_join(tree, "Windows/System32/config/SYSTEM");
+    ck_assert_int_eq(unlink(sys), 0);
+    e2e_run r;
+    json_object *i = analyze(&r, tree);
+    ck_assert_str_eq(jstr(i, "os.system_hive_state.state"), "unreadable");
+    ck_assert_str_eq(jstr(i, "os.software_hive_state.state"), "clean");
+    e2e_free(&r);
+    free(sys);
+    free(tree);
+    fault_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("faults-witnesses");
@@ -160,6 +212,8 @@ int main(void)
     tcase_add_test(tc, missing_manifest_of_a_package_named_without_kb);
     tcase_add_test(tc, cut_manifest_of_a_package_named_without_kb);
     tcase_add_test(tc, missing_packages_directory);
+    tcase_add_test(tc, salvaged_software_hive_with_a_lost_bin);
+    tcase_add_test(tc, unreadable_hive_state_is_not_clean);
     suite_add_tcase(s, tc);
     return pl_run_suite(s);
 }
