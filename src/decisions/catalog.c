@@ -146,7 +146,7 @@ static int fail(const csv_in *in, unsigned line, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(why, sizeof why, fmt, ap);
     va_end(ap);
-    pl_err_set(in->err, "%s:%u: %s", in->name, line, why);
+    pl_err_setc(in->err, PL_ERR_CORRUPT, "%s:%u: %s", in->name, line, why);
     return -1;
 }
 
@@ -607,7 +607,7 @@ int pl_catalog_parse(const char *data, size_t len, const char *name, pl_catalog 
     memset(cat, 0, sizeof *cat);
     name = name ? name : "catalog";
     if (len > PL_MAX_CATALOG_BYTES) {
-        pl_err_set(err, "%s: larger than %llu bytes (PL_MAX_CATALOG_BYTES)", name,
+        pl_err_setc(err, PL_ERR_LIMIT, "%s: larger than %llu bytes (PL_MAX_CATALOG_BYTES)", name,
                    (unsigned long long)PL_MAX_CATALOG_BYTES);
         return -1;
     }
@@ -660,7 +660,7 @@ int pl_catalog_load(const char *path, pl_catalog *cat, pl_err *err)
     memset(cat, 0, sizeof *cat);
     FILE *f = fopen(path, "rb");
     if (!f) {
-        pl_err_set(err, "%s: cannot open: %s", path, strerror(errno));
+        pl_err_setc(err, PL_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
         return -1;
     }
     size_t len;
@@ -669,7 +669,7 @@ int pl_catalog_load(const char *path, pl_catalog *cat, pl_err *err)
     fclose(f);
     int rc = -1;
     if (bad)
-        pl_err_set(err, "%s: cannot read: %s", path, strerror(saved));
+        pl_err_setc(err, PL_ERR_IO, "%s: cannot read: %s", path, strerror(saved));
     else
         rc = pl_catalog_parse(buf, len, path, cat, err);
     free(buf);

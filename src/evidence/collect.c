@@ -220,7 +220,7 @@ static int open_hive(pl_fs *fs, const char *path, const char *label, pl_hive *hi
     pl_err err = {0};
     int rc = pl_fs_read_ci(fs, path, PL_MAX_HIVE_BYTES, &data, &len, exact, &err);
     if (rc == 0)
-        pl_err_set(&err, "not found (%s)", path);
+        pl_err_setc(&err, PL_ERR_NOT_FOUND, "not found (%s)", path);
     if (rc == 1) {
         recover_if_dirty(fs, *exact, &data, &len, state);
         rc = pl_hive_open_mem(data, len, hive, &err) == 0 ? 1 : -1;

@@ -664,7 +664,7 @@ int pl_hive_recover(uint8_t **data, size_t *len, const pl_hive_log *logs, size_t
     memset(out, 0, sizeof *out);
     int dirty = pl_hive_is_dirty(data ? *data : NULL, len ? *len : 0, &out->seq1, &out->seq2);
     if (dirty < 0) {
-        pl_err_set(err, "not a registry hive (no regf base block)");
+        pl_err_setc(err, PL_ERR_UNRECOGNIZED, "not a registry hive (no regf base block)");
         return -1;
     }
     out->dirty = dirty;

@@ -45,30 +45,30 @@ static int read_optional(pe_image *img, size_t opt, uint16_t optsize, uint16_t n
 {
     const uint8_t *d = img->data;
     if (optsize < 2) {
-        pl_err_set(err, "truncated optional header");
+        pl_err_setc(err, PL_ERR_TRUNCATED, "truncated optional header");
         return -1;
     }
     uint16_t magic = pl_le16(d + opt);
     if (magic != OPT_MAGIC_PE32 && magic != OPT_MAGIC_PE32P) {
-        pl_err_set(err, "unknown optional header magic 0x%x", magic);
+        pl_err_setc(err, PL_ERR_UNRECOGNIZED, "unknown optional header magic 0x%x", magic);
         return -1;
     }
     /* NumberOfRvaAndSizes sits right before the data directories, whose
      * position is the one layout difference that matters here. */
     size_t dirs = magic == OPT_MAGIC_PE32 ? 96 : 112;
     if (optsize < dirs) {
-        pl_err_set(err, "truncated optional header");
+        pl_err_setc(err, PL_ERR_TRUNCATED, "truncated optional header");
         return -1;
     }
     uint32_t nrva = pl_le32(d + opt + dirs - 4);
     size_t rsrc_dir = dirs + DATA_DIR_RESOURCE * 8;
     if (nrva > DATA_DIR_RESOURCE && optsize < rsrc_dir + 8) {
-        pl_err_set(err, "truncated optional header");
+        pl_err_setc(err, PL_ERR_TRUNCATED, "truncated optional header");
         return -1;
     }
     size_t sects = opt + optsize;
     if (!pl_range_ok(sects, (uint64_t)nsects * SECT_HDR_SIZE, img->len)) {
-        pl_err_set(err, "truncated section table");
+        pl_err_setc(err, PL_ERR_TRUNCATED, "truncated section table");
         return -1;
     }
     img->sect_off = sects;
@@ -83,7 +83,7 @@ static int read_optional(pe_image *img, size_t opt, uint16_t optsize, uint16_t n
         size = pl_le32(d + opt + rsrc_dir + 4);
     }
     if (rva == 0 || size == 0) {
-        pl_err_set(err, "no resource directory");
+        pl_err_setc(err, PL_ERR_NOT_FOUND, "no resource directory");
         return -1;
     }
     img->rsrc_rva = rva;
@@ -95,24 +95,24 @@ static int read_headers(pe_image *img, pl_pe_version *out, pl_err *err)
     const uint8_t *d = img->data;
     size_t len = img->len;
     if (len < 2 || d[0] != 'M' || d[1] != 'Z') {
-        pl_err_set(err, "not a PE file (no MZ header)");
+        pl_err_setc(err, PL_ERR_UNRECOGNIZED, "not a PE file (no MZ header)");
         return -1;
     }
     if (len < DOS_HDR_SIZE) {
-        pl_err_set(err, "truncated DOS header");
+        pl_err_setc(err, PL_ERR_TRUNCATED, "truncated DOS header");
         return -1;
     }
     uint32_t lfanew = pl_le32(d + 0x3c);
     if (lfanew >= len) {
-        pl_err_set(err, "PE header offset (e_lfanew) 0x%x outside the file", lfanew);
+        pl_err_setc(err, PL_ERR_CORRUPT, "PE header offset (e_lfanew) 0x%x outside the file", lfanew);
         return -1;
     }
     if (!pl_range_ok(lfanew, PE_SIG_AND_FILE, len)) {
-        pl_err_set(err, "truncated PE header");
+        pl_err_setc(err, PL_ERR_TRUNCATED, "truncated PE header");
         return -1;
     }
     if (memcmp(d + lfanew, "PE\0\0", 4) != 0) {
-        pl_err_set(err, "not a PE file (no PE signature)");
+        pl_err_setc(err, PL_ERR_UNRECOGNIZED, "not a PE file (no PE signature)");
         return -1;
     }
     const uint8_t *fh = d + lfanew + 4;
@@ -121,7 +121,7 @@ static int read_headers(pe_image *img, pl_pe_version *out, pl_err *err)
     uint16_t optsize = pl_le16(fh + 16);
     size_t opt = (size_t)lfanew + PE_SIG_AND_FILE;
     if (!pl_range_ok(opt, optsize, len)) {
-        pl_err_set(err, "truncated optional header");
+        pl_err_setc(err, PL_ERR_TRUNCATED, "truncated optional header");
         return -1;
     }
     return read_optional(img, opt, optsize, nsects, machine, out, err);
@@ -146,11 +146,11 @@ static int rva_map(const pe_image *img, uint32_t rva, uint32_t need, const char 
             continue;
         uint32_t delta = rva - va;
         if (delta >= raw || need > raw - delta) {
-            pl_err_set(err, "%s RVA 0x%x lies past the raw data of its section", what, rva);
+            pl_err_setc(err, PL_ERR_TRUNCATED, "%s RVA 0x%x lies past the raw data of its section", what, rva);
             return -1;
         }
         if (!pl_range_ok(ptr, raw, img->len)) {
-            pl_err_set(err, "section %u raw data (0x%x bytes at 0x%x) outside the file",
+            pl_err_setc(err, PL_ERR_CORRUPT, "section %u raw data (0x%x bytes at 0x%x) outside the file",
                        (unsigned)i + 1, raw, ptr);
             return -1;
         }
@@ -158,7 +158,7 @@ static int rva_map(const pe_image *img, uint32_t rva, uint32_t need, const char 
         *avail = raw - delta;
         return 0;
     }
-    pl_err_set(err, "%s RVA 0x%x is in no section", what, rva);
+    pl_err_setc(err, PL_ERR_CORRUPT, "%s RVA 0x%x is in no section", what, rva);
     return -1;
 }
 
@@ -204,16 +204,16 @@ static size_t align4(size_t x) { return (x + 3) & ~(size_t)3; }
 static int vblock_read(const uint8_t *r, size_t start, size_t limit, vblock *b, pl_err *err)
 {
     if (!pl_range_ok(start, VBLOCK_HDR, limit)) {
-        pl_err_set(err, "truncated version block at 0x%zx", start);
+        pl_err_setc(err, PL_ERR_TRUNCATED, "truncated version block at 0x%zx", start);
         return -1;
     }
     uint16_t wlen = pl_le16(r + start);
     if (wlen < VBLOCK_HDR) {
-        pl_err_set(err, "version block at 0x%zx is too short (%u bytes)", start, wlen);
+        pl_err_setc(err, PL_ERR_TRUNCATED, "version block at 0x%zx is too short (%u bytes)", start, wlen);
         return -1;
     }
     if (wlen > limit - start) {
-        pl_err_set(err, "version block at 0x%zx overruns its parent", start);
+        pl_err_setc(err, PL_ERR_TRUNCATED, "version block at 0x%zx overruns its parent", start);
         return -1;
     }
     b->start = start;
@@ -225,7 +225,7 @@ static int vblock_read(const uint8_t *r, size_t start, size_t limit, vblock *b, 
     while (p + 2 <= b->end && pl_le16(r + p) != 0)
         p += 2;
     if (p + 2 > b->end) {
-        pl_err_set(err, "version block at 0x%zx has an unterminated key", start);
+        pl_err_setc(err, PL_ERR_CORRUPT, "version block at 0x%zx has an unterminated key", start);
         return -1;
     }
     b->key_bytes = p - b->key_off;
@@ -262,7 +262,7 @@ static int for_each_child(const uint8_t *r, size_t from, size_t end, int depth,
                           child_fn fn, vinfo *vi, pl_err *err)
 {
     if (depth > PL_MAX_VERSIONINFO_DEPTH) {
-        pl_err_set(err, "version blocks nested deeper than %d", PL_MAX_VERSIONINFO_DEPTH);
+        pl_err_setc(err, PL_ERR_LIMIT, "version blocks nested deeper than %d", PL_MAX_VERSIONINFO_DEPTH);
         return -1;
     }
     size_t pos = align4(from);
@@ -346,17 +346,17 @@ static void split_version(uint32_t ms, uint32_t ls, uint16_t v[4])
 static int read_fixed(const uint8_t *r, const vblock *root, vinfo *vi, pl_err *err)
 {
     if (root->value_len == 0) {
-        pl_err_set(err, "VS_VERSIONINFO has no fixed file info");
+        pl_err_setc(err, PL_ERR_NOT_FOUND, "VS_VERSIONINFO has no fixed file info");
         return -1;
     }
     if (root->value_len < FIXED_SIZE || !pl_range_ok(root->value_off, root->value_len, root->end)) {
-        pl_err_set(err, "VS_FIXEDFILEINFO truncated");
+        pl_err_setc(err, PL_ERR_TRUNCATED, "VS_FIXEDFILEINFO truncated");
         return -1;
     }
     const uint8_t *f = r + root->value_off;
     uint32_t sig = pl_le32(f);
     if (sig != FIXED_SIGNATURE) {
-        pl_err_set(err, "bad VS_FIXEDFILEINFO signature 0x%08x", sig);
+        pl_err_setc(err, PL_ERR_CORRUPT, "bad VS_FIXEDFILEINFO signature 0x%08x", sig);
         return -1;
     }
     split_version(pl_le32(f + 8), pl_le32(f + 12), vi->fv);
@@ -368,18 +368,18 @@ static int read_fixed(const uint8_t *r, const vblock *root, vinfo *vi, pl_err *e
 static int parse_versioninfo(const uint8_t *r, size_t size, vinfo *vi, pl_err *err)
 {
     if (size < VBLOCK_HDR) {
-        pl_err_set(err, "version resource too small (%zu bytes)", size);
+        pl_err_setc(err, PL_ERR_CORRUPT, "version resource too small (%zu bytes)", size);
         return -1;
     }
     if (pl_le16(r) > size) {
-        pl_err_set(err, "VS_VERSIONINFO block length exceeds its resource");
+        pl_err_setc(err, PL_ERR_CORRUPT, "VS_VERSIONINFO block length exceeds its resource");
         return -1;
     }
     vblock root;
     if (vblock_read(r, 0, size, &root, err) != 0)
         return -1;
     if (!key_is(r, &root, "VS_VERSION_INFO")) {
-        pl_err_set(err, "version resource has no VS_VERSION_INFO key");
+        pl_err_setc(err, PL_ERR_NOT_FOUND, "version resource has no VS_VERSION_INFO key");
         return -1;
     }
     if (read_fixed(r, &root, vi, err) != 0)
@@ -439,7 +439,7 @@ static void take_vinfo(rwalk *w, vinfo *vi)
 static int take_data_entry(rwalk *w, uint32_t off, pl_err *err)
 {
     if (!pl_range_ok(off, RES_DATA_SIZE, w->len)) {
-        pl_err_set(err, "resource data entry offset 0x%x outside the resource section", off);
+        pl_err_setc(err, PL_ERR_CORRUPT, "resource data entry offset 0x%x outside the resource section", off);
         return -1;
     }
     uint32_t rva = pl_le32(w->base + off);
@@ -461,18 +461,18 @@ static int take_data_entry(rwalk *w, uint32_t off, pl_err *err)
 static int read_dir(rwalk *w, uint32_t off, int level, uint32_t *count, pl_err *err)
 {
     if (!pl_range_ok(off, RES_DIR_SIZE, w->len)) {
-        pl_err_set(err, "resource directory offset 0x%x outside the resource section", off);
+        pl_err_setc(err, PL_ERR_CORRUPT, "resource directory offset 0x%x outside the resource section", off);
         return -1;
     }
     uint32_t n = (uint32_t)pl_le16(w->base + off + 12) + pl_le16(w->base + off + 14);
     w->seen[level] += n;
     if (w->seen[level] > PL_MAX_PE_RESOURCE_ENTRIES) {
-        pl_err_set(err, "more than %d resource directory entries at level %d",
+        pl_err_setc(err, PL_ERR_LIMIT, "more than %d resource directory entries at level %d",
                    PL_MAX_PE_RESOURCE_ENTRIES, level + 1);
         return -1;
     }
     if (!pl_range_ok((uint64_t)off + RES_DIR_SIZE, (uint64_t)n * RES_ENTRY_SIZE, w->len)) {
-        pl_err_set(err, "resource directory at 0x%x runs past the resource section", off);
+        pl_err_setc(err, PL_ERR_TRUNCATED, "resource directory at 0x%x runs past the resource section", off);
         return -1;
     }
     *count = n;
@@ -483,13 +483,13 @@ static int read_dir(rwalk *w, uint32_t off, int level, uint32_t *count, pl_err *
 static int subdir_of(const rwalk *w, uint32_t target, int level, uint32_t *sub, pl_err *err)
 {
     if (!(target & RES_HIGH_BIT)) {
-        pl_err_set(err, "resource directory entry at level %d is not a directory", level + 1);
+        pl_err_setc(err, PL_ERR_CORRUPT, "resource directory entry at level %d is not a directory", level + 1);
         return -1;
     }
     *sub = target & ~RES_HIGH_BIT;
     for (int i = 0; i <= level; i++) {
         if (w->path[i] == *sub) {
-            pl_err_set(err, "resource directory loop at offset 0x%x", *sub);
+            pl_err_setc(err, PL_ERR_CORRUPT, "resource directory loop at offset 0x%x", *sub);
             return -1;
         }
     }
@@ -512,7 +512,7 @@ static int walk_dir(rwalk *w, uint32_t off, int level, pl_err *err)
         int rc;
         if (level == PL_MAX_PE_RESOURCE_DEPTH - 1) {
             if (target & RES_HIGH_BIT) {
-                pl_err_set(err, "resource directory deeper than %d levels",
+                pl_err_setc(err, PL_ERR_LIMIT, "resource directory deeper than %d levels",
                            PL_MAX_PE_RESOURCE_DEPTH);
                 return -1;
             }
@@ -561,7 +561,7 @@ int pl_pe_read_version(const uint8_t *data, size_t len, pl_pe_version *out, pl_e
         if (w.nerrors && err)
             *err = w.first_err;
         else
-            pl_err_set(err, "no version resource");
+            pl_err_setc(err, PL_ERR_NOT_FOUND, "no version resource");
         clear_result(out);
         return -1;
     }

@@ -304,11 +304,11 @@ static int reduce_input(json_object *o, pl_summary_input *out, pl_err *why)
     const char *schema = str_member(o, "schema");
     const char *input = str_member(o, "input");
     if (!schema || strcmp(schema, "patchlevel/1") != 0) {
-        pl_err_set(why, "not a patchlevel/1 result (schema %s)", schema ? "differs" : "missing");
+        pl_err_setc(why, PL_ERR_UNRECOGNIZED, "not a patchlevel/1 result (schema %s)", schema ? "differs" : "missing");
         return -1;
     }
     if (!input) {
-        pl_err_set(why, "a result without \"input\"");
+        pl_err_setc(why, PL_ERR_CORRUPT, "a result without \"input\"");
         return -1;
     }
     json_object *insts = member(o, "installations", json_type_array);
@@ -316,7 +316,7 @@ static int reduce_input(json_object *o, pl_summary_input *out, pl_err *why)
     for (size_t i = 0; i < len; i++)
         n += json_object_is_type(json_object_array_get_idx(insts, i), json_type_object);
     if (n > PL_MAX_RESULT_INSTALLATIONS) {
-        pl_err_set(why, "more than %d installations in one result (PL_MAX_RESULT_INSTALLATIONS)",
+        pl_err_setc(why, PL_ERR_LIMIT, "more than %d installations in one result (PL_MAX_RESULT_INSTALLATIONS)",
                    PL_MAX_RESULT_INSTALLATIONS);
         return -1;
     }
@@ -344,7 +344,7 @@ static int is_space(char c)
 static json_object *parse_line(const char *line, size_t len, int complete, pl_err *why)
 {
     if (memchr(line, '\0', len)) {
-        pl_err_set(why, "%s", complete ? "not JSON (a NUL byte)" : "truncated last line skipped");
+        pl_err_setc(why, PL_ERR_CORRUPT, "%s", complete ? "not JSON (a NUL byte)" : "truncated last line skipped");
         return NULL;
     }
     json_tokener *tok = json_tokener_new();
@@ -357,11 +357,11 @@ static json_object *parse_line(const char *line, size_t len, int complete, pl_er
     if (o && end == len && json_object_is_type(o, json_type_object))
         return o;
     if (!complete)
-        pl_err_set(why, "truncated last line skipped (a run stopped while writing it?)");
+        pl_err_setc(why, PL_ERR_TRUNCATED, "truncated last line skipped (a run stopped while writing it?)");
     else if (!o)
-        pl_err_set(why, "not valid JSON: %s", json_tokener_error_desc(e));
+        pl_err_setc(why, PL_ERR_CORRUPT, "not valid JSON: %s", json_tokener_error_desc(e));
     else
-        pl_err_set(why, "not one JSON object");
+        pl_err_setc(why, PL_ERR_CORRUPT, "not one JSON object");
     json_object_put(o);
     return NULL;
 }
@@ -379,7 +379,7 @@ int pl_summary_add_line(pl_summary *s, const char *line, size_t len, int complet
     s->lines++;
     json_object *o = NULL;
     if (len > PL_MAX_RESULT_LINE_BYTES)
-        pl_err_set(why, "line longer than %llu bytes (PL_MAX_RESULT_LINE_BYTES)",
+        pl_err_setc(why, PL_ERR_LIMIT, "line longer than %llu bytes (PL_MAX_RESULT_LINE_BYTES)",
                    (unsigned long long)PL_MAX_RESULT_LINE_BYTES);
     else
         o = parse_line(line, len, complete, why);

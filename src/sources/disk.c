@@ -174,10 +174,10 @@ static int check_record(tsk_fs *t, TSK_INUM_T inum, pl_err *err)
     char why[300];
     if (got != (ssize_t)t->rec_size) {
         tsk_why(t, before, why, sizeof why);
-        pl_err_set(err, "cannot read MFT record %llu: %s", (unsigned long long)inum, why);
+        pl_err_setc(err, PL_ERR_IO, "cannot read MFT record %llu: %s", (unsigned long long)inum, why);
         rc = -1;
     } else if (record_problem(r, t->rec_size, why, sizeof why)) {
-        pl_err_set(err, "MFT record %llu is damaged: %s", (unsigned long long)inum, why);
+        pl_err_setc(err, PL_ERR_CORRUPT, "MFT record %llu is damaged: %s", (unsigned long long)inum, why);
         rc = -1;
     }
     free(r);
@@ -201,7 +201,7 @@ static void explain_path_failure(tsk_fs *t, const char *path, uint64_t before, p
         int found = tsk_fs_path2inum(t->fs, p, &inum, NULL) == 0;
         free(p);
         if (found && check_record(t, inum, &rerr) != 0) {
-            pl_err_set(err, "%s: %s", copy, rerr.msg);
+            pl_err_setc(err, rerr.code, "%s: %s", copy, rerr.msg);
             free(copy);
             return;
         }
@@ -210,7 +210,7 @@ static void explain_path_failure(tsk_fs *t, const char *path, uint64_t before, p
         *slash = '/';
     }
     free(copy);
-    pl_err_set(err, "%s", why);
+    pl_err_setc(err, PL_ERR_CORRUPT, "%s", why);
 }
 
 /* 1 found, 0 absent, -1 error; on 1, *file is open (caller closes). The
@@ -282,7 +282,7 @@ static int open_path(tsk_fs *t, const char *path, TSK_FS_FILE **file, pl_err *er
     if (!*file || !(*file)->meta) {
         char why[400];
         tsk_why(t, before, why, sizeof why);
-        pl_err_set(err, "cannot read its file record (%s %llu): %s",
+        pl_err_setc(err, PL_ERR_IO, "cannot read its file record (%s %llu): %s",
                    TSK_FS_TYPE_ISNTFS(t->fs->ftype) ? "MFT record" : "inode",
                    (unsigned long long)inum, why);
         tsk_fs_file_close(*file);
@@ -364,7 +364,7 @@ static int tfs_list(pl_fs *fs, const char *dir, pl_dir_cb cb, void *ctx, pl_err 
     TSK_FS_FILE *self = NULL;
     int found = open_path(t, dir, &self, err);
     if (found == 0)
-        pl_err_set(err, "no such directory");
+        pl_err_setc(err, PL_ERR_NOT_FOUND, "no such directory");
     if (found != 1) {
         pl_err_prefix(err, "cannot list %s", shown);
         return -1;
@@ -377,14 +377,14 @@ static int tfs_list(pl_fs *fs, const char *dir, pl_dir_cb cb, void *ctx, pl_err 
     if (!d) {
         char why[400];
         tsk_why(t, before, why, sizeof why);
-        pl_err_set(err, "cannot list %s: %s", shown, why);
+        pl_err_setc(err, PL_ERR_CORRUPT, "cannot list %s: %s", shown, why);
         return -1;
     }
     remember_dir(t, dir, self_inum);
     size_t n = tsk_fs_dir_getsize(d);
     if (n > PL_MAX_DIR_ENTRIES) {
         /* as the other backends do: refuse, rather than list a part */
-        pl_err_set(err, "cannot list %s: more than %d entries", shown, PL_MAX_DIR_ENTRIES);
+        pl_err_setc(err, PL_ERR_LIMIT, "cannot list %s: more than %d entries", shown, PL_MAX_DIR_ENTRIES);
         tsk_fs_dir_close(d);
         return -1;
     }
@@ -401,7 +401,7 @@ static int tfs_list(pl_fs *fs, const char *dir, pl_dir_cb cb, void *ctx, pl_err 
         const char *loop_to = NULL;
         char buf[1024];
         if (is_dir && is_ancestor(t, dir, self_inum, nm->meta_addr, &loop_to, buf, sizeof buf)) {
-            pl_err_set(err, "cannot list %s: directory loop: its entry \"%s\" points back to "
+            pl_err_setc(err, PL_ERR_CORRUPT, "cannot list %s: directory loop: its entry \"%s\" points back to "
                             "%s (%s %llu)",
                        shown, nm->name, loop_to[0] ? loop_to : "the root directory",
                        TSK_FS_TYPE_ISNTFS(t->fs->ftype) ? "MFT record" : "inode",
@@ -443,14 +443,14 @@ static int tfs_read(pl_fs *fs, const char *path, uint64_t max, uint8_t **data, s
     TSK_FS_FILE *f = NULL;
     int rc = open_path(t, path, &f, err);
     if (rc == 0)
-        pl_err_set(err, "no such file");
+        pl_err_setc(err, PL_ERR_NOT_FOUND, "no such file");
     if (rc != 1)
         return -1;
     rc = -1;
     if (TSK_FS_IS_DIR_META(f->meta->type)) {
-        pl_err_set(err, "is a directory");
+        pl_err_setc(err, PL_ERR_UNSUPPORTED, "is a directory");
     } else if (f->meta->size < 0 || (uint64_t)f->meta->size > max) {
-        pl_err_set(err, "file is %lld bytes, over the limit of %llu bytes",
+        pl_err_setc(err, PL_ERR_LIMIT, "file is %lld bytes, over the limit of %llu bytes",
                    (long long)f->meta->size, (unsigned long long)max);
     } else {
         size_t n = (size_t)f->meta->size;
@@ -465,7 +465,7 @@ static int tfs_read(pl_fs *fs, const char *path, uint64_t max, uint8_t **data, s
         } else {
             char why[400];
             tsk_why(t, before, why, sizeof why);
-            pl_err_set(err, "read failed: %s", why);
+            pl_err_setc(err, PL_ERR_IO, "read failed: %s", why);
             free(buf);
         }
     }
@@ -617,10 +617,10 @@ static int report_faults(disk_source *s, const char *what, pl_err *err)
         return 0;
     uint64_t n = f->count - f->reported;
     if (n > 1)
-        pl_err_set(err, "%scannot read the disk image: %s (and %llu more failed reads)", what,
+        pl_err_setc(err, PL_ERR_IO, "%scannot read the disk image: %s (and %llu more failed reads)", what,
                    f->first, (unsigned long long)(n - 1));
     else
-        pl_err_set(err, "%scannot read the disk image: %s", what, f->first);
+        pl_err_setc(err, PL_ERR_IO, "%scannot read the disk image: %s", what, f->first);
     f->reported = f->count;
     return -1;
 }
@@ -633,7 +633,7 @@ static int disk_next(pl_source *src, pl_volume **out, pl_err *err)
 {
     disk_source *s = (disk_source *)src;
     if (s->table_error) {
-        pl_err_set(err, "%s", s->table_error);
+        pl_err_setc(err, PL_ERR_CORRUPT, "%s", s->table_error);
         free(s->table_error);
         s->table_error = NULL;
         return -1;
@@ -642,7 +642,7 @@ static int disk_next(pl_source *src, pl_volume **out, pl_err *err)
         const part_ref *p = &s->parts[s->next++];
         char *label = part_label(s, p);
         if (p->problem) {
-            pl_err_set(err, "%s: %s", label, p->problem);
+            pl_err_setc(err, PL_ERR_CORRUPT, "%s: %s", label, p->problem);
             free(label);
             return -1;
         }
@@ -651,7 +651,7 @@ static int disk_next(pl_source *src, pl_volume **out, pl_err *err)
         if (boot_sector_type(s->disk.img, p->start, &type) != 0) {
             char *what = pl_xasprintf("%s: boot sector: ", label);
             if (report_faults(s, what, err) == 0)
-                pl_err_set(err, "%s: cannot read its boot sector", label);
+                pl_err_setc(err, PL_ERR_IO, "%s: cannot read its boot sector", label);
             free(what);
             free(label);
             return -1;
@@ -671,13 +671,13 @@ static int disk_next(pl_source *src, pl_volume **out, pl_err *err)
             if (s->disk.faults->count > before) {
                 char *what = pl_xasprintf("%s: cannot open the %s filesystem: ", label, name);
                 if (report_faults(s, what, err) == 0)
-                    pl_err_set(err, "%s: cannot open the %s filesystem", label, name);
+                    pl_err_setc(err, PL_ERR_CORRUPT, "%s: cannot open the %s filesystem", label, name);
                 free(what);
             } else {
                 char why[400];
                 snprintf(why, sizeof why, "%s", tsk_error_get() ? tsk_error_get() : "unknown");
                 pl_disk_one_line(why);
-                pl_err_set(err, "%s: cannot open the %s filesystem: %s", label, name, why);
+                pl_err_setc(err, PL_ERR_CORRUPT, "%s: cannot open the %s filesystem: %s", label, name, why);
             }
             free(label);
             return -1;
@@ -774,7 +774,7 @@ static void find_volumes(disk_source *s)
     if (table_type(s->disk.img, &type) != 0) {
         pl_err e;
         if (report_faults(s, "partition table: ", &e) == 0)
-            pl_err_set(&e, "cannot read the first sectors of the disk");
+            pl_err_setc(&e, PL_ERR_IO, "cannot read the first sectors of the disk");
         s->table_error = pl_xstrdup(e.msg);
         s->scheme = "none";
         return;

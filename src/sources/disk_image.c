@@ -71,7 +71,7 @@ pl_disk_format pl_disk_detect(const char *path, pl_err *err)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-        pl_err_set(err, "cannot open: %s", strerror(errno));
+        pl_err_setc(err, PL_ERR_IO, "cannot open: %s", strerror(errno));
         return PL_DISK_UNKNOWN;
     }
     struct stat sb;
@@ -166,14 +166,14 @@ static ssize_t counted_read(TSK_IMG_INFO *img, TSK_OFF_T off, char *buf, size_t 
         tsk_error_reset();
         r = tsk_img_read(c->inner, off, buf, len);
         const char *te = tsk_error_get();
-        snprintf(e.msg, sizeof e.msg, "%s", te ? te : "the image file ended early");
+        pl_err_setc(&e, te ? PL_ERR_IO : PL_ERR_TRUNCATED, "%s", te ? te : "the image file ended early");
         pl_disk_one_line(e.msg);
         if (r != (ssize_t)len && c->path)
             pl_disk_explain_read_failure(c->path, c->format, (uint64_t)off, &e);
     } else {
         r = pl_layer_read(c->layer, (uint64_t)off, buf, len, &e);
         if (r >= 0 && r < (ssize_t)len)
-            pl_err_set(&e, "the image file ended early");
+            pl_err_setc(&e, PL_ERR_TRUNCATED, "the image file ended early");
     }
     if (r > 0)
         c->bytes_read += (uint64_t)r;
@@ -221,7 +221,7 @@ static int wrap(counted_img *c, uint64_t size, unsigned sector_size, pl_disk *di
     TSK_IMG_INFO *img = tsk_img_open_external(c, (TSK_OFF_T)size, sector_size, counted_read,
                                               counted_close, counted_imgstat);
     if (!img) {
-        pl_err_set(err, "cannot set up the image reader: %s", tsk_error_get());
+        pl_err_setc(err, PL_ERR_LIBRARY, "cannot set up the image reader: %s", tsk_error_get());
         counted_close(&c->base);
         return -1;
     }
@@ -269,7 +269,7 @@ static int open_native(const char *path, TSK_IMG_TYPE_ENUM type, pl_disk *disk, 
         char why[sizeof err->msg];
         snprintf(why, sizeof why, "%s", tsk_error_get() ? tsk_error_get() : "unknown error");
         pl_disk_one_line(why);
-        pl_err_set(err, "cannot open the %s image: %s", pl_disk_format_name(disk->format), why);
+        pl_err_setc(err, PL_ERR_LIBRARY, "cannot open the %s image: %s", pl_disk_format_name(disk->format), why);
         return -1;
     }
     counted_img *c = pl_xcalloc(1, sizeof *c);
@@ -317,7 +317,7 @@ int pl_disk_open(const char *path, const pl_strlist *parents, pl_disk *disk, pl_
     memset(disk, 0, sizeof *disk);
     disk->format = pl_disk_detect(path, err);
     if (disk->format == PL_DISK_UNKNOWN) {
-        pl_err_set(err, "unrecognised disk image");
+        pl_err_setc(err, PL_ERR_UNRECOGNIZED, "unrecognised disk image");
         return -1;
     }
     int layered = needs_layers(path, disk->format, err);

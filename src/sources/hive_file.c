@@ -92,7 +92,7 @@ static int hive_read(pl_fs *fs, const char *path, uint64_t max, uint8_t **data, 
 {
     const char *host = host_file((hive_fs *)fs, path);
     if (!host) {
-        pl_err_set(err, "no such file");
+        pl_err_setc(err, PL_ERR_NOT_FOUND, "no such file");
         return -1;
     }
     int rc = pl_host_read_file(host, max, data, len, err);

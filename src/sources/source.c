@@ -118,7 +118,7 @@ static int resolve_by_listing(pl_fs *fs, const char *path, char **exact, pl_err 
             break;
         }
         if (++depth > PL_MAX_PATH_DEPTH) {
-            pl_err_set(err, "path has more than %d components", PL_MAX_PATH_DEPTH);
+            pl_err_setc(err, PL_ERR_LIMIT, "path has more than %d components", PL_MAX_PATH_DEPTH);
             rc = -1;
             break;
         }
@@ -210,14 +210,14 @@ static int read_magic(const char *path, uint8_t *buf, size_t n, size_t *got, pl_
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-        pl_err_set(err, "cannot open: %s", strerror(errno));
+        pl_err_setc(err, PL_ERR_IO, "cannot open: %s", strerror(errno));
         return -1;
     }
     ssize_t r = read(fd, buf, n);
     int saved = errno;
     close(fd);
     if (r < 0) {
-        pl_err_set(err, "cannot read: %s", strerror(saved));
+        pl_err_setc(err, PL_ERR_IO, "cannot read: %s", strerror(saved));
         return -1;
     }
     *got = (size_t)r;
@@ -229,13 +229,13 @@ int pl_source_open(const char *input, const pl_source_options *opt, pl_source **
 {
     struct stat st;
     if (stat(input, &st) != 0) {
-        pl_err_set(err, "cannot open: %s", strerror(errno));
+        pl_err_setc(err, PL_ERR_IO, "cannot open: %s", strerror(errno));
         return -1;
     }
     if (S_ISDIR(st.st_mode))
         return pl_source_open_tree(input, out, err);
     if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
-        pl_err_set(err, "not a regular file, block device or directory");
+        pl_err_setc(err, PL_ERR_UNSUPPORTED, "not a regular file, block device or directory");
         return -1;
     }
     uint8_t magic[8] = {0};
@@ -250,9 +250,9 @@ int pl_source_open(const char *input, const pl_source_options *opt, pl_source **
     if (pl_disk_detect(input, &derr) != PL_DISK_UNKNOWN)
         return pl_source_open_disk(input, opt ? opt->parents : NULL, out, err);
     if (got == 0)
-        pl_err_set(err, "unrecognised input: the file is empty");
+        pl_err_setc(err, PL_ERR_UNRECOGNIZED, "unrecognised input: the file is empty");
     else
-        pl_err_set(err, "unrecognised input: not a disk image, a WIM, a registry hive or a "
+        pl_err_setc(err, PL_ERR_UNRECOGNIZED, "unrecognised input: not a disk image, a WIM, a registry hive or a "
                         "directory (unknown signature)");
     return -1;
 }

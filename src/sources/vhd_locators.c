@@ -93,7 +93,7 @@ int pl_vhd_parent_names(const char *path, pl_strlist *names, pl_err *err)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-        pl_err_set(err, "cannot open: %s", strerror(errno));
+        pl_err_setc(err, PL_ERR_IO, "cannot open: %s", strerror(errno));
         return -1;
     }
     struct stat sb;
@@ -108,7 +108,7 @@ int pl_vhd_parent_names(const char *path, pl_strlist *names, pl_err *err)
         add_unicode_name(hdr, names);
         rc = 0;
     } else {
-        pl_err_set(err, "no VHD dynamic disk header");
+        pl_err_setc(err, PL_ERR_UNRECOGNIZED, "no VHD dynamic disk header");
     }
     close(fd);
     return rc;
