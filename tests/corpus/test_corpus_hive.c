@@ -109,6 +109,45 @@ START_TEST(non_hives_are_unrecognised)
 }
 END_TEST
 
+/* The pending signals on what real machines hold: a real SYSTEM hive in a
+ * copy of the idle fixture tree. A Windows 7 workstation (regipy/SYSTEM)
+ * reads "not pending"; a Windows 10 1709 one holds 137 stale-looking
+ * PendingFileRenameOperations entries, a file-rename signal that is not a
+ * servicing reboot; neither shows a computer rename or a domain join. */
+static json_object *idle_tree_with_system(e2e_run *r, const char *packed, const char *name)
+{
+    char tree[600], cmd[1600];
+    snprintf(tree, sizeof tree, "%s/%s", tmpdir, name);
+    snprintf(cmd, sizeof cmd, "cp -R '%s' '%s' && xz -dc '%s' > '%s/Windows/System32/config/SYSTEM'",
+             e2e_fixture("trees/ws2008-idle"), tree, e2e_corpus(packed), tree);
+    ck_assert_msg(system(cmd) == 0, "cannot build %s", tree);
+    const char *args[] = {"-f", "json", tree, NULL};
+    e2e_exec(r, args);
+    ck_assert_int_eq(r->status, 0);
+    return jget(r->json, "installations.0");
+}
+
+START_TEST(real_system_hives_read_as_windows_means_them)
+{
+    e2e_run r;
+    json_object *i = idle_tree_with_system(&r, "regipy/SYSTEM.xz", "win7");
+    ck_assert_str_eq(jstr(i, "os.computer_name"), "WKS-WIN732BITA");
+    ck_assert_int_eq(jbool(i, "pending.reboot_required"), 0);
+    ck_assert_int_eq(jlen(i, "pending.signals"), 0);
+    ck_assert_int_eq(jlen(i, "pending.unknown_signals"), 0);
+    e2e_free(&r);
+    i = idle_tree_with_system(&r, "regipy/SYSTEM_WIN_10_1709.xz", "win10");
+    ck_assert_int_eq(jbool(i, "pending.reboot_required"), 1);
+    ck_assert_int_eq(jbool(i, "pending.servicing_reboot_required"), 0);
+    ck_assert_int_eq(jlen(i, "pending.signals"), 1);
+    json_object *s = jfind(i, "pending.signals", "signal", "pending-file-rename-operations");
+    ck_assert_ptr_nonnull(s);
+    ck_assert_str_eq(jstr(s, "class"), "file-rename");
+    ck_assert_str_eq(jstr(s, "detail"), "137 entries");
+    e2e_free(&r);
+}
+END_TEST
+
 int main(void)
 {
     e2e_require_corpus();
@@ -121,6 +160,7 @@ int main(void)
     tcase_add_test(tc, dirty_real_hive_is_recovered);
     tcase_add_test(tc, corrupted_hive_is_salvaged);
     tcase_add_test(tc, non_hives_are_unrecognised);
+    tcase_add_test(tc, real_system_hives_read_as_windows_means_them);
     suite_add_tcase(s, tc);
     int failed = pl_run_suite(s);
     e2e_remove_dir(tmpdir);
