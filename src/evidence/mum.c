@@ -19,6 +19,7 @@
 
 #include "evidence/cbs.h"
 #include "util/limits.h"
+#include "util/xml_errors.h"
 
 /* Element nesting walked below <update> (real files nest 3 deep:
  * update/applicable/updateComponent). libxml2 caps the document itself
@@ -336,12 +337,12 @@ static void keep_first_error(void *ctx, xmlErrorPtr e)
 static void set_xml_error(pl_err *err, const parse_state *st, const xmlError *last)
 {
     if (st->have_error) {
-        pl_err_set(err, "not well-formed XML: line %d: %s", st->error_line, st->error_msg);
+        pl_err_setc(err, PL_ERR_CORRUPT, "not well-formed XML: line %d: %s", st->error_line, st->error_msg);
         return;
     }
     char msg[MUM_MAX_XML_MSG + 1];
     copy_xml_message(msg, last && last->message ? last->message : "unknown error");
-    pl_err_set(err, "not well-formed XML: line %d: %s", last ? last->line : 0, msg);
+    pl_err_setc(err, PL_ERR_CORRUPT, "not well-formed XML: line %d: %s", last ? last->line : 0, msg);
 }
 
 /* Parse to a tree, or NULL with err set. */
@@ -352,6 +353,9 @@ static xmlDoc *read_xml(const uint8_t *data, size_t len, pl_err *err)
         pl_err_set(err, "cannot create an XML parser");
         return NULL;
     }
+    /* Our per-parser handler below keeps the first error; the process-wide
+     * one makes sure nothing libxml2 reports outside it is printed. */
+    pl_xml_errors_begin();
     parse_state st = {0};
     ctxt->_private = &st;
     ctxt->sax->internalSubset = refuse_doctype;

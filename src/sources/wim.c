@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <glob.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -24,6 +25,7 @@
 
 #include "sources/source.h"
 #include "util/limits.h"
+#include "util/xml_errors.h"
 
 /* The WIM handle, shared by the source and its volumes. */
 typedef struct {
@@ -488,7 +490,7 @@ static int explain_truncated_wim(const char *path, pl_err *err)
     if (fstat(fd, &sb) == 0) {
         uint64_t size = (uint64_t)sb.st_size;
         if (size < WIM_HEADER) {
-            pl_err_set(err, "truncated: the file is %llu bytes, shorter than the %d-byte WIM "
+            pl_err_setc(err, PL_ERR_TRUNCATED, "truncated: the file is %llu bytes, shorter than the %d-byte WIM "
                             "header",
                        (unsigned long long)size, WIM_HEADER);
             found = 1;
@@ -504,7 +506,7 @@ static int explain_truncated_wim(const char *path, pl_err *err)
                 const uint8_t *r = h + res[i].at;
                 uint64_t len = pl_le64(r) & 0x00FFFFFFFFFFFFFFull, off = pl_le64(r + 8);
                 if (len && !pl_range_ok(off, len, size)) {
-                    pl_err_set(err, "truncated: %s lies at bytes %llu-%llu, but the file is %llu "
+                    pl_err_setc(err, PL_ERR_TRUNCATED, "truncated: %s lies at bytes %llu-%llu, but the file is %llu "
                                     "bytes",
                                res[i].what, (unsigned long long)off,
                                (unsigned long long)(off + len - 1), (unsigned long long)size);
@@ -521,15 +523,26 @@ int pl_source_open_wim(const char *path, pl_source **out, pl_err *err)
 {
     wimlib_init_once();
     WIMStruct *wim = NULL;
+    /* wimlib parses the XML data with libxml2, whose default handler would
+     * print the document's bytes to stderr: collect them instead. */
+    pl_xml_errors_begin();
     int rc = wimlib_open_wim(path, 0, &wim);
     if (rc != 0) {
         pl_err e;
+        const char *xml = pl_xml_errors_first();
         if (explain_truncated_wim(path, &e))
-            pl_err_set(err, "cannot open WIM: %s", e.msg);
+            pl_err_setc(err, e.code, "cannot open WIM: %s", e.msg);
+        else if (rc == WIMLIB_ERR_XML && xml)
+            pl_err_setc(err, PL_ERR_CORRUPT, "cannot open WIM: %s: %s",
+                        wimlib_get_error_string(rc), xml);
         else
             pl_err_set(err, "cannot open WIM: %s", wimlib_get_error_string(rc));
         return -1;
     }
+    size_t xml_reports = pl_xml_errors_count();
+    char xml_first[PL_XML_ERROR_MAX + 32];
+    snprintf(xml_first, sizeof xml_first, "%s",
+             pl_xml_errors_first() ? pl_xml_errors_first() : "");
     struct wimlib_wim_info info;
     wimlib_get_wim_info(wim, &info);
     if (info.part_number != 1) {
@@ -545,6 +558,10 @@ int pl_source_open_wim(const char *path, pl_source **out, pl_err *err)
     s->h->wim = wim;
     s->h->refs = 1;
     pl_strlist_push(&s->base.chain, path);
+    if (xml_reports)
+        pl_strlist_pushf(&s->base.warnings, "the WIM's XML data: %s (%zu libxml2 report%s)",
+                         xml_first[0] ? xml_first : "unknown problem", xml_reports,
+                         xml_reports == 1 ? "" : "s");
     s->next_image = 1;
     s->image_count = (int)info.image_count;
     if (info.image_count > PL_MAX_WIM_IMAGES) {
