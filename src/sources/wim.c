@@ -73,7 +73,8 @@ typedef struct {
     int image;
     char *tmpdir;            /* created on first extraction */
     pl_fs *extracted;        /* dir fs over tmpdir */
-    pl_strlist fetched;      /* paths already extracted */
+    pl_strset fetched;       /* paths already extracted (hashed: a prefetch
+                              * may name 200000 manifests) */
 } wim_fs;
 
 static char *wim_path(const char *path)
@@ -212,7 +213,7 @@ static int extract_paths(wim_fs *w, const char *const *paths, size_t n, pl_err *
         return -1;
     }
     for (size_t i = 0; i < n; i++)
-        pl_strlist_push_unique(&w->fetched, paths[i]);
+        pl_strset_add(&w->fetched, paths[i]);
     return 0;
 }
 
@@ -220,7 +221,7 @@ static int wim_read(pl_fs *fs, const char *path, uint64_t max, uint8_t **data, s
                     pl_err *err)
 {
     wim_fs *w = (wim_fs *)fs;
-    if (!pl_strlist_contains(&w->fetched, path)) {
+    if (!pl_strset_contains(&w->fetched, path)) {
         if (check_extractable(w, path, max, err) != 0)
             return -1;
         if (extract_paths(w, &path, 1, err) != 0) {
@@ -254,7 +255,7 @@ static int wim_prefetch(pl_fs *fs, const char *const *paths, size_t n, pl_err *e
         pl_err ignored;
         /* Files that are missing or too large are left for read() to
          * report one by one. */
-        if (!pl_strlist_contains(&w->fetched, paths[i]) &&
+        if (!pl_strset_contains(&w->fetched, paths[i]) &&
             check_extractable(w, paths[i], PL_MAX_HIVE_BYTES, &ignored) == 0)
             todo[m++] = paths[i];
     }
@@ -281,7 +282,7 @@ static void wim_fs_close(pl_fs *fs)
         nftw(w->tmpdir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
         free(w->tmpdir);
     }
-    pl_strlist_free(&w->fetched);
+    pl_strset_free(&w->fetched);
     handle_unref(w->h);
     free(w);
 }

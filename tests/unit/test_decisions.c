@@ -2,10 +2,14 @@
  * rules, KB classification, pending-reboot signals, identity and the WIM
  * claim check. */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "decisions/catalog.h"
 #include "decisions/decisions.h"
+#include "util/limits.h"
 #include "../check_main.h"
 
 /* ---- building evidence -------------------------------------------------- */
@@ -247,6 +251,63 @@ START_TEST(kb_takes_the_best_state_of_its_packages)
 }
 END_TEST
 
+static double seconds_since(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* Issue 13: classifying KBs scanned every package once per KB, so an
+ * installation with PL_MAX_PACKAGES (200000) packages took ~10^10 string
+ * comparisons (minutes). The whole assessment, with the shipped catalog,
+ * must now take well under a second; 10 s leaves room for sanitizers and
+ * a loaded machine while a quadratic pass cannot fit. */
+START_TEST(assess_200000_packages_quickly)
+{
+    pl_installation in = {0};
+    set_registry(&in, "6.0", "6002");
+    in.packages = calloc(PL_MAX_PACKAGES, sizeof *in.packages);
+    static const uint32_t states[] = {0x70, 0x40, 0x50, 0x60, 0x80};
+    char id[96], kb[24];
+    for (size_t i = 0; i < PL_MAX_PACKAGES; i++) {
+        /* two packages per KB, and a few real catalog KBs among them */
+        snprintf(kb, sizeof kb, "KB%zu", i % 1000 == 0 ? 4493471 + i / 1000 : 1000000 + i / 2);
+        snprintf(id, sizeof id, "Package_%zu_for_%s~31bf3856ad364e35~amd64~~6.0.1.0", i % 2, kb);
+        pl_package *p = &in.packages[in.npackages++];
+        p->identity = strdup(id);
+        p->kb = strdup(kb);
+        p->in_registry = p->has_state = 1;
+        p->state_code = states[i % 5];
+        p->state = pl_cbs_state_decode(p->state_code);
+        p->max_component_version = strdup("6.0.6003.20000");
+    }
+    const char *dir = getenv("PL_SOURCE_DIR");
+#ifdef PL_SRCDIR
+    if (!dir)
+        dir = PL_SRCDIR;
+#endif
+    char path[4096];
+    snprintf(path, sizeof path, "%s/data/ws2008-sp2-catalog.csv", dir ? dir : ".");
+    pl_catalog cat;
+    pl_err err = {0};
+    ck_assert_msg(pl_catalog_load(path, &cat, &err) == 0, "%s", err.msg);
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    pl_assessment a;
+    pl_assess(&in, &cat, &a);
+    double took = seconds_since(&t0);
+    fprintf(stderr, "assess_200000_packages_quickly: %.3f s\n", took);
+    ck_assert_msg(took < 10.0, "assessing 200000 packages took %.1f s", took);
+    /* 100000 + 200 distinct KBs, each in exactly one list */
+    ck_assert_uint_eq(a.kbs_installed.len + a.kbs_superseded.len + a.kbs_pending_or_staged.len,
+                      100000 + 200);
+    pl_assessment_free(&a);
+    pl_catalog_free(&cat);
+    pl_installation_free(&in);
+}
+END_TEST
+
 /* ---- pending ------------------------------------------------------------- */
 
 START_TEST(no_signal_means_no_reboot)
@@ -358,6 +419,7 @@ int main(void)
 {
     Suite *s = suite_create("decisions");
     TCase *tc = tcase_create("core");
+    tcase_set_timeout(tc, 120);
     tcase_add_test(tc, verdict_yes_when_kernel_and_registry_say_6003);
     tcase_add_test(tc, verdict_no_when_both_say_6002);
     tcase_add_test(tc, verdict_inconsistent_when_registry_6003_kernel_6002);
@@ -372,6 +434,7 @@ int main(void)
     tcase_add_test(tc, registry_build_falls_back_to_build_lab_ex);
     tcase_add_test(tc, pending_6003_package_is_reported);
     tcase_add_test(tc, kb_takes_the_best_state_of_its_packages);
+    tcase_add_test(tc, assess_200000_packages_quickly);
     tcase_add_test(tc, no_signal_means_no_reboot);
     tcase_add_test(tc, every_signal_is_listed);
     tcase_add_test(tc, identity_prefers_registry_then_kernel);
