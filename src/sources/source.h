@@ -37,8 +37,11 @@ typedef struct {
                 pl_err *err);
     /* Optional: a hint that these exact paths will be read soon, so that a
      * backend that pays per call (a solid WIM decompresses whole blocks)
-     * can fetch them together. May be NULL. */
-    int (*prefetch)(pl_fs *fs, const char *const *paths, size_t n, pl_err *err);
+     * can fetch them together. max[i] is the limit read() will apply to
+     * paths[i] (PL_MAX_PE_BYTES for a kernel, ...): a larger file is not
+     * fetched at all, and read() refuses it. May be NULL. */
+    int (*prefetch)(pl_fs *fs, const char *const *paths, const uint64_t *max, size_t n,
+                    pl_err *err);
     void (*close)(pl_fs *fs);
 } pl_fs_ops;
 

@@ -188,7 +188,7 @@ static int check_extractable(wim_fs *w, const char *path, uint64_t max, pl_err *
         return -1;
     }
     if (st.size > max) {
-        pl_err_set(err, "file is %llu bytes, over the limit of %llu bytes",
+        pl_err_setc(err, PL_ERR_LIMIT, "file is %llu bytes, over the limit of %llu bytes",
                    (unsigned long long)st.size, (unsigned long long)max);
         return -1;
     }
@@ -246,17 +246,18 @@ static int wim_read(pl_fs *fs, const char *path, uint64_t max, uint8_t **data, s
     return 0;
 }
 
-static int wim_prefetch(pl_fs *fs, const char *const *paths, size_t n, pl_err *err)
+static int wim_prefetch(pl_fs *fs, const char *const *paths, const uint64_t *max, size_t n,
+                        pl_err *err)
 {
     wim_fs *w = (wim_fs *)fs;
     const char **todo = pl_xcalloc(n ? n : 1, sizeof *todo);
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
         pl_err ignored;
-        /* Files that are missing or too large are left for read() to
-         * report one by one. */
+        /* Files that are missing or over the limit of their kind are left
+         * for read() to report one by one: nothing of them is extracted. */
         if (!pl_strset_contains(&w->fetched, paths[i]) &&
-            check_extractable(w, paths[i], PL_MAX_HIVE_BYTES, &ignored) == 0)
+            check_extractable(w, paths[i], max[i], &ignored) == 0)
             todo[m++] = paths[i];
     }
     int rc = m ? extract_paths(w, todo, m, err) : 0;
