@@ -9,6 +9,7 @@
  * child expects (VHD/VHDX unique id, VMDK content id); qcow2 has no such id,
  * so there the first existing candidate is taken. A missing or mismatched
  * parent is an error naming the file: never a silent read of zeros. */
+#include <errno.h>
 #include <libgen.h>
 #include <libqcow.h>
 #include <libvhdi.h>
@@ -34,6 +35,10 @@ struct pl_layer {
     void *h;                 /* libvhdi_file_t, libqcow_file_t or libvmdk_handle_t */
     uint64_t size;
     pl_layer *parent;
+    /* The file itself, for loop detection: "./self.qcow2", "self.qcow2"
+     * and a symbolic link to it are different paths to one file. */
+    dev_t dev;
+    ino_t ino;
 };
 
 /* ---- the three libraries behind one small set of calls --------------- */
@@ -242,6 +247,8 @@ static int open_vmdk(pl_layer *l, pl_err *err)
     return 0;
 }
 
+static void layer_close_one(pl_layer *l);
+
 static pl_layer *layer_open(const char *path, pl_disk_format format, pl_err *err)
 {
     /* A truncated or damaged container is named as such before its
@@ -256,11 +263,20 @@ static pl_layer *layer_open(const char *path, pl_disk_format format, pl_err *err
     int rc = format == PL_DISK_QCOW   ? open_qcow(l, err)
              : format == PL_DISK_VMDK ? open_vmdk(l, err)
                                       : open_vhdi(l, err);
+    struct stat sb;
+    if (rc == 0 && stat(path, &sb) != 0) {
+        pl_err_setc(err, PL_ERR_IO, "cannot open the %s image: %s", pl_disk_format_name(format),
+                    strerror(errno));
+        layer_close_one(l);
+        return NULL;
+    }
     if (rc != 0) {
         free(l->path);
         free(l);
         return NULL;
     }
+    l->dev = sb.st_dev;
+    l->ino = sb.st_ino;
     return l;
 }
 
@@ -586,9 +602,19 @@ int pl_layer_has_parent(const char *path, pl_disk_format format, pl_err *err)
     return rc;
 }
 
-static int attach_parent(pl_layer *child, const pl_strlist *parents, pl_strlist *chain,
+/* The layer of links[0..n) that is the same file as p, or NULL. */
+static const pl_layer *same_file(pl_layer *const *links, size_t n, const pl_layer *p)
+{
+    for (size_t i = 0; i < n; i++)
+        if (links[i]->dev == p->dev && links[i]->ino == p->ino)
+            return links[i];
+    return NULL;
+}
+
+static int attach_parent(pl_layer *const *links, size_t n, const pl_strlist *parents,
                          pl_layer **parent_out, pl_err *err)
 {
+    pl_layer *child = links[n - 1];
     parent_hint hint;
     int rc = layer_hint(child, &hint, err);
     *parent_out = NULL;
@@ -603,8 +629,10 @@ static int attach_parent(pl_layer *child, const pl_strlist *parents, pl_strlist 
     pl_strlist_free(&hint.names);
     if (!p)
         return -1;
-    if (pl_strlist_contains(chain, p->path)) {
-        pl_err_set(err, "parent chain loops back to %s", p->path);
+    const pl_layer *again = same_file(links, n, p);
+    if (again) {
+        pl_err_setc(err, PL_ERR_CORRUPT, "parent chain loops back to %s (the same file as %s)",
+                    p->path, again->path);
         layer_close_one(p);
         return -1;
     }
@@ -637,7 +665,7 @@ int pl_layer_open_chain(const char *path, pl_disk_format format, const pl_strlis
     int rc;
     for (;;) {
         pl_layer *parent = NULL;
-        rc = attach_parent(links[n - 1], parents, chain, &parent, err);
+        rc = attach_parent(links, n, parents, &parent, err);
         if (rc <= 0)
             break;
         if (n == PL_MAX_CHAIN_DEPTH) {
