@@ -191,7 +191,7 @@ static int extent_names_ok(libvmdk_handle_t *h, pl_err *err)
             continue;
         size_t sz = 0;
         if (libvmdk_extent_descriptor_get_utf8_filename_size(ed, &sz, NULL) == 1 && sz > 0 &&
-            sz <= 65536) {
+            sz <= PL_MAX_DISK_NAME_BYTES) {
             char *name = pl_xmalloc(sz + 1);
             if (libvmdk_extent_descriptor_get_utf8_filename(ed, (uint8_t *)name, sz, NULL) == 1) {
                 name[sz] = '\0';
@@ -356,7 +356,7 @@ static char *utf8_name(int (*size_fn)(void *, size_t *, void *),
                        int (*get_fn)(void *, uint8_t *, size_t, void *), void *h)
 {
     size_t n = 0;
-    if (size_fn(h, &n, NULL) != 1 || n == 0 || n > 65536)
+    if (size_fn(h, &n, NULL) != 1 || n == 0 || n > PL_MAX_DISK_NAME_BYTES)
         return NULL;
     uint8_t *s = pl_xmalloc(n + 1);
     if (get_fn(h, s, n, NULL) != 1) {
