@@ -111,6 +111,21 @@ static void remove_alias(pl_layer *l)
     l->alias_link = l->alias_dir = NULL;
 }
 
+static char *dir_of(const char *path);
+
+/* 1 when path is a symbolic link whose target lies outside the directory
+ * of the file beside, *target then that target (malloc'd). */
+static int link_leaves_dir(const char *path, const char *beside, char **target)
+{
+    struct stat sb;
+    if (lstat(path, &sb) != 0 || !S_ISLNK(sb.st_mode))
+        return 0;
+    char *dir = dir_of(beside);
+    int out = pl_host_path_outside(path, dir, target);
+    free(dir);
+    return out;
+}
+
 /* The one extent of h, when the descriptor names only one and it is not
  * this file's own name: its name, else NULL. */
 static char *renamed_extent(libvmdk_handle_t *h, const char *path)
@@ -179,7 +194,25 @@ static int make_alias(pl_layer *l, const char *extent)
  * directory part is the longer it reads past the end of the name (a heap
  * over-read found by fuzzing). Such a name never opens anyway: refuse it
  * before libvmdk joins it to a path. 1 ok, 0 refused (err set). */
-static int extent_names_ok(libvmdk_handle_t *h, pl_err *err)
+/* An extent beside the descriptor that is a symbolic link out of its
+ * directory is refused before libvmdk opens it. 1 ok, 0 refused. */
+static int extent_stays_inside(const char *path, const char *name, pl_err *err)
+{
+    char *dir = dir_of(path);
+    char *ext = pl_xasprintf("%s/%s", dir, name);
+    char *target = NULL;
+    int ok = !link_leaves_dir(ext, path, &target);
+    if (!ok)
+        pl_err_setc(err, PL_ERR_UNSAFE, "cannot open the VMDK: extent file %.200s is a symbolic "
+                                        "link to %.200s, outside the directory of %.200s: not "
+                                        "followed", ext, target, path);
+    free(target);
+    free(ext);
+    free(dir);
+    return ok;
+}
+
+static int extent_names_ok(const char *path, libvmdk_handle_t *h, pl_err *err)
 {
     int n = 0;
     if (libvmdk_handle_get_number_of_extents(h, &n, NULL) != 1)
@@ -199,6 +232,8 @@ static int extent_names_ok(libvmdk_handle_t *h, pl_err *err)
                     pl_err_set(err, "cannot open the VMDK: extent file name \"%.200s\" has a "
                                     "directory part, which is not supported", name);
                     ok = 0;
+                } else {
+                    ok = extent_stays_inside(path, name, err);
                 }
             }
             free(name);
@@ -219,7 +254,7 @@ static int open_vmdk(pl_layer *l, pl_err *err)
         libvmdk_handle_free(&h, NULL);
         return -1;
     }
-    if (!extent_names_ok(h, err)) {
+    if (!extent_names_ok(l->path, h, err)) {
         libvmdk_handle_close(h, NULL);
         libvmdk_handle_free(&h, NULL);
         return -1;
@@ -541,17 +576,29 @@ static void not_found_error(const parent_hint *hint, pl_err *err)
     free(p);
 }
 
-/* Try each candidate; the first that exists and matches wins. */
+/* Try each candidate; the first that exists and matches wins. A
+ * candidate that is a symbolic link leading out of the child's directory
+ * is not followed (a --parent FILE is the user's choice and is). */
 static pl_layer *find_parent(pl_layer *child, const parent_hint *hint, const pl_strlist *cands,
-                             pl_err *err)
+                             const pl_strlist *parents, pl_err *err)
 {
     const char *mismatch = NULL;
     const char *verb = "does not match";
     char why[sizeof(pl_err)] = "";
+    char unsafe[1024] = "";
     for (size_t i = 0; i < cands->len; i++) {
         const char *c = cands->items[i];
         if (!file_exists(c) || strcmp(c, child->path) == 0)
             continue;
+        char *target = NULL;
+        if (!(parents && pl_strlist_contains(parents, c)) &&
+            link_leaves_dir(c, child->path, &target)) {
+            if (!unsafe[0])
+                snprintf(unsafe, sizeof unsafe, "parent %.200s is a symbolic link to %.200s, "
+                         "outside the directory of %.200s: not followed", c, target, child->path);
+            free(target);
+            continue;
+        }
         pl_err perr;
         pl_disk_format pf = pl_disk_detect(c, &perr);
         pl_layer *p = NULL;
@@ -580,6 +627,8 @@ static pl_layer *find_parent(pl_layer *child, const parent_hint *hint, const pl_
     }
     if (mismatch)
         pl_err_set(err, "parent %s %s: %s", mismatch, verb, why);
+    else if (unsafe[0])
+        pl_err_setc(err, PL_ERR_UNSAFE, "%s", unsafe);
     else
         not_found_error(hint, err);
     return NULL;
@@ -624,7 +673,7 @@ static int attach_parent(pl_layer *const *links, size_t n, const pl_strlist *par
     }
     pl_strlist cands = {0};
     add_candidates(child->path, &hint, parents, &cands);
-    pl_layer *p = find_parent(child, &hint, &cands, err);
+    pl_layer *p = find_parent(child, &hint, &cands, parents, err);
     pl_strlist_free(&cands);
     pl_strlist_free(&hint.names);
     if (!p)

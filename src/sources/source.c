@@ -232,6 +232,28 @@ int pl_fs_read_ci(pl_fs *fs, const char *path, uint64_t max, uint8_t **data, siz
     return rc;
 }
 
+/* ---- symbolic links ------------------------------------------------------ */
+
+int pl_host_path_outside(const char *p, const char *dir, char **target)
+{
+    char *rp = realpath(p, NULL);
+    char *rd = rp ? realpath(dir, NULL) : NULL;
+    int outside = 0;
+    if (rp && rd) {
+        size_t n = strlen(rd);
+        /* "/" contains everything; otherwise rd itself or rd + "/..." */
+        int inside = strcmp(rd, "/") == 0 ||
+                     (strncmp(rp, rd, n) == 0 && (rp[n] == '\0' || rp[n] == '/'));
+        outside = !inside;
+    }
+    if (outside)
+        *target = rp;
+    else
+        free(rp);
+    free(rd);
+    return outside;
+}
+
 /* ---- volumes and sources ------------------------------------------------ */
 
 void pl_wim_claim_free(pl_wim_claim *c)

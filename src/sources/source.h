@@ -150,4 +150,11 @@ pl_fs *pl_fs_dir_open(const char *root, pl_err *err);
 int pl_host_read_file(const char *host_path, uint64_t max, uint8_t **data, size_t *len,
                       pl_err *err);
 
+/* Symbolic links in an input never lead out of it: evidence is read only
+ * from the input's own directory. 1 when host path p, every symbolic link
+ * resolved, lies outside dir (*target then the resolved path, malloc'd);
+ * 0 when inside, or when p or dir cannot be resolved (the caller's own
+ * open then says why). */
+int pl_host_path_outside(const char *p, const char *dir, char **target);
+
 #endif
