@@ -14,7 +14,12 @@ static char *count_text(size_t n)
 
 static void add_signal(pl_assessment *a, const char *signal, char *evidence, char *detail)
 {
-    a->signals = pl_xrealloc(a->signals, (a->nsignals + 1) * sizeof *a->signals);
+    /* Capacity doubles at each power of two: one signal per pending
+     * package means up to PL_MAX_PACKAGES, and growing by one each time
+     * copied the array once per package (quadratic). */
+    size_t n = a->nsignals;
+    if ((n & (n - 1)) == 0)
+        a->signals = pl_xrealloc(a->signals, (n ? 2 * n : 1) * sizeof *a->signals);
     a->signals[a->nsignals++] =
         (pl_pending_signal){.signal = signal, .evidence = evidence, .detail = detail};
 }
