@@ -189,15 +189,15 @@ static int make_alias(pl_layer *l, const char *extent)
     return 0;
 }
 
-/* libvmdk 20200926 cuts an extent file name that has a directory part
- * ("dir/x-s001.vmdk") at the length of that directory part, and when the
- * directory part is the longer it reads past the end of the name (a heap
- * over-read found by fuzzing). Such a name never opens anyway: refuse it
- * before libvmdk joins it to a path. 1 ok, 0 refused (err set). */
 /* An extent beside the descriptor that is a symbolic link out of its
- * directory is refused before libvmdk opens it. 1 ok, 0 refused. */
+ * directory is refused before libvmdk opens it; a single-file VMDK names
+ * itself, and the input as given (a link or not) is the user's choice.
+ * 1 ok, 0 refused. */
 static int extent_stays_inside(const char *path, const char *name, pl_err *err)
 {
+    const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    if (strcmp(name, base) == 0)
+        return 1;
     char *dir = dir_of(path);
     char *ext = pl_xasprintf("%s/%s", dir, name);
     char *target = NULL;
@@ -212,6 +212,12 @@ static int extent_stays_inside(const char *path, const char *name, pl_err *err)
     return ok;
 }
 
+/* libvmdk 20200926 cuts an extent file name that has a directory part
+ * ("dir/x-s001.vmdk") at the length of that directory part, and when the
+ * directory part is the longer it reads past the end of the name (a heap
+ * over-read found by fuzzing). Such a name never opens anyway: refuse it
+ * before libvmdk joins it to a path. Extents linked out of the
+ * descriptor's directory are refused too. 1 ok, 0 refused (err set). */
 static int extent_names_ok(const char *path, libvmdk_handle_t *h, pl_err *err)
 {
     int n = 0;
