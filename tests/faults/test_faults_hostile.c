@@ -458,7 +458,11 @@ START_TEST(many_packages_end_to_end)
     ck_assert_int_eq(r.status, 0);
     ck_assert_msg(strstr(r.out, "Updates:     27600 KBs installed, 13800 superseded, 27600 "
                                 "pending or staged (69004 packages)") != NULL, "%.2000s", r.out);
-    ck_assert_msg(took < 10.0, "%d packages took %.1f s", NPKGS, took);
+    /* tests/valgrind.sh runs the program under memcheck (~50x slower):
+     * the bound then only catches a hang. */
+    const char *wrapper = getenv("PL_PROGRAM_WRAPPER");
+    double bound = wrapper && *wrapper ? 300.0 : 10.0;
+    ck_assert_msg(took < bound, "%d packages took %.1f s", NPKGS, took);
     e2e_free(&r);
     fault_rmrf(dir);
     free(cmd);
@@ -474,7 +478,7 @@ int main(void)
 {
     Suite *s = suite_create("faults-hostile");
     TCase *tc = tcase_create("hostile");
-    tcase_set_timeout(tc, 300);
+    tcase_set_timeout(tc, 900);
     tcase_add_test(tc, product_name_escaped_in_text_and_csv);
     tcase_add_test(tc, file_name_escaped_on_stderr);
     tcase_add_test(tc, wim_xml_error_collected);

@@ -260,9 +260,10 @@ static double seconds_since(const struct timespec *t0)
 
 /* Issue 13: classifying KBs scanned every package once per KB, so an
  * installation with PL_MAX_PACKAGES (200000) packages took ~10^10 string
- * comparisons (minutes). The whole assessment, with the shipped catalog,
- * must now take well under a second; 10 s leaves room for sanitizers and
- * a loaded machine while a quadratic pass cannot fit. */
+ * comparisons (over 2 minutes), and the pending signals grew one element
+ * at a time (92 s under ASan). The whole assessment, with the shipped
+ * catalog, now takes 0.15 s (0.3 s under ASan); 10 s leaves room for a
+ * loaded machine while a quadratic pass cannot fit. */
 START_TEST(assess_200000_packages_quickly)
 {
     pl_installation in = {0};
@@ -298,7 +299,12 @@ START_TEST(assess_200000_packages_quickly)
     pl_assess(&in, &cat, &a);
     double took = seconds_since(&t0);
     fprintf(stderr, "assess_200000_packages_quickly: %.3f s\n", took);
-    ck_assert_msg(took < 10.0, "assessing 200000 packages took %.1f s", took);
+    /* Under tests/valgrind.sh (PL_PROGRAM_WRAPPER set) everything runs ~50x
+     * slower: the bound then only catches a hang; the plain and sanitizer
+     * runs check the complexity. */
+    const char *wrapper = getenv("PL_PROGRAM_WRAPPER");
+    double bound = wrapper && *wrapper ? 100.0 : 10.0;
+    ck_assert_msg(took < bound, "assessing 200000 packages took %.1f s", took);
     /* 100000 + 200 distinct KBs, each in exactly one list */
     ck_assert_uint_eq(a.kbs_installed.len + a.kbs_superseded.len + a.kbs_pending_or_staged.len,
                       100000 + 200);
@@ -419,7 +425,7 @@ int main(void)
 {
     Suite *s = suite_create("decisions");
     TCase *tc = tcase_create("core");
-    tcase_set_timeout(tc, 120);
+    tcase_set_timeout(tc, 300);
     tcase_add_test(tc, verdict_yes_when_kernel_and_registry_say_6003);
     tcase_add_test(tc, verdict_no_when_both_say_6002);
     tcase_add_test(tc, verdict_inconsistent_when_registry_6003_kernel_6002);
