@@ -8,6 +8,7 @@
  * that dies, sends garbage or runs past --timeout becomes an error result
  * for that input alone. */
 #include "cli/batch.h"
+#include "util/escape.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -42,7 +43,7 @@ static char *error_text(const pl_input_result *r)
     size_t n = 0;
     FILE *f = open_memstream(&buf, &n);
     for (size_t i = 0; f && i < r->errors.len; i++)
-        fprintf(f, "patchlevel: %s: %s\n", r->input, r->errors.items[i]);
+        fprintf(f, "patchlevel: %s: %s\n", pl_esc(r->input), pl_esc(r->errors.items[i]));
     if (f)
         fclose(f);
     return buf ? buf : pl_xstrdup("");
@@ -165,7 +166,7 @@ static void emit_failure(const job *j, char *reason, pl_report_writer *w,
     pl_strlist_push_owned(&r.errors, reason);
     if (!bopt->quiet) {
         pl_progress_finish(bopt->progress);
-        fprintf(stderr, "patchlevel: %s: %s\n", j->input, reason);
+        fprintf(stderr, "patchlevel: %s: %s\n", pl_esc(j->input), pl_esc(reason));
     }
     if (pl_report_item(w, &r) != 0)
         out->output_error = 1;

@@ -14,6 +14,7 @@
 #include "cli/options.h"
 #include "cli/summarize.h"
 #include "config.h"
+#include "util/escape.h"
 
 enum { EXIT_ANALYZED = 0, EXIT_CHECK_FAILED = 1, EXIT_USAGE = 2, EXIT_INPUT_FAILED = 3 };
 
@@ -62,7 +63,7 @@ static void gather_inputs(const pl_options *o, pl_strlist *inputs)
     pl_strlist warnings = {0};
     pl_collect_inputs(o->inputs, o->ninputs, o->recursive, inputs, &warnings);
     for (size_t i = 0; i < warnings.len && !o->quiet; i++)
-        fprintf(stderr, "patchlevel: %s\n", warnings.items[i]);
+        fprintf(stderr, "patchlevel: %s\n", pl_esc(warnings.items[i])); /* names found by -r */
     pl_strlist_free(&warnings);
     if (o->shard_n)
         pl_shard_inputs(inputs, o->shard_k, o->shard_n);

@@ -12,6 +12,7 @@
 
 #include "report/summary.h"
 #include "util/limits.h"
+#include "util/escape.h"
 
 enum { EXIT_OK = 0, EXIT_USAGE = 2, EXIT_UNREADABLE = 3 };
 
@@ -159,12 +160,14 @@ static void skipped(file_state *fs, const char *fmt, ...)
 {
     if (fs->skipped++ >= MAX_WARNINGS_PER_FILE)
         return;
+    /* The message may quote a results line: escaped like the file name. */
+    char msg[600];
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "patchlevel: summarize: %s:%zu: ", fs->name, fs->lineno);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    fprintf(stderr, "patchlevel: summarize: %s:%zu: %s\n", pl_esc(fs->name), fs->lineno,
+            pl_esc(msg));
 }
 
 static void one_line(pl_summary *s, file_state *fs, const line_reader *r)
@@ -190,12 +193,12 @@ static int file_verdict(const file_state *fs)
 {
     if (fs->skipped > MAX_WARNINGS_PER_FILE)
         fprintf(stderr, "patchlevel: summarize: %s: %zu more lines skipped (not shown)\n",
-                fs->name, fs->skipped - MAX_WARNINGS_PER_FILE);
+                pl_esc(fs->name), fs->skipped - MAX_WARNINGS_PER_FILE);
     if (fs->used || fs->skipped <= (size_t)fs->truncated_tail)
         return 0;
     fprintf(stderr, "patchlevel: summarize: %s: not a results file: no line is a "
                     "patchlevel/1 result (write one with 'patchlevel -f jsonl')\n",
-            fs->name);
+            pl_esc(fs->name));
     return -1;
 }
 

@@ -30,7 +30,11 @@ static char *count_text(size_t n)
 static void push(pl_pending_signal **list, size_t *n, const char *signal, const char *class_,
                  char *evidence, char *detail)
 {
-    *list = pl_xrealloc(*list, (*n + 1) * sizeof **list);
+    /* Capacity doubles at each power of two: one signal per pending
+     * package means up to PL_MAX_PACKAGES, and growing by one each time
+     * copied the array once per package (quadratic). */
+    if ((*n & (*n - 1)) == 0)
+        *list = pl_xrealloc(*list, (*n ? 2 * *n : 1) * sizeof **list);
     (*list)[(*n)++] = (pl_pending_signal){
         .signal = signal, .signal_class = class_, .evidence = evidence, .detail = detail};
 }

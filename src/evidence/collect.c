@@ -273,20 +273,27 @@ static void prefetch_core_files(pl_fs *fs, const char *windows_dir)
 {
     static const char *const rel[] = {"System32/ntoskrnl.exe", "System32/ntkrnlpa.exe",
                                       "System32/kernel32.dll", SOFTWARE_REL, SYSTEM_REL};
+    /* The limit each will be read with: a 1 GiB "ntoskrnl.exe" must not be
+     * extracted only to be refused as a PE afterwards. */
+    static const uint64_t limit[] = {PL_MAX_PE_BYTES, PL_MAX_PE_BYTES, PL_MAX_PE_BYTES,
+                                     PL_MAX_HIVE_BYTES, PL_MAX_HIVE_BYTES};
     if (!fs->ops->prefetch)
         return;
     const char *paths[5];
+    uint64_t max[5];
     size_t n = 0;
     for (size_t i = 0; i < 5; i++) {
         char *want = pl_windir_path(windows_dir, rel[i]);
         char *exact = NULL;
         pl_err err;
-        if (pl_fs_resolve(fs, want, &exact, &err) == 1)
+        if (pl_fs_resolve(fs, want, &exact, &err) == 1) {
+            max[n] = limit[i];
             paths[n++] = exact;
+        }
         free(want);
     }
     pl_err err;
-    fs->ops->prefetch(fs, paths, n, &err); /* a failure shows again on read */
+    fs->ops->prefetch(fs, paths, max, n, &err); /* a failure shows again on read */
     for (size_t i = 0; i < n; i++)
         free((char *)paths[i]);
 }

@@ -143,14 +143,18 @@ static void prefetch_manifests(pl_fs *fs, pl_installation *inst)
     if (!fs->ops->prefetch || inst->npackages == 0)
         return;
     const char **paths = pl_xcalloc(inst->npackages, sizeof *paths);
+    uint64_t *max = pl_xcalloc(inst->npackages, sizeof *max);
     size_t n = 0;
     for (size_t i = 0; i < inst->npackages; i++)
-        if (inst->packages[i].mum_path)
+        if (inst->packages[i].mum_path) {
+            max[n] = PL_MAX_MANIFEST_BYTES;
             paths[n++] = inst->packages[i].mum_path;
+        }
     pl_err err;
-    if (n && fs->ops->prefetch(fs, paths, n, &err) != 0)
+    if (n && fs->ops->prefetch(fs, paths, max, n, &err) != 0)
         pl_strlist_pushf(&inst->warnings, "could not fetch the manifests together: %s", err.msg);
     free(paths);
+    free(max);
 }
 
 void pl_read_package_manifests(pl_fs *fs, const char *windows_dir, pl_installation *inst)

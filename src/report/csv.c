@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "report/report.h"
+#include "util/escape.h"
 
 static const char *const columns[] = {
     "input", "container", "partition_scheme", "partition_number", "wim_image", "windows_dir",
@@ -16,12 +17,17 @@ static const char *const columns[] = {
 };
 #define NCOLS (sizeof columns / sizeof *columns)
 
-void pl_csv_field(FILE *out, const char *s)
+/* Control characters are escaped (util/escape.h) before quoting: a
+ * newline is legal inside a quoted CSV cell, but a cell holding terminal
+ * sequences or a forged row is not what anyone opening the file expects. */
+void pl_csv_field(FILE *out, const char *raw)
 {
-    s = s ? s : "";
+    char *esc = pl_escape(raw ? raw : "");
+    const char *s = esc;
     int formula = strchr("=+-@", s[0]) != NULL && s[0] != '\0';
     if (!formula && !strpbrk(s, ",\"\r\n\t")) {
         fputs(s, out);
+        free(esc);
         return;
     }
     fputc('"', out);
@@ -33,6 +39,7 @@ void pl_csv_field(FILE *out, const char *s)
         fputc(*p, out);
     }
     fputc('"', out);
+    free(esc);
 }
 
 static void field(FILE *out, const char *s, int last)

@@ -1,11 +1,11 @@
 /* The summary as aligned text for a terminal or a ticket: one section per
  * question, a count per line, then the two lists. Strings from images
- * have their control characters replaced so that they cannot drive the
- * terminal. */
+ * are escaped so that they cannot drive the terminal. */
 #include <stdio.h>
 #include <string.h>
 
 #include "report/summary.h"
+#include "util/escape.h"
 
 /* Labels are padded to this many columns so every count lines up. */
 #define LABEL_WIDTH 28
@@ -13,36 +13,19 @@
  * (one long path should not push every other row off the screen). */
 #define MAX_COLUMN 60
 
-/* A C0 or DEL byte, or the two-byte UTF-8 form of a C1 control
- * (U+0080..U+009F: CSI among them): each shows as one '?'. */
-static size_t control_len(const unsigned char *p)
-{
-    if (*p < 0x20 || *p == 0x7F)
-        return 1;
-    if (p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F)
-        return 2;
-    return 0;
-}
-
+/* Strings from results (input names, errors, product names) are escaped
+ * (util/escape.h) so they cannot drive the terminal or forge a line. */
 static void put_clean(FILE *out, const char *s)
 {
-    const unsigned char *p = (const unsigned char *)s;
-    while (*p) {
-        size_t n = control_len(p);
-        if (n) {
-            fputc('?', out);
-            p += n;
-        } else {
-            fputc(*p++, out);
-        }
-    }
+    fputs(pl_esc(s), out);
 }
 
 /* s cleaned, then padded with spaces to width columns. */
 static void put_cell(FILE *out, const char *s, size_t width)
 {
-    put_clean(out, s);
-    for (size_t w = pl_summary_width(s); w < width; w++)
+    const char *e = pl_esc(s);
+    fputs(e, out);
+    for (size_t w = pl_summary_width(e); w < width; w++)
         fputc(' ', out);
 }
 
@@ -93,7 +76,7 @@ static void rollup_sections(FILE *out, const pl_summary *s)
 
 static size_t widest(size_t w, const char *s)
 {
-    size_t n = pl_summary_width(s);
+    size_t n = pl_summary_width(pl_esc(s));
     if (n > MAX_COLUMN)
         n = MAX_COLUMN;
     return n > w ? n : w;

@@ -4,25 +4,31 @@
 #include <string.h>
 
 #include "report/report.h"
+#include "util/escape.h"
 
+/* Every string that came from an image or a file name goes through
+ * pl_esc (util/escape.h): a ProductName holding a newline and a forged
+ * "Build 6003:" line, or terminal escape sequences, must show as text. */
 static const char *or_dash(const char *s)
 {
-    return (s && *s) ? s : "-";
+    return (s && *s) ? pl_esc(s) : "-";
 }
 
 static void where(FILE *out, const pl_input_result *r, const pl_installation *in)
 {
-    fprintf(out, "%s  [%s", r->input, r->container ? r->container : "?");
+    fprintf(out, "%s  [%s", pl_esc(r->input), r->container ? pl_esc(r->container) : "?");
     if (in->loc.wim_image > 0)
         fprintf(out, ", image %d", in->loc.wim_image);
     if (in->loc.wim_image > 0 && in->loc.wim_image_name)
-        fprintf(out, " \"%s\"", in->loc.wim_image_name);
+        fprintf(out, " \"%s\"", pl_esc(in->loc.wim_image_name));
     if (in->loc.partition_number > 0)
-        fprintf(out, ", %s partition %d", in->loc.partition_scheme, in->loc.partition_number);
+        fprintf(out, ", %s partition %d", pl_esc(in->loc.partition_scheme),
+                in->loc.partition_number);
     if (in->hive_only)
         fprintf(out, ", bare SOFTWARE hive: partial report");
     else if (in->windows_dir)
-        fprintf(out, ", Windows directory %s", in->windows_dir[0] ? in->windows_dir : "(root)");
+        fprintf(out, ", Windows directory %s",
+                in->windows_dir[0] ? pl_esc(in->windows_dir) : "(root)");
     fputs("]\n", out);
 }
 
@@ -33,14 +39,14 @@ static void pe_line(FILE *out, const char *label, const pl_pe_evidence *pe)
         return;
     }
     if (pe->error) {
-        fprintf(out, "  %-12s %s: %s\n", label, pe->path, pe->error);
+        fprintf(out, "  %-12s %s: %s\n", label, pl_esc(pe->path), pl_esc(pe->error));
         return;
     }
     char v[32];
     pl_version4_format(pe->ver.file_version, v, sizeof v);
-    fprintf(out, "  %-12s %s  %s", label, v, pe->path);
+    fprintf(out, "  %-12s %s  %s", label, v, pl_esc(pe->path));
     if (pe->ver.file_version_str && strchr(pe->ver.file_version_str, '('))
-        fprintf(out, "  %s", strchr(pe->ver.file_version_str, '('));
+        fprintf(out, "  %s", pl_esc(strchr(pe->ver.file_version_str, '(')));
     fprintf(out, "\n  %-12s sha256 %s\n", "", pe->sha256);
 }
 
@@ -51,7 +57,7 @@ static void os_lines(FILE *out, const pl_inst_result *r)
     fprintf(out, "  %-12s %s", "OS:", or_dash(o->product_name));
     if (o->edition_id || o->installation_type)
         fprintf(out, " (%s%s%s)", or_dash(o->edition_id), o->installation_type ? ", " : "",
-                o->installation_type ? o->installation_type : "");
+                o->installation_type ? pl_esc(o->installation_type) : "");
     fprintf(out, ", %s\n", or_dash(a->arch));
     fprintf(out, "  %-12s %s", "Version:", or_dash(a->version));
     if (a->build >= 0)
@@ -59,14 +65,14 @@ static void os_lines(FILE *out, const pl_inst_result *r)
     if (a->build >= 0 && a->revision >= 0 && o->has_ubr)
         fprintf(out, ".%lld", (long long)a->revision);
     if (o->display_version)
-        fprintf(out, " (%s)", o->display_version);
+        fprintf(out, " (%s)", pl_esc(o->display_version));
     if (o->csd_version)
-        fprintf(out, ", %s", o->csd_version);
+        fprintf(out, ", %s", pl_esc(o->csd_version));
     fputc('\n', out);
     if (o->build_lab_ex)
-        fprintf(out, "  %-12s %s\n", "BuildLabEx:", o->build_lab_ex);
+        fprintf(out, "  %-12s %s\n", "BuildLabEx:", pl_esc(o->build_lab_ex));
     if (o->computer_name)
-        fprintf(out, "  %-12s %s\n", "Computer:", o->computer_name);
+        fprintf(out, "  %-12s %s\n", "Computer:", pl_esc(o->computer_name));
 }
 
 static void list_line(FILE *out, const char *label, const pl_strlist *l)
@@ -75,7 +81,7 @@ static void list_line(FILE *out, const char *label, const pl_strlist *l)
         return;
     fprintf(out, "  %-12s", label);
     for (size_t i = 0; i < l->len; i++)
-        fprintf(out, "%s%s", (i && i % 8 == 0) ? "\n               " : " ", l->items[i]);
+        fprintf(out, "%s%s", (i && i % 8 == 0) ? "\n               " : " ", pl_esc(l->items[i]));
     fputc('\n', out);
 }
 
@@ -98,7 +104,7 @@ static void updates_lines(FILE *out, const pl_inst_result *r)
 {
     const pl_assessment *a = &r->assess;
     if (a->kbs_unknown) {
-        fprintf(out, "  %-12s unknown (%s)\n", "Updates:", a->kbs_unknown);
+        fprintf(out, "  %-12s unknown (%s)\n", "Updates:", pl_esc(a->kbs_unknown));
         return;
     }
     fprintf(out, "  %-12s %zu KBs installed, %zu superseded, %zu pending or staged (%zu packages)\n",
@@ -108,7 +114,7 @@ static void updates_lines(FILE *out, const pl_inst_result *r)
     list_line(out, "  superseded:", &a->kbs_superseded);
     list_line(out, "  pending:", &a->kbs_pending_or_staged);
     if (a->kbs_incomplete)
-        fprintf(out, "  %-12s incomplete: %s\n", "", a->kbs_incomplete);
+        fprintf(out, "  %-12s incomplete: %s\n", "", pl_esc(a->kbs_incomplete));
     if (a->unidentified_packages.len)
         fprintf(out, "  %-12s %zu installed package%s whose KB could not be read\n", "",
                 a->unidentified_packages.len, a->unidentified_packages.len == 1 ? "" : "s");
@@ -119,7 +125,7 @@ static void entry_list(FILE *out, const char *label, const pl_catalog_entry *con
     const size_t shown = 12;
     fprintf(out, "  %-12s", label);
     for (size_t i = 0; i < n && i < shown; i++)
-        fprintf(out, "%s%s", (i && i % 8 == 0) ? "\n               " : " ", es[i]->kb);
+        fprintf(out, "%s%s", (i && i % 8 == 0) ? "\n               " : " ", pl_esc(es[i]->kb));
     if (n > shown)
         fprintf(out, " ... (%zu more)", n - shown);
     fputc('\n', out);
@@ -128,29 +134,32 @@ static void entry_list(FILE *out, const char *label, const pl_catalog_entry *con
 static void rollup_lines(FILE *out, const pl_rollup_status *s)
 {
     if (s->unknown) {
-        fprintf(out, "  %-12s unknown (%s)\n", "Rollup:", s->unknown);
+        fprintf(out, "  %-12s unknown (%s)\n", "Rollup:", pl_esc(s->unknown));
         return;
     }
     if (!s->applicable)
         return;
     if (s->latest)
-        fprintf(out, "  %-12s %s (%s), %zu monthly rollup%s behind\n", "Rollup:", s->latest->kb,
-                s->latest->release_date[0] ? s->latest->release_date : "date unknown",
+        fprintf(out, "  %-12s %s (%s), %zu monthly rollup%s behind\n", "Rollup:",
+                pl_esc(s->latest->kb),
+                s->latest->release_date[0] ? pl_esc(s->latest->release_date) : "date unknown",
                 s->nmissing, s->nmissing == 1 ? "" : "s");
     else
         fprintf(out, "  %-12s none installed, %zu monthly rollup%s missing since build 6003\n",
                 "Rollup:", s->nmissing, s->nmissing == 1 ? "" : "s");
     if (s->level_via && s->level)
-        fprintf(out, "    level: %s (%s), through %s (%s)\n", s->level->kb, s->level->release_date,
-                s->level_via->kb, pl_update_kind_name(s->level_via->kind));
+        fprintf(out, "    level: %s (%s), through %s (%s)\n", pl_esc(s->level->kb),
+                pl_esc(s->level->release_date), pl_esc(s->level_via->kb),
+                pl_update_kind_name(s->level_via->kind));
     if (s->nmissing)
         entry_list(out, "  missing:", s->missing, s->nmissing);
     for (size_t i = 0; i < s->nmissing_prereqs; i++)
-        fprintf(out, "    prerequisite missing: %s (%s): %s\n", s->missing_prereqs[i].entry->kb,
+        fprintf(out, "    prerequisite missing: %s (%s): %s\n",
+                pl_esc(s->missing_prereqs[i].entry->kb),
                 pl_update_kind_name(s->missing_prereqs[i].entry->kind),
-                s->missing_prereqs[i].reason);
+                pl_esc(s->missing_prereqs[i].reason));
     if (s->kernel_note)
-        fprintf(out, "    note: %s\n", s->kernel_note);
+        fprintf(out, "    note: %s\n", pl_esc(s->kernel_note));
 }
 
 static void packages_lines(FILE *out, const pl_installation *in)
@@ -159,14 +168,14 @@ static void packages_lines(FILE *out, const pl_installation *in)
         const pl_package *p = &in->packages[i];
         fprintf(out, "    %-20s %-10s %s\n",
                 p->has_state ? pl_cbs_state_name(p->state) : "(no registry)", or_dash(p->kb),
-                p->identity);
+                pl_esc(p->identity));
     }
 }
 
 static void signal_line(FILE *out, const pl_pending_signal *s, const char *how)
 {
-    fprintf(out, "    %s [%s]: %s%s%s%s%s\n", s->signal, s->signal_class, how, s->evidence,
-            s->detail ? " (" : "", s->detail ? s->detail : "", s->detail ? ")" : "");
+    fprintf(out, "    %s [%s]: %s%s%s%s%s\n", s->signal, s->signal_class, how, pl_esc(s->evidence),
+            s->detail ? " (" : "", s->detail ? pl_esc(s->detail) : "", s->detail ? ")" : "");
 }
 
 /* Signals left unknown by the same missing witness share one line. */
@@ -180,7 +189,7 @@ static void unknown_signal_lines(FILE *out, const pl_assessment *a)
         fputs("    unknown:", out);
         for (size_t k = i; k < j; k++)
             fprintf(out, "%s %s", k > i ? "," : "", u[k].signal);
-        fprintf(out, " (%s)\n", u[i].detail);
+        fprintf(out, " (%s)\n", pl_esc(u[i].detail));
         i = j;
     }
 }
@@ -205,7 +214,7 @@ static void warning_lines(FILE *out, const pl_inst_result *r)
     const pl_strlist *lists[] = {&r->inst.warnings, &r->assess.warnings};
     for (size_t l = 0; l < 2; l++)
         for (size_t i = 0; i < lists[l]->len; i++)
-            fprintf(out, "  warning: %s\n", lists[l]->items[i]);
+            fprintf(out, "  warning: %s\n", pl_esc(lists[l]->items[i]));
 }
 
 static void installation_block(FILE *out, const pl_input_result *r, const pl_inst_result *ir,
@@ -234,11 +243,13 @@ void pl_report_text(FILE *out, const pl_input_result *r, int verbose)
         fputc('\n', out);
     }
     if (r->ninsts == 0 && r->errors.len == 0)
-        fprintf(out, "%s: no Windows installation found (%s)\n\n", r->input, or_dash(r->container));
+        fprintf(out, "%s: no Windows installation found (%s)\n\n", pl_esc(r->input),
+                or_dash(r->container));
     for (size_t i = 0; i < r->warnings.len; i++)
-        fprintf(out, "%s: warning: %s\n", r->input, r->warnings.items[i]);
+        fprintf(out, "%s: warning: %s\n", pl_esc(r->input), pl_esc(r->warnings.items[i]));
     for (size_t i = 0; i < r->errors.len; i++)
-        fprintf(out, "%s: error: %s\n", r->input, r->errors.items[i]);
+        fprintf(out, "%s: error: %s\n", pl_esc(r->input), pl_esc(r->errors.items[i]));
     if (verbose)
-        fprintf(out, "%s: %llu bytes read\n", r->input, (unsigned long long)r->bytes_read);
+        fprintf(out, "%s: %llu bytes read\n", pl_esc(r->input),
+                (unsigned long long)r->bytes_read);
 }

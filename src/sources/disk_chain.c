@@ -11,6 +11,7 @@
  * --parent given and of the overlay's size (qcow_parent_ok). A missing or
  * mismatched parent is an error naming the file: never a silent read of
  * zeros. */
+#include <errno.h>
 #include <libgen.h>
 #include <libqcow.h>
 #include <libvhdi.h>
@@ -36,6 +37,10 @@ struct pl_layer {
     void *h;                 /* libvhdi_file_t, libqcow_file_t or libvmdk_handle_t */
     uint64_t size;
     pl_layer *parent;
+    /* The file itself, for loop detection: "./self.qcow2", "self.qcow2"
+     * and a symbolic link to it are different paths to one file. */
+    dev_t dev;
+    ino_t ino;
 };
 
 /* ---- the three libraries behind one small set of calls --------------- */
@@ -108,6 +113,21 @@ static void remove_alias(pl_layer *l)
     l->alias_link = l->alias_dir = NULL;
 }
 
+static char *dir_of(const char *path);
+
+/* 1 when path is a symbolic link whose target lies outside the directory
+ * of the file beside, *target then that target (malloc'd). */
+static int link_leaves_dir(const char *path, const char *beside, char **target)
+{
+    struct stat sb;
+    if (lstat(path, &sb) != 0 || !S_ISLNK(sb.st_mode))
+        return 0;
+    char *dir = dir_of(beside);
+    int out = pl_host_path_outside(path, dir, target);
+    free(dir);
+    return out;
+}
+
 /* The one extent of h, when the descriptor names only one and it is not
  * this file's own name: its name, else NULL. */
 static char *renamed_extent(libvmdk_handle_t *h, const char *path)
@@ -171,12 +191,36 @@ static int make_alias(pl_layer *l, const char *extent)
     return 0;
 }
 
+/* An extent beside the descriptor that is a symbolic link out of its
+ * directory is refused before libvmdk opens it; a single-file VMDK names
+ * itself, and the input as given (a link or not) is the user's choice.
+ * 1 ok, 0 refused. */
+static int extent_stays_inside(const char *path, const char *name, pl_err *err)
+{
+    const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    if (strcmp(name, base) == 0)
+        return 1;
+    char *dir = dir_of(path);
+    char *ext = pl_xasprintf("%s/%s", dir, name);
+    char *target = NULL;
+    int ok = !link_leaves_dir(ext, path, &target);
+    if (!ok)
+        pl_err_setc(err, PL_ERR_UNSAFE, "cannot open the VMDK: extent file %.200s is a symbolic "
+                                        "link to %.200s, outside the directory of %.200s: not "
+                                        "followed", ext, target, path);
+    free(target);
+    free(ext);
+    free(dir);
+    return ok;
+}
+
 /* libvmdk 20200926 cuts an extent file name that has a directory part
  * ("dir/x-s001.vmdk") at the length of that directory part, and when the
  * directory part is the longer it reads past the end of the name (a heap
  * over-read found by fuzzing). Such a name never opens anyway: refuse it
- * before libvmdk joins it to a path. 1 ok, 0 refused (err set). */
-static int extent_names_ok(libvmdk_handle_t *h, pl_err *err)
+ * before libvmdk joins it to a path. Extents linked out of the
+ * descriptor's directory are refused too. 1 ok, 0 refused (err set). */
+static int extent_names_ok(const char *path, libvmdk_handle_t *h, pl_err *err)
 {
     int n = 0;
     if (libvmdk_handle_get_number_of_extents(h, &n, NULL) != 1)
@@ -188,7 +232,7 @@ static int extent_names_ok(libvmdk_handle_t *h, pl_err *err)
             continue;
         size_t sz = 0;
         if (libvmdk_extent_descriptor_get_utf8_filename_size(ed, &sz, NULL) == 1 && sz > 0 &&
-            sz <= 65536) {
+            sz <= PL_MAX_DISK_NAME_BYTES) {
             char *name = pl_xmalloc(sz + 1);
             if (libvmdk_extent_descriptor_get_utf8_filename(ed, (uint8_t *)name, sz, NULL) == 1) {
                 name[sz] = '\0';
@@ -196,6 +240,8 @@ static int extent_names_ok(libvmdk_handle_t *h, pl_err *err)
                     pl_err_set(err, "cannot open the VMDK: extent file name \"%.200s\" has a "
                                     "directory part, which is not supported", name);
                     ok = 0;
+                } else {
+                    ok = extent_stays_inside(path, name, err);
                 }
             }
             free(name);
@@ -216,7 +262,7 @@ static int open_vmdk(pl_layer *l, pl_err *err)
         libvmdk_handle_free(&h, NULL);
         return -1;
     }
-    if (!extent_names_ok(h, err)) {
+    if (!extent_names_ok(l->path, h, err)) {
         libvmdk_handle_close(h, NULL);
         libvmdk_handle_free(&h, NULL);
         return -1;
@@ -244,6 +290,8 @@ static int open_vmdk(pl_layer *l, pl_err *err)
     return 0;
 }
 
+static void layer_close_one(pl_layer *l);
+
 static pl_layer *layer_open(const char *path, pl_disk_format format, pl_err *err)
 {
     /* A truncated or damaged container is named as such before its
@@ -258,11 +306,20 @@ static pl_layer *layer_open(const char *path, pl_disk_format format, pl_err *err
     int rc = format == PL_DISK_QCOW   ? open_qcow(l, err)
              : format == PL_DISK_VMDK ? open_vmdk(l, err)
                                       : open_vhdi(l, err);
+    struct stat sb;
+    if (rc == 0 && stat(path, &sb) != 0) {
+        pl_err_setc(err, PL_ERR_IO, "cannot open the %s image: %s", pl_disk_format_name(format),
+                    strerror(errno));
+        layer_close_one(l);
+        return NULL;
+    }
     if (rc != 0) {
         free(l->path);
         free(l);
         return NULL;
     }
+    l->dev = sb.st_dev;
+    l->ino = sb.st_ino;
     return l;
 }
 
@@ -342,7 +399,7 @@ static char *utf8_name(int (*size_fn)(void *, size_t *, void *),
                        int (*get_fn)(void *, uint8_t *, size_t, void *), void *h)
 {
     size_t n = 0;
-    if (size_fn(h, &n, NULL) != 1 || n == 0 || n > 65536)
+    if (size_fn(h, &n, NULL) != 1 || n == 0 || n > PL_MAX_DISK_NAME_BYTES)
         return NULL;
     uint8_t *s = pl_xmalloc(n + 1);
     if (get_fn(h, s, n, NULL) != 1) {
@@ -574,7 +631,9 @@ static int parent_matches(pl_layer *child, const parent_hint *hint, pl_layer *p,
     return 0;
 }
 
-/* Try each candidate; the first that exists and matches wins. */
+/* Try each candidate; the first that exists and matches wins. A
+ * candidate that is a symbolic link leading out of the child's directory
+ * is not followed (a --parent FILE is the user's choice and is). */
 static pl_layer *find_parent(pl_layer *child, const parent_hint *hint, const pl_strlist *cands,
                              const pl_strlist *parents, pl_err *err)
 {
@@ -582,10 +641,20 @@ static pl_layer *find_parent(pl_layer *child, const parent_hint *hint, const pl_
     const char *verb = "does not match";
     pl_error_code code = PL_ERR_PARENT_MISMATCH;
     char why[sizeof(pl_err)] = "";
+    char unsafe[1024] = "";
     for (size_t i = 0; i < cands->len; i++) {
         const char *c = cands->items[i];
         if (!file_exists(c) || strcmp(c, child->path) == 0)
             continue;
+        char *target = NULL;
+        if (!(parents && pl_strlist_contains(parents, c)) &&
+            link_leaves_dir(c, child->path, &target)) {
+            if (!unsafe[0])
+                snprintf(unsafe, sizeof unsafe, "parent %.200s is a symbolic link to %.200s, "
+                         "outside the directory of %.200s: not followed", c, target, child->path);
+            free(target);
+            continue;
+        }
         pl_err perr;
         pl_disk_format pf = pl_disk_detect(c, &perr);
         pl_layer *p = NULL;
@@ -611,6 +680,8 @@ static pl_layer *find_parent(pl_layer *child, const parent_hint *hint, const pl_
     }
     if (mismatch)
         pl_err_setc(err, code, "parent %s %s: %s", mismatch, verb, why);
+    else if (unsafe[0])
+        pl_err_setc(err, PL_ERR_UNSAFE, "%s", unsafe);
     else
         not_found_error(hint, err);
     return NULL;
@@ -633,9 +704,19 @@ int pl_layer_has_parent(const char *path, pl_disk_format format, pl_err *err)
     return rc;
 }
 
-static int attach_parent(pl_layer *child, const pl_strlist *parents, pl_strlist *chain,
+/* The layer of links[0..n) that is the same file as p, or NULL. */
+static const pl_layer *same_file(pl_layer *const *links, size_t n, const pl_layer *p)
+{
+    for (size_t i = 0; i < n; i++)
+        if (links[i]->dev == p->dev && links[i]->ino == p->ino)
+            return links[i];
+    return NULL;
+}
+
+static int attach_parent(pl_layer *const *links, size_t n, const pl_strlist *parents,
                          pl_layer **parent_out, pl_err *err)
 {
+    pl_layer *child = links[n - 1];
     parent_hint hint;
     int rc = layer_hint(child, &hint, err);
     *parent_out = NULL;
@@ -650,8 +731,10 @@ static int attach_parent(pl_layer *child, const pl_strlist *parents, pl_strlist 
     pl_strlist_free(&hint.names);
     if (!p)
         return -1;
-    if (pl_strlist_contains(chain, p->path)) {
-        pl_err_set(err, "parent chain loops back to %s", p->path);
+    const pl_layer *again = same_file(links, n, p);
+    if (again) {
+        pl_err_setc(err, PL_ERR_CORRUPT, "parent chain loops back to %s (the same file as %s)",
+                    p->path, again->path);
         layer_close_one(p);
         return -1;
     }
@@ -684,7 +767,7 @@ int pl_layer_open_chain(const char *path, pl_disk_format format, const pl_strlis
     int rc;
     for (;;) {
         pl_layer *parent = NULL;
-        rc = attach_parent(links[n - 1], parents, chain, &parent, err);
+        rc = attach_parent(links, n, parents, &parent, err);
         if (rc <= 0)
             break;
         if (n == PL_MAX_CHAIN_DEPTH) {

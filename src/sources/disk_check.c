@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "sources/disk_internal.h"
+#include "util/limits.h"
 
 #define MiB (1024ull * 1024)
 /* Bytes of a table read per pread. */
@@ -227,6 +228,12 @@ static int check_vhdx(const cfile *f, pl_err *err)
     }
     /* Metadata: the block size and the logical sector size give the chunk
      * ratio, i.e. which BAT entries are sector bitmap entries. */
+    if (meta_len > PL_MAX_VHDX_METADATA_BYTES) {
+        pl_err_setc(err, PL_ERR_LIMIT, "the metadata region is %u bytes, over the limit of %llu "
+                                       "bytes",
+                    meta_len, (unsigned long long)PL_MAX_VHDX_METADATA_BYTES);
+        goto out;
+    }
     meta = pl_xmalloc(meta_len);
     if (cread(f, meta_off, meta, meta_len, err) != 0)
         goto out;

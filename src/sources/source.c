@@ -18,10 +18,20 @@
  * kernel32.dll and ntkrnlpa.exe lists System32 once, not three times. */
 #define DIR_CACHE_SLOTS 16
 
+/* An entry of a listing by name, for binary search: a directory of an
+ * image may hold 1000000 names, and servicing\Packages is looked up once
+ * per package, so a scan per lookup would be quadratic. */
+typedef struct {
+    const char *name;
+    size_t i;              /* index in names: listing order breaks ties */
+} name_ref;
+
 typedef struct {
     char *dir;
     pl_strlist names;
     uint8_t *is_dir;
+    name_ref *exact;       /* by strcmp */
+    name_ref *folded;      /* by ASCII case-insensitive order, then index */
 } cached_dir;
 
 struct pl_dir_cache {
@@ -34,6 +44,8 @@ static void cached_dir_free(cached_dir *c)
     free(c->dir);
     pl_strlist_free(&c->names);
     free(c->is_dir);
+    free(c->exact);
+    free(c->folded);
     memset(c, 0, sizeof *c);
 }
 
@@ -67,6 +79,42 @@ static int collect_cb(const char *name, int is_dir, void *vctx)
     return 0;
 }
 
+static int ascii_casecmp(const char *a, const char *b)
+{
+    for (;; a++, b++) {
+        int x = (unsigned char)*a, y = (unsigned char)*b;
+        x = (x >= 'A' && x <= 'Z') ? x + 32 : x;
+        y = (y >= 'A' && y <= 'Z') ? y + 32 : y;
+        if (x != y || x == 0)
+            return x - y;
+    }
+}
+
+static int cmp_exact(const void *a, const void *b)
+{
+    return strcmp(((const name_ref *)a)->name, ((const name_ref *)b)->name);
+}
+
+static int cmp_folded(const void *a, const void *b)
+{
+    const name_ref *x = a, *y = b;
+    int c = ascii_casecmp(x->name, y->name);
+    return c ? c : (x->i > y->i) - (x->i < y->i);
+}
+
+static void index_listing(cached_dir *c)
+{
+    size_t n = c->names.len ? c->names.len : 1;
+    c->exact = pl_xcalloc(n, sizeof *c->exact);
+    c->folded = pl_xcalloc(n, sizeof *c->folded);
+    for (size_t i = 0; i < c->names.len; i++)
+        c->exact[i] = c->folded[i] = (name_ref){c->names.items[i], i};
+    if (c->names.len > 1) {
+        qsort(c->exact, c->names.len, sizeof *c->exact, cmp_exact);
+        qsort(c->folded, c->names.len, sizeof *c->folded, cmp_folded);
+    }
+}
+
 /* The listing of dir, from the cache or freshly read into it. */
 static cached_dir *listing(pl_fs *fs, const char *dir, pl_err *err)
 {
@@ -83,6 +131,7 @@ static cached_dir *listing(pl_fs *fs, const char *dir, pl_err *err)
         return NULL;
     }
     c->dir = pl_xstrdup(dir);
+    index_listing(c);
     return c;
 }
 
@@ -90,14 +139,24 @@ static cached_dir *listing(pl_fs *fs, const char *dir, pl_err *err)
  * case-insensitive one. -1 when none. */
 static long find_entry(const cached_dir *c, const char *want)
 {
-    long ci = -1;
-    for (size_t i = 0; i < c->names.len; i++) {
-        if (strcmp(c->names.items[i], want) == 0)
-            return (long)i;
-        if (ci < 0 && pl_strcaseeq(c->names.items[i], want))
-            ci = (long)i;
+    size_t n = c->names.len;
+    if (n == 0)
+        return -1;
+    name_ref key = {want, 0};
+    const name_ref *e = bsearch(&key, c->exact, n, sizeof *c->exact, cmp_exact);
+    if (e)
+        return (long)e->i;
+    /* The first case-insensitive match in listing order: the lowest bound
+     * of the names equal to want when case is ignored. */
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ascii_casecmp(c->folded[mid].name, want) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
-    return ci;
+    return lo < n && ascii_casecmp(c->folded[lo].name, want) == 0 ? (long)c->folded[lo].i : -1;
 }
 
 static char *join_path(const char *dir, const char *name)
@@ -171,6 +230,28 @@ int pl_fs_read_ci(pl_fs *fs, const char *path, uint64_t max, uint8_t **data, siz
     else
         free(real);
     return rc;
+}
+
+/* ---- symbolic links ------------------------------------------------------ */
+
+int pl_host_path_outside(const char *p, const char *dir, char **target)
+{
+    char *rp = realpath(p, NULL);
+    char *rd = rp ? realpath(dir, NULL) : NULL;
+    int outside = 0;
+    if (rp && rd) {
+        size_t n = strlen(rd);
+        /* "/" contains everything; otherwise rd itself or rd + "/..." */
+        int inside = strcmp(rd, "/") == 0 ||
+                     (strncmp(rp, rd, n) == 0 && (rp[n] == '\0' || rp[n] == '/'));
+        outside = !inside;
+    }
+    if (outside)
+        *target = rp;
+    else
+        free(rp);
+    free(rd);
+    return outside;
 }
 
 /* ---- volumes and sources ------------------------------------------------ */

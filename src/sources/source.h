@@ -37,8 +37,11 @@ typedef struct {
                 pl_err *err);
     /* Optional: a hint that these exact paths will be read soon, so that a
      * backend that pays per call (a solid WIM decompresses whole blocks)
-     * can fetch them together. May be NULL. */
-    int (*prefetch)(pl_fs *fs, const char *const *paths, size_t n, pl_err *err);
+     * can fetch them together. max[i] is the limit read() will apply to
+     * paths[i] (PL_MAX_PE_BYTES for a kernel, ...): a larger file is not
+     * fetched at all, and read() refuses it. May be NULL. */
+    int (*prefetch)(pl_fs *fs, const char *const *paths, const uint64_t *max, size_t n,
+                    pl_err *err);
     void (*close)(pl_fs *fs);
 } pl_fs_ops;
 
@@ -146,5 +149,12 @@ pl_fs *pl_fs_dir_open(const char *root, pl_err *err);
 /* Read a whole host file of at most max bytes (for backends). */
 int pl_host_read_file(const char *host_path, uint64_t max, uint8_t **data, size_t *len,
                       pl_err *err);
+
+/* Symbolic links in an input never lead out of it: evidence is read only
+ * from the input's own directory. 1 when host path p, every symbolic link
+ * resolved, lies outside dir (*target then the resolved path, malloc'd);
+ * 0 when inside, or when p or dir cannot be resolved (the caller's own
+ * open then says why). */
+int pl_host_path_outside(const char *p, const char *dir, char **target);
 
 #endif

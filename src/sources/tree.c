@@ -1,5 +1,9 @@
 /* A Windows tree on the host: extracted, or mounted by someone else.
- * One volume, read with plain POSIX calls, opened read-only. */
+ * One volume, read with plain POSIX calls, opened read-only. A symbolic
+ * link in the tree is followed only while it stays inside the tree: a
+ * config/SOFTWARE linked to /etc/... is refused (code unsafe), so the
+ * report never describes, and patchlevel never reads, a file of the host
+ * machine as if it were evidence. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -55,6 +59,14 @@ static int entry_is_dir(const char *dirpath, const struct dirent *de)
 static int dir_list(pl_fs *fs, const char *dir, pl_dir_cb cb, void *ctx, pl_err *err)
 {
     char *hp = host_path((dir_fs *)fs, dir);
+    char *target = NULL;
+    if (pl_host_path_outside(hp, ((dir_fs *)fs)->root, &target)) {
+        pl_err_setc(err, PL_ERR_UNSAFE, "cannot list %s: a symbolic link to %s, outside the "
+                                        "input directory: not followed", dir, target);
+        free(target);
+        free(hp);
+        return -1;
+    }
     DIR *dh = opendir(hp);
     if (!dh) {
         pl_err_set(err, "cannot list %s: %s", dir[0] ? dir : "the root directory", strerror(errno));
@@ -135,6 +147,14 @@ static int dir_read(pl_fs *fs, const char *path, uint64_t max, uint8_t **data, s
                     pl_err *err)
 {
     char *hp = host_path((dir_fs *)fs, path);
+    char *target = NULL;
+    if (pl_host_path_outside(hp, ((dir_fs *)fs)->root, &target)) {
+        pl_err_setc(err, PL_ERR_UNSAFE, "a symbolic link to %s, outside the input directory: "
+                                        "not followed", target);
+        free(target);
+        free(hp);
+        return -1;
+    }
     int rc = pl_host_read_file(hp, max, data, len, err);
     free(hp);
     if (rc == 0)

@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <glob.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -24,6 +25,7 @@
 
 #include "sources/source.h"
 #include "util/limits.h"
+#include "util/xml_errors.h"
 
 /* The WIM handle, shared by the source and its volumes. */
 typedef struct {
@@ -71,7 +73,8 @@ typedef struct {
     int image;
     char *tmpdir;            /* created on first extraction */
     pl_fs *extracted;        /* dir fs over tmpdir */
-    pl_strlist fetched;      /* paths already extracted */
+    pl_strset fetched;       /* paths already extracted (hashed: a prefetch
+                              * may name 200000 manifests) */
 } wim_fs;
 
 static char *wim_path(const char *path)
@@ -185,7 +188,7 @@ static int check_extractable(wim_fs *w, const char *path, uint64_t max, pl_err *
         return -1;
     }
     if (st.size > max) {
-        pl_err_set(err, "file is %llu bytes, over the limit of %llu bytes",
+        pl_err_setc(err, PL_ERR_LIMIT, "file is %llu bytes, over the limit of %llu bytes",
                    (unsigned long long)st.size, (unsigned long long)max);
         return -1;
     }
@@ -210,7 +213,7 @@ static int extract_paths(wim_fs *w, const char *const *paths, size_t n, pl_err *
         return -1;
     }
     for (size_t i = 0; i < n; i++)
-        pl_strlist_push_unique(&w->fetched, paths[i]);
+        pl_strset_add(&w->fetched, paths[i]);
     return 0;
 }
 
@@ -218,7 +221,7 @@ static int wim_read(pl_fs *fs, const char *path, uint64_t max, uint8_t **data, s
                     pl_err *err)
 {
     wim_fs *w = (wim_fs *)fs;
-    if (!pl_strlist_contains(&w->fetched, path)) {
+    if (!pl_strset_contains(&w->fetched, path)) {
         if (check_extractable(w, path, max, err) != 0)
             return -1;
         if (extract_paths(w, &path, 1, err) != 0) {
@@ -243,17 +246,18 @@ static int wim_read(pl_fs *fs, const char *path, uint64_t max, uint8_t **data, s
     return 0;
 }
 
-static int wim_prefetch(pl_fs *fs, const char *const *paths, size_t n, pl_err *err)
+static int wim_prefetch(pl_fs *fs, const char *const *paths, const uint64_t *max, size_t n,
+                        pl_err *err)
 {
     wim_fs *w = (wim_fs *)fs;
     const char **todo = pl_xcalloc(n ? n : 1, sizeof *todo);
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
         pl_err ignored;
-        /* Files that are missing or too large are left for read() to
-         * report one by one. */
-        if (!pl_strlist_contains(&w->fetched, paths[i]) &&
-            check_extractable(w, paths[i], PL_MAX_HIVE_BYTES, &ignored) == 0)
+        /* Files that are missing or over the limit of their kind are left
+         * for read() to report one by one: nothing of them is extracted. */
+        if (!pl_strset_contains(&w->fetched, paths[i]) &&
+            check_extractable(w, paths[i], max[i], &ignored) == 0)
             todo[m++] = paths[i];
     }
     int rc = m ? extract_paths(w, todo, m, err) : 0;
@@ -279,7 +283,7 @@ static void wim_fs_close(pl_fs *fs)
         nftw(w->tmpdir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
         free(w->tmpdir);
     }
-    pl_strlist_free(&w->fetched);
+    pl_strset_free(&w->fetched);
     handle_unref(w->h);
     free(w);
 }
@@ -488,7 +492,7 @@ static int explain_truncated_wim(const char *path, pl_err *err)
     if (fstat(fd, &sb) == 0) {
         uint64_t size = (uint64_t)sb.st_size;
         if (size < WIM_HEADER) {
-            pl_err_set(err, "truncated: the file is %llu bytes, shorter than the %d-byte WIM "
+            pl_err_setc(err, PL_ERR_TRUNCATED, "truncated: the file is %llu bytes, shorter than the %d-byte WIM "
                             "header",
                        (unsigned long long)size, WIM_HEADER);
             found = 1;
@@ -504,7 +508,7 @@ static int explain_truncated_wim(const char *path, pl_err *err)
                 const uint8_t *r = h + res[i].at;
                 uint64_t len = pl_le64(r) & 0x00FFFFFFFFFFFFFFull, off = pl_le64(r + 8);
                 if (len && !pl_range_ok(off, len, size)) {
-                    pl_err_set(err, "truncated: %s lies at bytes %llu-%llu, but the file is %llu "
+                    pl_err_setc(err, PL_ERR_TRUNCATED, "truncated: %s lies at bytes %llu-%llu, but the file is %llu "
                                     "bytes",
                                res[i].what, (unsigned long long)off,
                                (unsigned long long)(off + len - 1), (unsigned long long)size);
@@ -521,15 +525,26 @@ int pl_source_open_wim(const char *path, pl_source **out, pl_err *err)
 {
     wimlib_init_once();
     WIMStruct *wim = NULL;
+    /* wimlib parses the XML data with libxml2, whose default handler would
+     * print the document's bytes to stderr: collect them instead. */
+    pl_xml_errors_begin();
     int rc = wimlib_open_wim(path, 0, &wim);
     if (rc != 0) {
         pl_err e;
+        const char *xml = pl_xml_errors_first();
         if (explain_truncated_wim(path, &e))
-            pl_err_set(err, "cannot open WIM: %s", e.msg);
+            pl_err_setc(err, e.code, "cannot open WIM: %s", e.msg);
+        else if (rc == WIMLIB_ERR_XML && xml)
+            pl_err_setc(err, PL_ERR_CORRUPT, "cannot open WIM: %s: %s",
+                        wimlib_get_error_string(rc), xml);
         else
             pl_err_set(err, "cannot open WIM: %s", wimlib_get_error_string(rc));
         return -1;
     }
+    size_t xml_reports = pl_xml_errors_count();
+    char xml_first[PL_XML_ERROR_MAX + 32];
+    snprintf(xml_first, sizeof xml_first, "%s",
+             pl_xml_errors_first() ? pl_xml_errors_first() : "");
     struct wimlib_wim_info info;
     wimlib_get_wim_info(wim, &info);
     if (info.part_number != 1) {
@@ -545,6 +560,10 @@ int pl_source_open_wim(const char *path, pl_source **out, pl_err *err)
     s->h->wim = wim;
     s->h->refs = 1;
     pl_strlist_push(&s->base.chain, path);
+    if (xml_reports)
+        pl_strlist_pushf(&s->base.warnings, "the WIM's XML data: %s (%zu libxml2 report%s)",
+                         xml_first[0] ? xml_first : "unknown problem", xml_reports,
+                         xml_reports == 1 ? "" : "s");
     s->next_image = 1;
     s->image_count = (int)info.image_count;
     if (info.image_count > PL_MAX_WIM_IMAGES) {

@@ -42,6 +42,13 @@
 #define PL_MAX_HIVE_SALVAGE_GAPS 64
 /* Images examined in one WIM. */
 #define PL_MAX_WIM_IMAGES        1024
+/* Bytes of a VHDX metadata region read into memory. Hyper-V writes 1 MiB
+ * (a 64 KiB table and a few small items); the region table's 32-bit length
+ * would otherwise let a (sparse) file ask for 4 GiB. */
+#define PL_MAX_VHDX_METADATA_BYTES (16ull * 1024 * 1024)
+/* Bytes of a file name a disk library hands back (VMDK extent, parent
+ * hint): names are short; a longer one is ignored or refused. */
+#define PL_MAX_DISK_NAME_BYTES   65536
 
 /* The update catalog (the shipped data/ws2008-sp2-catalog.csv, or the
  * user's --catalog FILE). The shipped one is ~40 KiB and ~180 rows; these

@@ -249,6 +249,62 @@ int pl_strlist_sorted_contains(const pl_strlist *sorted, const char *s)
            bsearch(&s, sorted->items, sorted->len, sizeof *sorted->items, cmp_str) != NULL;
 }
 
+/* FNV-1a: simple, and good enough for names chosen by an image, since
+ * the table never fills beyond half (no long probe runs by chance). */
+static size_t str_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        h = (h ^ *p) * 1099511628211ull;
+    return (size_t)(h ^ (h >> 32));
+}
+
+/* The slot holding s, or the empty slot where it belongs. */
+static char **strset_slot(char **slots, size_t cap, const char *s)
+{
+    size_t i = str_hash(s) & (cap - 1);
+    while (slots[i] && strcmp(slots[i], s) != 0)
+        i = (i + 1) & (cap - 1);
+    return &slots[i];
+}
+
+static void strset_grow(pl_strset *set)
+{
+    size_t cap = set->cap ? set->cap * 2 : 64;
+    char **slots = pl_xcalloc(cap, sizeof *slots);
+    for (size_t i = 0; i < set->cap; i++)
+        if (set->slots[i])
+            *strset_slot(slots, cap, set->slots[i]) = set->slots[i];
+    free(set->slots);
+    set->slots = slots;
+    set->cap = cap;
+}
+
+int pl_strset_add(pl_strset *set, const char *s)
+{
+    if (2 * (set->len + 1) > set->cap)
+        strset_grow(set);
+    char **slot = strset_slot(set->slots, set->cap, s);
+    if (*slot)
+        return 0;
+    *slot = pl_xstrdup(s);
+    set->len++;
+    return 1;
+}
+
+int pl_strset_contains(const pl_strset *set, const char *s)
+{
+    return set->cap && *strset_slot(set->slots, set->cap, s) != NULL;
+}
+
+void pl_strset_free(pl_strset *set)
+{
+    for (size_t i = 0; i < set->cap; i++)
+        free(set->slots[i]);
+    free(set->slots);
+    memset(set, 0, sizeof *set);
+}
+
 void pl_strlist_free(pl_strlist *l)
 {
     for (size_t i = 0; i < l->len; i++)

@@ -98,6 +98,18 @@ void pl_strlist_sort(pl_strlist *l);
 int pl_strlist_sorted_contains(const pl_strlist *sorted, const char *s);
 void pl_strlist_free(pl_strlist *l);
 
+/* A set of owned strings, hashed: constant-time membership where a list
+ * would be scanned once per item of another hostile-sized list. */
+typedef struct {
+    char **slots;           /* open addressing; NULL is empty */
+    size_t len, cap;        /* cap is 0 or a power of two */
+} pl_strset;
+
+/* Add a copy of s: 1 if it was new, 0 if it was there already. */
+int pl_strset_add(pl_strset *set, const char *s);
+int pl_strset_contains(const pl_strset *set, const char *s);
+void pl_strset_free(pl_strset *set);
+
 /* Decode little-endian UTF-16 (up to nbytes, stopping at a NUL unit) into
  * newly allocated UTF-8. Unpaired surrogates become U+FFFD. Never reads
  * past nbytes; an odd trailing byte is ignored. */
