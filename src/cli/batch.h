@@ -21,6 +21,8 @@ typedef struct {
     size_t failed_inputs;    /* inputs with errors (exit 3) */
     size_t failed_check;     /* inputs not all at 6003 (for --require-6003) */
     int output_error;        /* the report could not be written */
+    int stopped_by;          /* the signal that stopped the run, or 0 */
+    size_t not_started;      /* inputs left out because the run was stopped */
 } pl_batch_outcome;
 
 void pl_run_batch(const pl_strlist *inputs, const pl_analysis_options *aopt,
