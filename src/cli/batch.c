@@ -36,7 +36,7 @@
 /* File descriptors the parent keeps for itself (standard streams, the
  * report, removing a temporary directory); each worker costs it one more
  * (two while it starts). */
-#define PARENT_FDS 16
+#define PARENT_FDS 8
 
 int pl_result_at_6003(const pl_input_result *r)
 {

@@ -9,6 +9,10 @@
 #endif
 
 static volatile sig_atomic_t stop_signal;
+/* Which of stop_signals we catch: one that was ignored when we started
+ * (nohup, a background job of a script) stays ignored, here and in the
+ * workers. */
+static int caught[3];
 
 static void on_stop(int sig)
 {
@@ -25,8 +29,12 @@ void pl_signals_install(void)
     sa.sa_handler = on_stop;
     sigemptyset(&sa.sa_mask);
     /* No SA_RESTART: poll() in the batch loop returns at once with EINTR. */
-    for (size_t i = 0; i < NSTOP; i++)
-        sigaction(stop_signals[i], &sa, NULL);
+    for (size_t i = 0; i < NSTOP; i++) {
+        struct sigaction old;
+        if (sigaction(stop_signals[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+            continue;
+        caught[i] = sigaction(stop_signals[i], &sa, NULL) == 0;
+    }
 }
 
 int pl_signals_stop_requested(void)
@@ -41,7 +49,8 @@ void pl_signals_worker_init(pid_t parent)
     sa.sa_handler = SIG_DFL;
     sigemptyset(&sa.sa_mask);
     for (size_t i = 0; i < NSTOP; i++)
-        sigaction(stop_signals[i], &sa, NULL);
+        if (caught[i])
+            sigaction(stop_signals[i], &sa, NULL);
 #ifdef __linux__
     prctl(PR_SET_PDEATHSIG, SIGKILL);
 #endif

@@ -37,5 +37,5 @@ void pl_tmpdir_remove(const char *dir)
 {
     /* FTW_PHYS: a link the worker extracted is removed, not followed. */
     if (dir)
-        nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+        nftw(dir, remove_entry, 4, FTW_DEPTH | FTW_PHYS);
 }
