@@ -140,6 +140,9 @@ static int start_job(job *jobs, int njobs, job *j, const char *input,
     if (pid == 0) {
         close(p[0]);
         worker_setup(jobs, njobs, tmpdir, parent);
+        /* The worker never returns here: its copy of the name is done with
+         * once it is in the environment. */
+        free(tmpdir);
         run_worker(input, aopt, w->fmt, verbose, p[1]);
     }
     close(p[1]);

@@ -168,6 +168,9 @@ static int start_probe(const char *path, const pl_source_options *sopt, const ch
         pl_signals_worker_init(parent);
         if (setenv("TMPDIR", tmpdir, 1) != 0)
             _exit(1);
+        /* The worker never returns to the caller that owns the name: free
+         * its copy once it is in the environment. */
+        free((char *)tmpdir);
         probe_worker(path, sopt, fds[1]);
     }
     close(fds[1]);
