@@ -29,6 +29,7 @@
 
 #include "cli/signals.h"
 #include "cli/tmpdirs.h"
+#include "util/limits.h"
 
 /* A result larger than this is refused (a runaway worker). */
 #define MAX_RESULT_BYTES (1024ull * 1024 * 1024)
@@ -92,6 +93,7 @@ typedef struct {
     char *buf;
     size_t len, cap;
     char *tmpdir;            /* the worker's TMPDIR, removed after it ends */
+    unsigned timeout;        /* seconds, 0 = none */
     struct timespec start;
     int killed_for_time, too_big, interrupted;
 } job;
@@ -273,7 +275,7 @@ static void finish_job(job *j, pl_report_writer *w, const pl_batch_options *bopt
              !j->too_big && parse_result(j, &failed, &at6003, &off, &len, &errlen) == 0;
     if (!ok) {
         pl_error_code code = PL_ERR_CRASHED;
-        char *reason = failure_reason(j, status, bopt->timeout, &code);
+        char *reason = failure_reason(j, status, j->timeout, &code);
         emit_failure(j, code, reason, w, bopt, out);
         pl_progress_done(bopt->progress, 1);
     } else {
@@ -292,10 +294,11 @@ static void finish_job(job *j, pl_report_writer *w, const pl_batch_options *bopt
     j->pid = 0;
 }
 
-static void enforce_timeouts(job *jobs, int n, unsigned timeout)
+static void enforce_timeouts(job *jobs, int n)
 {
-    for (int i = 0; timeout && i < n; i++)
-        if (jobs[i].pid && !jobs[i].killed_for_time && elapsed(&jobs[i].start) >= timeout) {
+    for (int i = 0; i < n; i++)
+        if (jobs[i].pid && jobs[i].timeout && !jobs[i].killed_for_time &&
+            elapsed(&jobs[i].start) >= jobs[i].timeout) {
             jobs[i].killed_for_time = 1;
             kill(jobs[i].pid, SIGKILL);
         }
@@ -316,7 +319,7 @@ static void service_jobs(job *jobs, int n, pl_report_writer *w, const pl_batch_o
         for (int k = 0; k < m; k++)
             if (pfd[k].revents && read_some(&jobs[map[k]]))
                 finish_job(&jobs[map[k]], w, bopt, out);
-    enforce_timeouts(jobs, n, bopt->timeout);
+    enforce_timeouts(jobs, n);
     pl_progress_tick(bopt->progress);
 }
 
@@ -363,6 +366,17 @@ static void stop_all(job *jobs, int n)
         }
 }
 
+/* --timeout; an input whose members could not be worked out in time
+ * (bopt->slow_inputs) would block its analysis the same way: it gets the
+ * members' limit even without --timeout. */
+static unsigned job_timeout(const pl_batch_options *bopt, const char *input)
+{
+    if (bopt->timeout || !bopt->slow_inputs ||
+        !pl_strlist_sorted_contains(bopt->slow_inputs, input))
+        return bopt->timeout;
+    return PL_MEMBERS_TIMEOUT_SECONDS;
+}
+
 /* Start workers in the free slots. A shortage of resources while other
  * workers run leaves the input for later: a slot frees up when one ends. */
 static void fill_slots(job *jobs, int n, const pl_strlist *inputs, size_t *next,
@@ -375,6 +389,7 @@ static void fill_slots(job *jobs, int n, const pl_strlist *inputs, size_t *next,
         const char *input = inputs->items[*next];
         pl_err err = {0};
         if (start_job(jobs, n, &jobs[i], input, aopt, w, bopt->verbose, &err) == 0) {
+            jobs[i].timeout = job_timeout(bopt, input);
             (*next)++;
             continue;
         }

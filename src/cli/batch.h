@@ -15,6 +15,9 @@ typedef struct {
     int quiet;               /* no per-input errors on stderr */
     int verbose;
     pl_progress *progress;   /* may be disabled, never NULL */
+    const pl_strlist *slow_inputs; /* sorted; inputs whose chain members timed out
+                                    * (pl_collect_inputs): analyzed with a time
+                                    * limit even without --timeout. May be NULL */
 } pl_batch_options;
 
 typedef struct {

@@ -83,17 +83,21 @@ static int walk_cb(const char *path, const struct stat *sb, int flag, struct FTW
 /* The members of every file, worked out in workers (members.h). A file
  * whose worker failed keeps its place and gets a warning. */
 static void find_members(const pl_strlist *files, const pl_collect_options *co,
-                         pl_strlist *members, pl_strlist *warnings)
+                         pl_strlist *members, pl_collected *out)
 {
     for (size_t i = 0; i < files->len; i++) {
         struct stat sb;
         if (stat(files->items[i], &sb) != 0 || !S_ISREG(sb.st_mode))
             continue;
         pl_err err = {0};
-        if (pl_members_probe(files->items[i], co->sopt, co->timeout, members, &err) != 0)
-            pl_strlist_pushf(warnings, "%s", err.msg);
+        if (pl_members_probe(files->items[i], co->sopt, co->timeout, members, &err) == 0)
+            continue;
+        pl_strlist_pushf(&out->warnings, "%s", err.msg);
+        if (err.code == PL_ERR_TIMEOUT)
+            pl_strlist_push(&out->slow, files->items[i]);
     }
     pl_strlist_sort(members);
+    pl_strlist_sort(&out->slow);
 }
 
 /* Leave out the files that another file reads with it. */
@@ -121,32 +125,42 @@ static void walk_dir(const char *dir, pl_strlist *found, pl_strlist *warnings)
 }
 
 void pl_collect_inputs(char *const *paths, int n, const pl_collect_options *co,
-                       pl_strlist *inputs, pl_strlist *files_read, pl_strlist *warnings)
+                       pl_collected *out)
 {
+    memset(out, 0, sizeof *out);
+    pl_strlist *inputs = &out->inputs;
     pl_strlist found = {0}, given = {0}, members = {0};
     for (int i = 0; i < n; i++) {
         struct stat sb;
         if (!co->recursive || stat(paths[i], &sb) != 0 || !S_ISDIR(sb.st_mode))
             pl_strlist_push(&given, paths[i]);
         else
-            walk_dir(paths[i], &found, warnings);
+            walk_dir(paths[i], &found, &out->warnings);
     }
     pl_strlist_sort(&found);
-    find_members(&found, co, &members, warnings);
+    find_members(&found, co, &members, out);
     drop_members(&found, &members);
     if (co->want_members)
-        find_members(&given, co, &members, warnings);
+        find_members(&given, co, &members, out);
     for (size_t i = 0; i < given.len; i++)
         pl_strlist_push(inputs, given.items[i]);
     for (size_t i = 0; i < found.len; i++)
         pl_strlist_push(inputs, found.items[i]);
     for (size_t i = 0; i < inputs->len; i++)
-        pl_strlist_push(files_read, inputs->items[i]);
+        pl_strlist_push(&out->files_read, inputs->items[i]);
     for (size_t i = 0; i < members.len; i++)
-        pl_strlist_push(files_read, members.items[i]);
+        pl_strlist_push(&out->files_read, members.items[i]);
     pl_strlist_free(&found);
     pl_strlist_free(&given);
     pl_strlist_free(&members);
+}
+
+void pl_collected_free(pl_collected *c)
+{
+    pl_strlist_free(&c->inputs);
+    pl_strlist_free(&c->files_read);
+    pl_strlist_free(&c->slow);
+    pl_strlist_free(&c->warnings);
 }
 
 /* ---- sharding ------------------------------------------------------------- */

@@ -25,11 +25,20 @@ typedef struct {
  * parents of a differencing chain, later parts of a split WIM, later EWF
  * segments, the extents of a VMDK descriptor; members.h works them out in
  * worker processes) are left out, since they are read with it.
- * files_read gets every input and every member found: what an output
- * must never overwrite. Unreadable directories and failed workers become
- * warnings. */
+ * Unreadable directories and failed workers become warnings; an input
+ * whose worker timed out is listed in slow (its analysis would block the
+ * same way). */
+typedef struct {
+    pl_strlist inputs;       /* what to analyze */
+    pl_strlist files_read;   /* every input and every member found: what an
+                              * output must never overwrite */
+    pl_strlist slow;         /* sorted: inputs whose member worker timed out */
+    pl_strlist warnings;
+} pl_collected;
+
 void pl_collect_inputs(char *const *paths, int n, const pl_collect_options *co,
-                       pl_strlist *inputs, pl_strlist *files_read, pl_strlist *warnings);
+                       pl_collected *out);
+void pl_collected_free(pl_collected *c);
 
 /* Keep the inputs of part k (1-based) of n: a path belongs to part
  * FNV-1a-64(path) mod n + 1, so every machine of a distributed run,

@@ -58,23 +58,19 @@ static int load_catalog(const pl_options *o, pl_catalog *cat)
     return 0;
 }
 
-/* The inputs of this run: found (-r), this shard's part. files_read gets
- * everything the run reads, inputs and chain members, for the output
- * checks. */
-static void gather_inputs(const pl_options *o, const pl_source_options *sopt,
-                          pl_strlist *inputs, pl_strlist *files_read)
+/* The inputs of this run: found (-r), this shard's part; with everything
+ * the run reads, inputs and chain members, for the output checks. */
+static void gather_inputs(const pl_options *o, const pl_source_options *sopt, pl_collected *c)
 {
-    pl_strlist warnings = {0};
     pl_collect_options co = {.recursive = o->recursive,
                              .want_members = o->output || o->resume,
                              .timeout = o->timeout,
                              .sopt = sopt};
-    pl_collect_inputs(o->inputs, o->ninputs, &co, inputs, files_read, &warnings);
-    for (size_t i = 0; i < warnings.len && !o->quiet; i++)
-        fprintf(stderr, "patchlevel: %s\n", warnings.items[i]);
-    pl_strlist_free(&warnings);
+    pl_collect_inputs(o->inputs, o->ninputs, &co, c);
+    for (size_t i = 0; i < c->warnings.len && !o->quiet; i++)
+        fprintf(stderr, "patchlevel: %s\n", c->warnings.items[i]);
     if (o->shard_n)
-        pl_shard_inputs(inputs, o->shard_k, o->shard_n);
+        pl_shard_inputs(&c->inputs, o->shard_k, o->shard_n);
 }
 
 /* What no output may overwrite: every file read, the --parent disks and
@@ -97,15 +93,17 @@ static int progress_wanted(const pl_options *o)
     return !o->quiet && isatty(STDERR_FILENO);
 }
 
-static int run(const pl_options *o, const pl_analysis_options *aopt, const pl_strlist *inputs,
+static int run(const pl_options *o, const pl_analysis_options *aopt, const pl_collected *c,
                FILE *out)
 {
+    const pl_strlist *inputs = &c->inputs;
     pl_report_writer w;
     pl_report_begin(&w, out, o->format, inputs->len, o->verbose);
     pl_progress progress;
     pl_progress_init(&progress, progress_wanted(o), inputs->len);
     pl_batch_options bopt = {.jobs = o->jobs, .timeout = o->timeout, .quiet = o->quiet,
-                             .verbose = o->verbose, .progress = &progress};
+                             .verbose = o->verbose, .progress = &progress,
+                             .slow_inputs = &c->slow};
     pl_batch_outcome res;
     pl_run_batch(inputs, aopt, &bopt, &w, &res);
     pl_progress_finish(&progress);
@@ -194,22 +192,21 @@ int main(int argc, char **argv)
         .source = {.verbose = o.verbose, .parents = &o.parents},
         .catalog = have_catalog ? &cat : NULL,
     };
-    pl_strlist inputs = {0}, files_read = {0};
-    gather_inputs(&o, &aopt.source, &inputs, &files_read);
+    pl_collected c;
+    gather_inputs(&o, &aopt.source, &c);
     pl_fileset protect = {0};
-    protected_files(&o, &files_read, &protect);
-    FILE *out = open_output(&o, &protect, &inputs);
+    protected_files(&o, &c.files_read, &protect);
+    FILE *out = open_output(&o, &protect, &c.inputs);
     int status = EXIT_USAGE;
     if (out)
-        status = run(&o, &aopt, &inputs, out);
+        status = run(&o, &aopt, &c, out);
     if (out && out != stdout && fclose(out) != 0) {
         fprintf(stderr, "patchlevel: %s: cannot write the report: %s\n",
                 o.resume ? o.resume : o.output, strerror(errno));
         status = EXIT_INPUT_FAILED;
     }
     pl_fileset_free(&protect);
-    pl_strlist_free(&files_read);
-    pl_strlist_free(&inputs);
+    pl_collected_free(&c);
     xmlCleanupParser();
     pl_catalog_free(&cat);
     pl_options_free(&o);
