@@ -196,8 +196,13 @@ int main(int argc, char **argv)
     gather_inputs(&o, &aopt.source, &c);
     pl_fileset protect = {0};
     protected_files(&o, &c.files_read, &protect);
-    FILE *out = open_output(&o, &protect, &c.inputs);
-    int status = EXIT_USAGE;
+    /* Stopped while the inputs were gathered: leave the output as it is. */
+    int sig = pl_signals_stop_requested();
+    FILE *out = sig ? NULL : open_output(&o, &protect, &c.inputs);
+    int status = sig ? 128 + sig : EXIT_USAGE;
+    if (sig)
+        fprintf(stderr, "patchlevel: stopped by signal %d (%s) before any input was analyzed\n",
+                sig, strsignal(sig));
     if (out)
         status = run(&o, &aopt, &c, out);
     if (out && out != stdout && fclose(out) != 0) {
