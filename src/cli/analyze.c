@@ -36,7 +36,7 @@ static void analyze_bare_hive(const pl_volume *vol, const pl_analysis_options *o
     pl_installation inst;
     pl_collect_installation(vol, NULL, &inst);
     if (!inst.software_read) {
-        pl_strlist_pushf(&r->errors, "cannot open the hive: %s",
+        pl_result_errorf(r, PL_ERR_CORRUPT, "cannot open the hive: %s",
                          inst.software_error ? inst.software_error : "unknown reason");
         pl_installation_free(&inst);
         return;
@@ -68,7 +68,7 @@ static void analyze_volume(const pl_volume *vol, const pl_analysis_options *opt,
     pl_err err = {0};
     if (pl_find_windows_dirs(vol->fs, &dirs, &r->warnings, &err) != 0) {
         char *label = volume_label(vol);
-        pl_strlist_pushf(&r->errors, "%s: cannot search for Windows: %s", label, err.msg);
+        pl_result_errorf(r, err.code, "%s: cannot search for Windows: %s", label, err.msg);
         free(label);
     }
     for (size_t i = 0; i < dirs.len; i++)
@@ -93,7 +93,7 @@ void pl_analyze_input(const char *input, const pl_analysis_options *opt, pl_inpu
     pl_source *src = NULL;
     pl_err err = {0};
     if (pl_source_open(input, &opt->source, &src, &err) != 0) {
-        pl_strlist_push(&r->errors, err.msg);
+        pl_result_error(r, err.code, err.msg);
         return;
     }
     r->container = src->container;
@@ -103,7 +103,7 @@ void pl_analyze_input(const char *input, const pl_analysis_options *opt, pl_inpu
         if (rc == 0)
             break;
         if (rc < 0) {
-            pl_strlist_push(&r->errors, err.msg);
+            pl_result_error(r, err.code, err.msg);
             continue;
         }
         analyze_volume(vol, opt, r);

@@ -6,24 +6,39 @@
  * followed by the report text and the error text. The parent writes each
  * result as it arrives, so a killed run keeps every finished one. A worker
  * that dies, sends garbage or runs past --timeout becomes an error result
- * for that input alone. */
+ * for that input alone.
+ *
+ * The parent owns each worker's temporary directory (tmpdirs.h) and
+ * removes it when the worker has ended. A stop signal (signals.h) ends the
+ * run cleanly: the running workers are killed, reported as interrupted,
+ * and the inputs not started are left for --resume. */
 #include "cli/batch.h"
 #include "util/escape.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "cli/signals.h"
+#include "cli/tmpdirs.h"
+#include "util/limits.h"
+
 /* A result larger than this is refused (a runaway worker). */
 #define MAX_RESULT_BYTES (1024ull * 1024 * 1024)
 #define POLL_MS 100
+/* File descriptors the parent keeps for itself (standard streams, the
+ * report, removing a temporary directory); each worker costs it one more
+ * (two while it starts). */
+#define PARENT_FDS 8
 
 int pl_result_at_6003(const pl_input_result *r)
 {
@@ -78,26 +93,59 @@ typedef struct {
     const char *input;
     char *buf;
     size_t len, cap;
+    char *tmpdir;            /* the worker's TMPDIR, removed after it ends */
+    unsigned timeout;        /* seconds, 0 = none */
     struct timespec start;
-    int killed_for_time, too_big;
+    int killed_for_time, too_big, interrupted;
 } job;
 
-static int start_job(job *j, const char *input, const pl_analysis_options *aopt,
-                     const pl_report_writer *w, int verbose)
+/* In the new worker: its own signal handling and TMPDIR, and none of the
+ * other workers' pipes (their descriptors count against its limit). */
+static void worker_setup(const job *jobs, int njobs, const char *tmpdir, pid_t parent)
+{
+    pl_signals_worker_init(parent);
+    for (int i = 0; i < njobs; i++)
+        if (jobs[i].pid)
+            close(jobs[i].fd);
+    if (setenv("TMPDIR", tmpdir, 1) != 0)
+        _exit(1);
+}
+
+/* 0 started; -1 with err. A shortage of descriptors or processes
+ * (EMFILE, ENFILE, EAGAIN) is code resources: the caller waits for a
+ * running worker to end and tries again. */
+static int start_job(job *jobs, int njobs, job *j, const char *input,
+                     const pl_analysis_options *aopt, const pl_report_writer *w, int verbose,
+                     pl_err *err)
 {
     int p[2];
-    if (pipe(p) != 0)
+    char *tmpdir = pl_tmpdir_create(err);
+    if (!tmpdir)
         return -1;
+    if (pipe(p) != 0) {
+        pl_err_setc(err, PL_ERR_RESOURCES, "cannot start the analysis: %s", strerror(errno));
+        pl_tmpdir_remove(tmpdir);
+        free(tmpdir);
+        return -1;
+    }
     /* Nothing buffered may be duplicated into the child. */
     fflush(NULL);
+    pid_t parent = getpid();
     pid_t pid = fork();
     if (pid < 0) {
+        pl_err_setc(err, PL_ERR_RESOURCES, "cannot start the analysis: %s", strerror(errno));
         close(p[0]);
         close(p[1]);
+        pl_tmpdir_remove(tmpdir);
+        free(tmpdir);
         return -1;
     }
     if (pid == 0) {
         close(p[0]);
+        worker_setup(jobs, njobs, tmpdir, parent);
+        /* The worker never returns here: its copy of the name is done with
+         * once it is in the environment. */
+        free(tmpdir);
         run_worker(input, aopt, w->fmt, verbose, p[1]);
     }
     close(p[1]);
@@ -105,6 +153,7 @@ static int start_job(job *j, const char *input, const pl_analysis_options *aopt,
     j->pid = pid;
     j->fd = p[0];
     j->input = input;
+    j->tmpdir = tmpdir;
     clock_gettime(CLOCK_MONOTONIC, &j->start);
     return 0;
 }
@@ -137,16 +186,30 @@ static double elapsed(const struct timespec *t)
     return (double)(now.tv_sec - t->tv_sec) + (double)(now.tv_nsec - t->tv_nsec) / 1e9;
 }
 
-/* Why a worker produced no result, in the report's words. */
-static char *failure_reason(const job *j, int status, unsigned timeout)
+/* Why a worker produced no result, in the report's words, and its code. */
+static char *failure_reason(const job *j, int status, unsigned timeout, pl_error_code *code)
 {
-    if (j->killed_for_time)
+    if (j->interrupted || (pl_signals_stop_requested() && WIFSIGNALED(status))) {
+        *code = PL_ERR_INTERRUPTED;
+        return pl_xasprintf("analysis interrupted: the run was stopped by signal %d (%s)",
+                            pl_signals_stop_requested(),
+                            strsignal(pl_signals_stop_requested()));
+    }
+    if (j->killed_for_time) {
+        *code = PL_ERR_TIMEOUT;
         return pl_xasprintf("analysis timed out after %u seconds", timeout);
-    if (j->too_big)
+    }
+    if (j->too_big) {
+        *code = PL_ERR_LIMIT;
         return pl_xstrdup("analysis failed: its result is larger than 1 GiB");
+    }
+    /* SIGKILL from outside is most often the kernel's OOM killer. */
+    *code = WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL ? PL_ERR_RESOURCES
+                                                                : PL_ERR_CRASHED;
     if (WIFSIGNALED(status))
         return pl_xasprintf("analysis crashed: killed by signal %d (%s)", WTERMSIG(status),
                             strsignal(WTERMSIG(status)));
+    *code = PL_ERR_CRASHED;
     if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
         return pl_xasprintf("analysis failed: the worker exited with status %d",
                             WEXITSTATUS(status));
@@ -154,7 +217,7 @@ static char *failure_reason(const job *j, int status, unsigned timeout)
 }
 
 /* A result for an input whose worker failed: its error, nothing else. */
-static void emit_failure(const job *j, char *reason, pl_report_writer *w,
+static void emit_failure(const job *j, pl_error_code code, char *reason, pl_report_writer *w,
                          const pl_batch_options *bopt, pl_batch_outcome *out)
 {
     pl_input_result r = {0};
@@ -163,7 +226,7 @@ static void emit_failure(const job *j, char *reason, pl_report_writer *w,
     int have = stat(j->input, &sb) == 0;
     r.input_size = have ? (int64_t)sb.st_size : -1;
     r.input_mtime = have ? (int64_t)sb.st_mtime : -1;
-    pl_strlist_push_owned(&r.errors, reason);
+    pl_result_error(&r, code, reason);
     if (!bopt->quiet) {
         pl_progress_finish(bopt->progress);
         fprintf(stderr, "patchlevel: %s: %s\n", pl_esc(j->input), pl_esc(reason));
@@ -173,6 +236,7 @@ static void emit_failure(const job *j, char *reason, pl_report_writer *w,
     out->failed_inputs++;
     out->failed_check++;
     pl_input_result_free(&r);
+    free(reason);
 }
 
 /* Parse "PLRESULT failed at6003 len errlen\n" and check the sizes add up.
@@ -203,12 +267,17 @@ static void finish_job(job *j, pl_report_writer *w, const pl_batch_options *bopt
     while (waitpid(j->pid, &status, 0) < 0 && errno == EINTR)
         ;
     close(j->fd);
+    pl_tmpdir_remove(j->tmpdir);
+    free(j->tmpdir);
+    j->tmpdir = NULL;
     int failed = 0, at6003 = 0;
     size_t off = 0, len = 0, errlen = 0;
     int ok = WIFEXITED(status) && WEXITSTATUS(status) == 0 && !j->killed_for_time &&
              !j->too_big && parse_result(j, &failed, &at6003, &off, &len, &errlen) == 0;
     if (!ok) {
-        emit_failure(j, failure_reason(j, status, bopt->timeout), w, bopt, out);
+        pl_error_code code = PL_ERR_CRASHED;
+        char *reason = failure_reason(j, status, j->timeout, &code);
+        emit_failure(j, code, reason, w, bopt, out);
         pl_progress_done(bopt->progress, 1);
     } else {
         if (errlen && !bopt->quiet) {
@@ -226,10 +295,11 @@ static void finish_job(job *j, pl_report_writer *w, const pl_batch_options *bopt
     j->pid = 0;
 }
 
-static void enforce_timeouts(job *jobs, int n, unsigned timeout)
+static void enforce_timeouts(job *jobs, int n)
 {
-    for (int i = 0; timeout && i < n; i++)
-        if (jobs[i].pid && !jobs[i].killed_for_time && elapsed(&jobs[i].start) >= timeout) {
+    for (int i = 0; i < n; i++)
+        if (jobs[i].pid && jobs[i].timeout && !jobs[i].killed_for_time &&
+            elapsed(&jobs[i].start) >= jobs[i].timeout) {
             jobs[i].killed_for_time = 1;
             kill(jobs[i].pid, SIGKILL);
         }
@@ -250,16 +320,15 @@ static void service_jobs(job *jobs, int n, pl_report_writer *w, const pl_batch_o
         for (int k = 0; k < m; k++)
             if (pfd[k].revents && read_some(&jobs[map[k]]))
                 finish_job(&jobs[map[k]], w, bopt, out);
-    enforce_timeouts(jobs, n, bopt->timeout);
+    enforce_timeouts(jobs, n);
     pl_progress_tick(bopt->progress);
 }
 
-static void run_failed_to_start(const char *input, pl_report_writer *w,
+static void run_failed_to_start(const char *input, const pl_err *err, pl_report_writer *w,
                                 const pl_batch_options *bopt, pl_batch_outcome *out)
 {
     job j = {.input = input};
-    emit_failure(&j, pl_xasprintf("cannot start the analysis: %s", strerror(errno)), w, bopt,
-                 out);
+    emit_failure(&j, err->code, pl_xstrdup(err->msg), w, bopt, out);
     pl_progress_done(bopt->progress, 1);
 }
 
@@ -271,23 +340,85 @@ static int count_running(const job *jobs, int n)
     return running;
 }
 
+/* Workers that fit in the descriptor limit, however many -j asked for:
+ * more would fail their inputs with "Too many open files". */
+static int fd_budget(int wanted)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+        return wanted;
+    long open_now = 0;
+    for (int fd = 0; fd < (int)rl.rlim_cur && fd < 65536; fd++)
+        open_now += fcntl(fd, F_GETFD) != -1;
+    long room = (long)rl.rlim_cur - open_now - PARENT_FDS;
+    if (room < 1)
+        room = 1;
+    return room < wanted ? (int)room : wanted;
+}
+
+/* A stop signal: kill the running workers; finish_job reports them as
+ * interrupted. */
+static void stop_all(job *jobs, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (jobs[i].pid && !jobs[i].interrupted) {
+            jobs[i].interrupted = 1;
+            kill(jobs[i].pid, SIGKILL);
+        }
+}
+
+/* --timeout; an input whose members could not be worked out in time
+ * (bopt->slow_inputs) would block its analysis the same way: it gets the
+ * members' limit even without --timeout. */
+static unsigned job_timeout(const pl_batch_options *bopt, const char *input)
+{
+    if (bopt->timeout || !bopt->slow_inputs ||
+        !pl_strlist_sorted_contains(bopt->slow_inputs, input))
+        return bopt->timeout;
+    return PL_MEMBERS_TIMEOUT_SECONDS;
+}
+
+/* Start workers in the free slots. A shortage of resources while other
+ * workers run leaves the input for later: a slot frees up when one ends. */
+static void fill_slots(job *jobs, int n, const pl_strlist *inputs, size_t *next,
+                       const pl_analysis_options *aopt, const pl_batch_options *bopt,
+                       pl_report_writer *w, pl_batch_outcome *out)
+{
+    for (int i = 0; i < n && *next < inputs->len && !pl_signals_stop_requested(); i++) {
+        if (jobs[i].pid)
+            continue;
+        const char *input = inputs->items[*next];
+        pl_err err = {0};
+        if (start_job(jobs, n, &jobs[i], input, aopt, w, bopt->verbose, &err) == 0) {
+            jobs[i].timeout = job_timeout(bopt, input);
+            (*next)++;
+            continue;
+        }
+        if (err.code == PL_ERR_RESOURCES && count_running(jobs, n) > 0)
+            return;
+        (*next)++;
+        run_failed_to_start(input, &err, w, bopt, out);
+    }
+}
+
 void pl_run_batch(const pl_strlist *inputs, const pl_analysis_options *aopt,
                   const pl_batch_options *bopt, pl_report_writer *w, pl_batch_outcome *out)
 {
     memset(out, 0, sizeof *out);
-    int n = bopt->jobs > 0 ? bopt->jobs : 1;
+    int n = fd_budget(bopt->jobs > 0 ? bopt->jobs : 1);
+    if (n < bopt->jobs && bopt->verbose)
+        fprintf(stderr, "patchlevel: %d workers at once, not %d: the limit on open files "
+                        "(ulimit -n) leaves room for no more\n", n, bopt->jobs);
     job *jobs = pl_xcalloc((size_t)n, sizeof *jobs);
     size_t next = 0;
-    while (next < inputs->len || count_running(jobs, n) > 0) {
-        for (int i = 0; i < n && next < inputs->len; i++) {
-            if (jobs[i].pid)
-                continue;
-            const char *input = inputs->items[next++];
-            if (start_job(&jobs[i], input, aopt, w, bopt->verbose) != 0)
-                run_failed_to_start(input, w, bopt, out);
-        }
+    while ((next < inputs->len && !pl_signals_stop_requested()) || count_running(jobs, n) > 0) {
+        fill_slots(jobs, n, inputs, &next, aopt, bopt, w, out);
+        if (pl_signals_stop_requested())
+            stop_all(jobs, n);
         if (count_running(jobs, n) > 0)
             service_jobs(jobs, n, w, bopt, out);
     }
+    out->stopped_by = pl_signals_stop_requested();
+    out->not_started = inputs->len - next;
     free(jobs);
 }

@@ -15,12 +15,17 @@ typedef struct {
     int quiet;               /* no per-input errors on stderr */
     int verbose;
     pl_progress *progress;   /* may be disabled, never NULL */
+    const pl_strlist *slow_inputs; /* sorted; inputs whose chain members timed out
+                                    * (pl_collect_inputs): analyzed with a time
+                                    * limit even without --timeout. May be NULL */
 } pl_batch_options;
 
 typedef struct {
     size_t failed_inputs;    /* inputs with errors (exit 3) */
     size_t failed_check;     /* inputs not all at 6003 (for --require-6003) */
     int output_error;        /* the report could not be written */
+    int stopped_by;          /* the signal that stopped the run, or 0 */
+    size_t not_started;      /* inputs left out because the run was stopped */
 } pl_batch_outcome;
 
 void pl_run_batch(const pl_strlist *inputs, const pl_analysis_options *aopt,

@@ -12,6 +12,9 @@
 #include "cli/batch.h"
 #include "cli/inputs.h"
 #include "cli/options.h"
+#include "cli/outputs.h"
+#include "cli/resume.h"
+#include "cli/signals.h"
 #include "cli/summarize.h"
 #include "config.h"
 #include "util/escape.h"
@@ -56,17 +59,32 @@ static int load_catalog(const pl_options *o, pl_catalog *cat)
     return 0;
 }
 
-/* The inputs of this run: found (-r), this shard's part, and without
- * what --resume finds done. */
-static void gather_inputs(const pl_options *o, pl_strlist *inputs)
+/* The inputs of this run: found (-r), this shard's part; with everything
+ * the run reads, inputs and chain members, for the output checks. */
+static void gather_inputs(const pl_options *o, const pl_source_options *sopt, pl_collected *c)
 {
-    pl_strlist warnings = {0};
-    pl_collect_inputs(o->inputs, o->ninputs, o->recursive, inputs, &warnings);
-    for (size_t i = 0; i < warnings.len && !o->quiet; i++)
-        fprintf(stderr, "patchlevel: %s\n", pl_esc(warnings.items[i])); /* names found by -r */
-    pl_strlist_free(&warnings);
+    pl_collect_options co = {.recursive = o->recursive,
+                             .want_members = o->output || o->resume,
+                             .timeout = o->timeout,
+                             .sopt = sopt};
+    pl_collect_inputs(o->inputs, o->ninputs, &co, c);
+    for (size_t i = 0; i < c->warnings.len && !o->quiet; i++)
+        fprintf(stderr, "patchlevel: %s\n", pl_esc(c->warnings.items[i])); /* names found by -r */
     if (o->shard_n)
-        pl_shard_inputs(inputs, o->shard_k, o->shard_n);
+        pl_shard_inputs(&c->inputs, o->shard_k, o->shard_n);
+}
+
+/* What no output may overwrite: every file read, the --parent disks and
+ * the catalog. */
+static void protected_files(const pl_options *o, const pl_strlist *files_read,
+                            pl_fileset *set)
+{
+    for (size_t i = 0; i < files_read->len; i++)
+        pl_fileset_add(set, files_read->items[i]);
+    for (size_t i = 0; i < o->parents.len; i++)
+        pl_fileset_add(set, o->parents.items[i]);
+    if (o->catalog)
+        pl_fileset_add(set, o->catalog);
 }
 
 static int progress_wanted(const pl_options *o)
@@ -76,25 +94,31 @@ static int progress_wanted(const pl_options *o)
     return !o->quiet && isatty(STDERR_FILENO);
 }
 
-static int run(const pl_options *o, const pl_catalog *cat, const pl_strlist *inputs, FILE *out)
+static int run(const pl_options *o, const pl_analysis_options *aopt, const pl_collected *c,
+               FILE *out)
 {
-    pl_analysis_options aopt = {
-        .source = {.verbose = o->verbose, .parents = &o->parents},
-        .catalog = cat,
-    };
+    const pl_strlist *inputs = &c->inputs;
     pl_report_writer w;
     pl_report_begin(&w, out, o->format, inputs->len, o->verbose);
     pl_progress progress;
     pl_progress_init(&progress, progress_wanted(o), inputs->len);
     pl_batch_options bopt = {.jobs = o->jobs, .timeout = o->timeout, .quiet = o->quiet,
-                             .verbose = o->verbose, .progress = &progress};
+                             .verbose = o->verbose, .progress = &progress,
+                             .slow_inputs = &c->slow};
     pl_batch_outcome res;
-    pl_run_batch(inputs, &aopt, &bopt, &w, &res);
+    pl_run_batch(inputs, aopt, &bopt, &w, &res);
     pl_progress_finish(&progress);
     if (pl_report_end(&w) != 0 || res.output_error) {
         fprintf(stderr, "patchlevel: %s: cannot write the report: %s\n",
                 o->output ? o->output : "standard output", strerror(errno));
         return EXIT_INPUT_FAILED;
+    }
+    if (res.stopped_by) {
+        fprintf(stderr, "patchlevel: stopped by signal %d (%s): %zu inputs not analyzed, "
+                        "temporary files removed%s\n",
+                res.stopped_by, strsignal(res.stopped_by), res.not_started,
+                o->resume ? "; run the same command again to go on" : "");
+        return 128 + res.stopped_by;
     }
     if (res.failed_inputs)
         return EXIT_INPUT_FAILED;
@@ -102,32 +126,41 @@ static int run(const pl_options *o, const pl_catalog *cat, const pl_strlist *inp
 }
 
 /* --resume: drop the inputs already done; the results file is appended to. */
-static int apply_resume(const pl_options *o, pl_strlist *inputs)
+static int apply_resume(const pl_options *o, int fd, pl_strlist *inputs)
 {
-    pl_strlist done = {0};
-    pl_err err;
-    if (pl_resume_load(o->resume, &done, &err) != 0) {
+    pl_resume_state st;
+    pl_err err = {0};
+    if (pl_resume_load(fd, o->resume, o->retry_failed, &st, &err) != 0) {
         fprintf(stderr, "patchlevel: %s\n", err.msg);
-        pl_strlist_free(&done);
+        pl_resume_free(&st);
         return -1;
     }
-    size_t skipped = pl_resume_filter(inputs, &done);
+    size_t skipped = pl_resume_filter(inputs, &st);
     if (o->verbose)
         fprintf(stderr, "patchlevel: %s: %zu inputs already done, %zu to go\n", o->resume,
                 skipped, inputs->len);
-    pl_strlist_free(&done);
+    pl_resume_free(&st);
     return 0;
 }
 
-static FILE *open_output(const pl_options *o)
+/* The report's stream: standard output, or -o / --resume FILE opened only
+ * after it was checked against every file the run reads. */
+static FILE *open_output(const pl_options *o, const pl_fileset *protect, pl_strlist *inputs)
 {
     const char *path = o->resume ? o->resume : o->output;
     if (!path)
         return stdout;
-    FILE *f = fopen(path, o->resume ? "a" : "w");
+    pl_err err = {0};
+    int fd = pl_output_open(path, o->resume ? PL_OUT_APPEND : PL_OUT_REPLACE, protect, &err);
+    if (fd < 0) {
+        fprintf(stderr, "patchlevel: %s\n", err.msg);
+        return NULL;
+    }
+    FILE *f = NULL;
+    if ((!o->resume || apply_resume(o, fd, inputs) == 0) && !(f = fdopen(fd, "a")))
+        fprintf(stderr, "patchlevel: %s: %s\n", path, strerror(errno));
     if (!f)
-        fprintf(stderr, "patchlevel: %s: cannot create the report file: %s\n", path,
-                strerror(errno));
+        close(fd);
     return f;
 }
 
@@ -155,18 +188,31 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
     xmlInitParser();
-    pl_strlist inputs = {0};
-    gather_inputs(&o, &inputs);
-    FILE *out = NULL;
-    int status = EXIT_USAGE;
-    if ((!o.resume || apply_resume(&o, &inputs) == 0) && (out = open_output(&o)) != NULL)
-        status = run(&o, have_catalog ? &cat : NULL, &inputs, out);
+    pl_signals_install();
+    pl_analysis_options aopt = {
+        .source = {.verbose = o.verbose, .parents = &o.parents},
+        .catalog = have_catalog ? &cat : NULL,
+    };
+    pl_collected c;
+    gather_inputs(&o, &aopt.source, &c);
+    pl_fileset protect = {0};
+    protected_files(&o, &c.files_read, &protect);
+    /* Stopped while the inputs were gathered: leave the output as it is. */
+    int sig = pl_signals_stop_requested();
+    FILE *out = sig ? NULL : open_output(&o, &protect, &c.inputs);
+    int status = sig ? 128 + sig : EXIT_USAGE;
+    if (sig)
+        fprintf(stderr, "patchlevel: stopped by signal %d (%s) before any input was analyzed\n",
+                sig, strsignal(sig));
+    if (out)
+        status = run(&o, &aopt, &c, out);
     if (out && out != stdout && fclose(out) != 0) {
         fprintf(stderr, "patchlevel: %s: cannot write the report: %s\n",
                 o.resume ? o.resume : o.output, strerror(errno));
         status = EXIT_INPUT_FAILED;
     }
-    pl_strlist_free(&inputs);
+    pl_fileset_free(&protect);
+    pl_collected_free(&c);
     xmlCleanupParser();
     pl_catalog_free(&cat);
     pl_options_free(&o);

@@ -14,6 +14,7 @@ enum {
     OPT_SHARD,
     OPT_PROGRESS,
     OPT_NO_PROGRESS,
+    OPT_RETRY_FAILED,
 };
 
 /* Upper bounds that keep a typo from asking for something absurd. */
@@ -31,6 +32,7 @@ static const struct option long_options[] = {
     {"jobs", required_argument, NULL, 'j'},
     {"timeout", required_argument, NULL, OPT_TIMEOUT},
     {"resume", required_argument, NULL, OPT_RESUME},
+    {"retry-failed", no_argument, NULL, OPT_RETRY_FAILED},
     {"shard", required_argument, NULL, OPT_SHARD},
     {"progress", no_argument, NULL, OPT_PROGRESS},
     {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
@@ -64,7 +66,12 @@ void pl_options_usage(FILE *out)
           "      --timeout SECS   give up on an input after SECS seconds (an error\n"
           "                       for that input; the run goes on)\n"
           "      --resume FILE    skip the inputs already in the JSONL results FILE\n"
-          "                       (same path, size and time) and append the rest to it\n"
+          "                       (same path, size and time) and append the rest to it;\n"
+          "                       inputs whose run failed (crash, timeout, resources,\n"
+          "                       interrupted) are analyzed again. FILE must be such a\n"
+          "                       results file, or new or empty\n"
+          "      --retry-failed   with --resume: also analyze again the inputs whose\n"
+          "                       result has errors of the input (e.g. truncated)\n"
           "      --shard K/N      analyze only the K-th of N deterministic parts of the\n"
           "                       inputs (for spreading a run over machines)\n"
           "      --progress       show a progress bar on standard error\n"
@@ -80,8 +87,14 @@ void pl_options_usage(FILE *out)
           "  -h, --help           show this help and exit\n"
           "  -V, --version        show the version and the libraries used, and exit\n"
           "\n"
-          "Exit status: 0 every input analyzed; 1 --require-6003 failed; 2 usage error;\n"
-          "3 at least one input could not be analyzed (the others still were).\n"
+          "-o and --resume never write to a file the run reads (an input, an image -r\n"
+          "found, a parent disk, segment, part or extent of one): that is refused\n"
+          "before anything is written. SIGINT, SIGTERM and SIGHUP stop the workers,\n"
+          "remove every temporary file, close the report and exit 128+signal.\n"
+          "\n"
+          "Exit status: 0 every input analyzed; 1 --require-6003 failed; 2 usage error\n"
+          "(also an output that is an input); 3 at least one input could not be\n"
+          "analyzed (the others still were).\n"
           "See patchlevel(1) for the report fields.\n",
           out);
 }
@@ -157,6 +170,7 @@ int pl_options_parse(int argc, char **argv, pl_options *o, FILE *err)
                                    optarg);
             break;
         case OPT_RESUME: o->resume = optarg; break;
+        case OPT_RETRY_FAILED: o->retry_failed = 1; break;
         case OPT_SHARD:
             if (parse_shard(optarg, &o->shard_k, &o->shard_n) != 0)
                 return usage_error(err, "--shard takes K/N with 1 <= K <= N", optarg);
@@ -187,6 +201,8 @@ int pl_options_parse(int argc, char **argv, pl_options *o, FILE *err)
             return usage_error(err, "--resume appends to its FILE: -o must name the same file",
                                o->output);
         o->format = PL_FMT_JSONL;
+    } else if (o->retry_failed) {
+        return usage_error(err, "--retry-failed works with --resume only", NULL);
     }
     return 0;
 }

@@ -15,6 +15,7 @@ typedef struct {
     int jobs;                /* -j N: parallel analyses (worker processes) */
     unsigned timeout;        /* --timeout SECONDS per input, 0 = none */
     const char *resume;      /* --resume FILE (JSONL, appended to) */
+    int retry_failed;        /* --retry-failed: with --resume, redo failed inputs too */
     unsigned shard_k, shard_n; /* --shard K/N, 0/0 = all */
     int progress;            /* -1 auto (a terminal), 0 off, 1 on */
     int quiet, verbose;

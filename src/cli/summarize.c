@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "cli/outputs.h"
 #include "report/summary.h"
 #include "util/limits.h"
 #include "util/escape.h"
@@ -40,6 +42,7 @@ static void usage(FILE *out)
           "Options:\n"
           "  -f, --format FORMAT  text (default), csv or html\n"
           "  -o, --output FILE    write the summary to FILE instead of standard output\n"
+          "                       (never one of the RESULTS files: refused, exit 2)\n"
           "  -h, --help           show this help and exit\n"
           "\n"
           "Formats:\n"
@@ -246,15 +249,31 @@ static int read_file(pl_summary *s, const char *path)
 
 /* ---- writing ---------------------------------------------------------- */
 
-/* The output is opened only now, after every file was read, so that -o
- * naming one of the results files cannot empty it before it is read. */
-static int write_summary(const summarize_options *o, const pl_summary *s)
+/* The results files: no summary may be written over one. */
+static void results_files(const summarize_options *o, pl_fileset *set)
+{
+    for (int i = 0; i < o->nfiles; i++)
+        if (strcmp(o->files[i], "-") != 0)
+            pl_fileset_add(set, o->files[i]);
+}
+
+/* The output is opened only now, after every file was read, and never
+ * over one of the results files (pl_output_open checks it again on the
+ * descriptor before emptying it). */
+static int write_summary(const summarize_options *o, const pl_summary *s,
+                         const pl_fileset *inputs)
 {
     FILE *out = stdout;
-    if (o->output && !(out = fopen(o->output, "w"))) {
-        fprintf(stderr, "patchlevel: summarize: %s: cannot create the summary file: %s\n",
-                o->output, strerror(errno));
-        return EXIT_USAGE;
+    if (o->output) {
+        pl_err err = {0};
+        int fd = pl_output_open(o->output, PL_OUT_REPLACE, inputs, &err);
+        if (fd < 0 || !(out = fdopen(fd, "w"))) {
+            fprintf(stderr, "patchlevel: summarize: %s\n",
+                    fd < 0 ? err.msg : strerror(errno));
+            if (fd >= 0)
+                close(fd);
+            return EXIT_USAGE;
+        }
     }
     int failed = pl_summary_write(out, s, o->format) != 0;
     if (out != stdout && fclose(out) != 0)
@@ -273,6 +292,14 @@ int pl_summarize_main(int argc, char **argv)
     int rc = parse_options(argc, argv, &o);
     if (rc >= 0)
         return rc;
+    pl_fileset inputs = {0};
+    results_files(&o, &inputs);
+    pl_err err = {0};
+    if (o.output && pl_output_check(o.output, &inputs, &err) != 0) {
+        fprintf(stderr, "patchlevel: summarize: %s\n", err.msg);
+        pl_fileset_free(&inputs);
+        return EXIT_USAGE;
+    }
     pl_summary s;
     pl_summary_init(&s);
     for (int i = 0; i < o.nfiles; i++) {
@@ -281,7 +308,8 @@ int pl_summarize_main(int argc, char **argv)
             s.files_failed++;
     }
     pl_summary_finish(&s);
-    int status = write_summary(&o, &s);
+    int status = write_summary(&o, &s, &inputs);
+    pl_fileset_free(&inputs);
     if (status == EXIT_OK && s.files_failed)
         status = EXIT_UNREADABLE;
     pl_summary_free(&s);

@@ -355,6 +355,24 @@ static void installation(pl_json *j, const pl_inst_result *r)
     pl_json_end_object(j);
 }
 
+/* errors again, each with its stable code, in the same order: errors
+ * stays an array of strings (a contract), and --resume decides on the
+ * codes which failures to retry. */
+static void error_details(pl_json *j, const pl_input_result *r)
+{
+    pl_json_key(j, "error_details");
+    pl_json_begin_array(j);
+    for (size_t i = 0; i < r->errors.len; i++) {
+        pl_json_begin_object(j);
+        pl_json_kv_string(j, "code", i < r->error_codes.len
+                                         ? r->error_codes.items[i]
+                                         : pl_error_code_name(PL_ERR_INTERNAL));
+        pl_json_kv_string(j, "message", r->errors.items[i]);
+        pl_json_end_object(j);
+    }
+    pl_json_end_array(j);
+}
+
 void pl_report_json_object(pl_json *j, const pl_input_result *r)
 {
     pl_json_begin_object(j);
@@ -371,6 +389,7 @@ void pl_report_json_object(pl_json *j, const pl_input_result *r)
     pl_json_end_array(j);
     strlist_array(j, "warnings", &r->warnings);
     strlist_array(j, "errors", &r->errors);
+    error_details(j, r);
     pl_json_kv_int(j, "bytes_read", (int64_t)r->bytes_read);
     pl_json_end_object(j);
 }

@@ -314,3 +314,25 @@ void pl_json_escape_into(pl_json *j, const char *s)
     }
     put_char(j, '"');
 }
+
+char *pl_json_lossy_utf8(const char *s)
+{
+    size_t len = strlen(s);
+    /* Each bad byte becomes at most three: one U+FFFD. */
+    char *out = pl_xmalloc(3 * len + 1), *o = out;
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        size_t bad = 0, n = utf8_seq(p, &bad);
+        if (n) {
+            memcpy(o, p, n);
+            o += n;
+            p += n;
+        } else {
+            memcpy(o, "\xEF\xBF\xBD", 3);
+            o += 3;
+            p += bad;
+        }
+    }
+    *o = '\0';
+    return out;
+}

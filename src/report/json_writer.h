@@ -48,6 +48,11 @@ int pl_json_write(const pl_json *j, FILE *f);
 
 /* Append s to buf as a JSON string literal (with quotes). Exposed for the
  * CSV/text writers' tests and for one-off use. */
+/* s as the JSON writer spells it once decoded again: each ill-formed
+ * UTF-8 sequence replaced by U+FFFD, the rest unchanged (malloc'd). What
+ * compares a string read back from a report with the original (--resume's
+ * input paths, which need not be UTF-8) compares both through this. */
+char *pl_json_lossy_utf8(const char *s);
 void pl_json_escape_into(pl_json *j, const char *s);
 
 #endif

@@ -27,11 +27,18 @@ typedef struct {
     pl_inst_result *insts;
     size_t ninsts;
     pl_strlist errors;           /* "what failed: why" */
+    pl_strlist error_codes;      /* parallel to errors: each one's pl_error_code_name
+                                  * (JSON error_details); missing ones are "internal" */
     pl_strlist warnings;         /* about the input as a whole */
     uint64_t bytes_read;
 } pl_input_result;
 
 void pl_input_result_free(pl_input_result *r);
+/* Record an error of the input with its code (errors and error_codes stay
+ * parallel). */
+void pl_result_error(pl_input_result *r, pl_error_code code, const char *msg);
+void pl_result_errorf(pl_input_result *r, pl_error_code code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 typedef enum { PL_FMT_TEXT, PL_FMT_JSON, PL_FMT_JSONL, PL_FMT_CSV } pl_format;
 

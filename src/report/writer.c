@@ -1,6 +1,8 @@
 /* Streaming results in the chosen format. json prints one object for one
  * input and an array for several; jsonl one compact line per input,
  * flushed as it is written so a killed run keeps every finished line. */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -104,6 +106,32 @@ void pl_input_result_free(pl_input_result *r)
     }
     free(r->insts);
     pl_strlist_free(&r->errors);
+    pl_strlist_free(&r->error_codes);
     pl_strlist_free(&r->warnings);
     memset(r, 0, sizeof *r);
+}
+
+/* Codes are pushed for the errors before this one that had none, so the
+ * two lists stay parallel even if a caller pushed to errors directly. */
+void pl_result_error(pl_input_result *r, pl_error_code code, const char *msg)
+{
+    while (r->error_codes.len < r->errors.len)
+        pl_strlist_push(&r->error_codes, pl_error_code_name(PL_ERR_INTERNAL));
+    pl_strlist_push(&r->errors, msg);
+    /* An error nobody classified is a bug of ours, not a "none". */
+    pl_strlist_push(&r->error_codes,
+                    pl_error_code_name(code == PL_ERR_NONE ? PL_ERR_INTERNAL : code));
+}
+
+void pl_result_errorf(pl_input_result *r, pl_error_code code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = NULL;
+    int n = vasprintf(&msg, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        abort();
+    pl_result_error(r, code, msg);
+    free(msg);
 }

@@ -70,4 +70,11 @@
 #define PL_MAX_RESULT_INSTALLATIONS 4096
 #define PL_MAX_RESULT_STRING        4096
 
+
+/* Working out the files an input reads with it (its chain members) runs
+ * in a worker: seconds it may take when no --timeout is given, and bytes
+ * of member names it may send back. */
+#define PL_MEMBERS_TIMEOUT_SECONDS  60
+#define PL_MAX_MEMBERS_BYTES        (16ull * 1024 * 1024)
+
 #endif

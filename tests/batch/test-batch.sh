@@ -73,7 +73,12 @@ for i in $(seq -w 1 12); do cp "$PL_FIXTURES/disks/mbr-sysres.qcow2" "$tmp/lib/i
 LD_PRELOAD="$shim" PL_TEST_SLOW=/lib/img ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
     "$PL_PROGRAM" -r "$tmp/lib" --resume "$tmp/lib.jsonl" -j2 --no-progress &
 pid=$!
-sleep 1.5
+# Kill once the first results are in (working out the chain members of
+# the 12 images in their own workers comes first).
+for _ in $(seq 100); do
+    [ -f "$tmp/lib.jsonl" ] && [ "$(grep -c . "$tmp/lib.jsonl" || true)" -ge 2 ] && break
+    sleep 0.1
+done
 kill -9 $pid
 wait $pid 2>/dev/null || true
 done1=$(grep -c . "$tmp/lib.jsonl" || true)

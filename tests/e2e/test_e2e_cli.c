@@ -17,7 +17,7 @@ START_TEST(help_names_every_option)
     e2e_exec(&r, args);
     ck_assert_int_eq(r.status, 0);
     const char *opts[] = {"--format", "--output", "--require-6003", "--parent", "--quiet", "--verbose",
-                          "--help", "--version", "Exit status"};
+                          "--help", "--version", "--resume", "--retry-failed", "Exit status"};
     for (size_t i = 0; i < sizeof opts / sizeof *opts; i++)
         ck_assert_msg(strstr(r.out, opts[i]), "--help lacks %s", opts[i]);
     e2e_free(&r);
