@@ -109,7 +109,7 @@ static int collect_identities(const xmlNode *parent, ref_list *refs, pl_err *err
         if (!is_elem(c, "assemblyIdentity"))
             continue;
         if (++refs->seen > MUM_MAX_REFS) {
-            pl_err_set(err, "more than %d %s package references", MUM_MAX_REFS, refs->what);
+            pl_err_setc(err, PL_ERR_LIMIT, "more than %d %s package references", MUM_MAX_REFS, refs->what);
             return -1;
         }
         char *id = identity_of(c);
@@ -273,7 +273,7 @@ static int read_assembly(const xmlNode *root, pl_mum *m, pl_err *err)
     const xmlNode *ai = first_child_elem(root, "assemblyIdentity");
     char *name = ai ? attr_text(ai, "name") : NULL;
     if (!name) {
-        pl_err_set(err, "no <assemblyIdentity name=...> under <assembly>");
+        pl_err_setc(err, PL_ERR_CORRUPT, "no <assemblyIdentity name=...> under <assembly>");
         return -1;
     }
     m->name = name;
@@ -364,7 +364,7 @@ static xmlDoc *read_xml(const uint8_t *data, size_t len, pl_err *err)
 {
     xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
     if (!ctxt) {
-        pl_err_set(err, "cannot create an XML parser");
+        pl_err_setc(err, PL_ERR_RESOURCES, "cannot create an XML parser");
         return NULL;
     }
     /* Our per-parser handler below keeps the first error; the process-wide
@@ -380,7 +380,7 @@ static xmlDoc *read_xml(const uint8_t *data, size_t len, pl_err *err)
         /* xmlStopParser may leave a partial tree behind; never use it. */
         xmlFreeDoc(doc);
         doc = NULL;
-        pl_err_set(err, "a DOCTYPE declaration is not allowed in a package manifest");
+        pl_err_setc(err, PL_ERR_UNSAFE, "a DOCTYPE declaration is not allowed in a package manifest");
     } else if (!doc) {
         set_xml_error(err, &st, xmlCtxtGetLastError(ctxt));
     }
@@ -393,11 +393,11 @@ int pl_mum_parse(const uint8_t *data, size_t len, pl_mum *out, pl_err *err)
     memset(out, 0, sizeof *out);
     /* Checked before libxml2 sees the buffer: len alone decides. */
     if (len > PL_MAX_MANIFEST_BYTES) {
-        pl_err_set(err, "larger than %llu bytes", (unsigned long long)PL_MAX_MANIFEST_BYTES);
+        pl_err_setc(err, PL_ERR_LIMIT, "larger than %llu bytes", (unsigned long long)PL_MAX_MANIFEST_BYTES);
         return -1;
     }
     if (len == 0 || !data) {
-        pl_err_set(err, "not well-formed XML: line 1: document is empty");
+        pl_err_setc(err, PL_ERR_CORRUPT, "not well-formed XML: line 1: document is empty");
         return -1;
     }
     xmlDoc *doc = read_xml(data, len, err);
@@ -406,7 +406,7 @@ int pl_mum_parse(const uint8_t *data, size_t len, pl_mum *out, pl_err *err)
     const xmlNode *root = xmlDocGetRootElement(doc);
     int rc = -1;
     if (!is_elem(root, "assembly"))
-        pl_err_set(err, "no <assembly> root element");
+        pl_err_setc(err, PL_ERR_CORRUPT, "no <assembly> root element");
     else
         rc = read_assembly(root, out, err);
     xmlFreeDoc(doc);

@@ -65,7 +65,7 @@ static void libyal_reason(char *msg)
             lib##_error_free(&e);                                       \
             libyal_reason(msg_);                                        \
         }                                                               \
-        pl_err_set(err, "%s: %s", what, msg_[0] ? msg_ : "failed");     \
+        pl_err_setc(err, PL_ERR_LIBRARY, "%s: %s", what, msg_[0] ? msg_ : "failed");     \
     } while (0)
 
 static int open_vhdi(pl_layer *l, pl_err *err)
@@ -237,7 +237,7 @@ static int extent_names_ok(const char *path, libvmdk_handle_t *h, pl_err *err)
             if (libvmdk_extent_descriptor_get_utf8_filename(ed, (uint8_t *)name, sz, NULL) == 1) {
                 name[sz] = '\0';
                 if (strchr(name, '/')) {
-                    pl_err_set(err, "cannot open the VMDK: extent file name \"%.200s\" has a "
+                    pl_err_setc(err, PL_ERR_UNSUPPORTED, "cannot open the VMDK: extent file name \"%.200s\" has a "
                                     "directory part, which is not supported", name);
                     ok = 0;
                 } else {
@@ -415,7 +415,7 @@ static int vhdi_hint(pl_layer *l, parent_hint *hint, pl_err *err)
 {
     uint32_t type = 0;
     if (libvhdi_file_get_disk_type(l->h, &type, NULL) != 1) {
-        pl_err_set(err, "cannot read the VHD disk type");
+        pl_err_setc(err, PL_ERR_IO, "cannot read the VHD disk type");
         return -1;
     }
     if (type != LIBVHDI_DISK_TYPE_DIFFERENTIAL)
@@ -492,7 +492,7 @@ static int layer_attach(pl_layer *child, pl_layer *parent, pl_err *err)
     else
         ok = libvhdi_file_set_parent_file(child->h, parent->h, NULL) == 1;
     if (!ok)
-        pl_err_set(err, "cannot attach the parent %s", parent->path);
+        pl_err_setc(err, PL_ERR_LIBRARY, "cannot attach the parent %s", parent->path);
     return ok ? 0 : -1;
 }
 
@@ -771,7 +771,7 @@ int pl_layer_open_chain(const char *path, pl_disk_format format, const pl_strlis
         if (rc <= 0)
             break;
         if (n == PL_MAX_CHAIN_DEPTH) {
-            pl_err_set(err, "chain is deeper than %d disks", PL_MAX_CHAIN_DEPTH);
+            pl_err_setc(err, PL_ERR_LIMIT, "chain is deeper than %d disks", PL_MAX_CHAIN_DEPTH);
             layer_close_one(parent);
             rc = -1;
             break;

@@ -51,7 +51,7 @@ static int cread(const cfile *f, uint64_t off, void *buf, size_t len, pl_err *er
         if (r < 0 && errno == EINTR)
             continue;
         if (r <= 0) {
-            pl_err_set(err, "cannot read %zu bytes at offset %llu: %s", len,
+            pl_err_setc(err, PL_ERR_IO, "cannot read %zu bytes at offset %llu: %s", len,
                        (unsigned long long)off, r < 0 ? strerror(errno) : "end of file");
             return -1;
         }
@@ -67,9 +67,9 @@ static int need(const cfile *f, uint64_t off, uint64_t len, const char *what, pl
     if (pl_range_ok(off, len, f->size))
         return 0;
     if (off + len < off)
-        pl_err_set(err, "%s has an impossible offset %llu", what, (unsigned long long)off);
+        pl_err_setc(err, PL_ERR_CORRUPT, "%s has an impossible offset %llu", what, (unsigned long long)off);
     else
-        pl_err_set(err, "truncated: %s lies at bytes %llu-%llu, but the file is %llu bytes",
+        pl_err_setc(err, PL_ERR_TRUNCATED, "truncated: %s lies at bytes %llu-%llu, but the file is %llu bytes",
                    what, (unsigned long long)off, (unsigned long long)(off + len - (len > 0)),
                    (unsigned long long)f->size);
     return -1;
@@ -95,7 +95,7 @@ static int check_vhd(const cfile *f, pl_err *err)
     uint8_t tail[512];
     if (f->size < 1024 || cread(f, f->size - 512, tail, 512, err) != 0 ||
         memcmp(tail, "conectix", 8) != 0) {
-        pl_err_set(err, "truncated: the footer at the end of the file is missing (the file is "
+        pl_err_setc(err, PL_ERR_TRUNCATED, "truncated: the footer at the end of the file is missing (the file is "
                         "%llu bytes)", (unsigned long long)f->size);
         return -1;
     }
@@ -104,14 +104,14 @@ static int check_vhd(const cfile *f, pl_err *err)
         cread(f, dyn_off, dyn, sizeof dyn, err) != 0)
         return -1;
     if (memcmp(dyn, "cxsparse", 8) != 0) {
-        pl_err_set(err, "no dynamic disk header (\"cxsparse\") at offset %llu",
+        pl_err_setc(err, PL_ERR_CORRUPT, "no dynamic disk header (\"cxsparse\") at offset %llu",
                    (unsigned long long)dyn_off);
         return -1;
     }
     uint64_t bat_off = be64(dyn + 16);
     uint32_t entries = be32(dyn + 28), block = be32(dyn + 32);
     if (block < 512 || block % 512 != 0) {
-        pl_err_set(err, "the dynamic disk header gives an invalid block size of %u bytes", block);
+        pl_err_setc(err, PL_ERR_CORRUPT, "the dynamic disk header gives an invalid block size of %u bytes", block);
         return -1;
     }
     if (need(f, bat_off, (uint64_t)entries * 4, "the block allocation table", err) != 0)
@@ -131,7 +131,7 @@ static int check_vhd(const cfile *f, pl_err *err)
                 continue;
             uint64_t start = (uint64_t)sector * 512;
             if (!pl_range_ok(start, bitmap + block, data_end)) {
-                pl_err_set(err,
+                pl_err_setc(err, PL_ERR_TRUNCATED,
                            "block allocation table entry %llu points past the end of the file "
                            "(block at bytes %llu-%llu, the data ends before byte %llu)",
                            (unsigned long long)(i + k), (unsigned long long)start,
@@ -173,7 +173,7 @@ static int vhdx_region_table(const cfile *f, uint8_t *rt, pl_err *err)
     }
     if (!pl_range_ok(at[0], VHDX_REGION_TABLE_SIZE, f->size))
         return need(f, at[0], VHDX_REGION_TABLE_SIZE, "the region table", err);
-    pl_err_set(err, "neither region table (at 192 KiB and 256 KiB) has the signature \"regi\"");
+    pl_err_setc(err, PL_ERR_CORRUPT, "neither region table (at 192 KiB and 256 KiB) has the signature \"regi\"");
     return -1;
 }
 
@@ -190,7 +190,7 @@ static int check_vhdx(const cfile *f, pl_err *err)
         goto out;
     uint32_t nregions = pl_le32(rt + 8);
     if (nregions > VHDX_MAX_REGIONS) {
-        pl_err_set(err, "the region table lists %u regions (at most %d fit)", nregions,
+        pl_err_setc(err, PL_ERR_CORRUPT, "the region table lists %u regions (at most %d fit)", nregions,
                    VHDX_MAX_REGIONS);
         goto out;
     }
@@ -223,7 +223,7 @@ static int check_vhdx(const cfile *f, pl_err *err)
     if (cut_at != UINT64_MAX)
         goto out;
     if (!bat_len || meta_len < 32) {
-        pl_err_set(err, "the region table lacks the %s region", bat_len ? "metadata" : "BAT");
+        pl_err_setc(err, PL_ERR_CORRUPT, "the region table lacks the %s region", bat_len ? "metadata" : "BAT");
         goto out;
     }
     /* Metadata: the block size and the logical sector size give the chunk
@@ -238,7 +238,7 @@ static int check_vhdx(const cfile *f, pl_err *err)
     if (cread(f, meta_off, meta, meta_len, err) != 0)
         goto out;
     if (memcmp(meta, "metadata", 8) != 0) {
-        pl_err_set(err, "the metadata region has no \"metadata\" signature");
+        pl_err_setc(err, PL_ERR_CORRUPT, "the metadata region has no \"metadata\" signature");
         goto out;
     }
     uint32_t nitems = pl_le16(meta + 10), block = 0, lss = 0;
@@ -256,7 +256,7 @@ static int check_vhdx(const cfile *f, pl_err *err)
     }
     if (block < MiB || block > 256 * MiB || (block & (block - 1)) ||
         (lss != 512 && lss != 4096)) {
-        pl_err_set(err, "the metadata gives an invalid block size (%u) or sector size (%u)",
+        pl_err_setc(err, PL_ERR_CORRUPT, "the metadata gives an invalid block size (%u) or sector size (%u)",
                    block, lss);
         goto out;
     }
@@ -276,7 +276,7 @@ static int check_vhdx(const cfile *f, pl_err *err)
                 continue;
             uint64_t start = (e >> 20) * MiB, len = bitmap_entry ? MiB : block;
             if (!pl_range_ok(start, len, f->size)) {
-                pl_err_set(err,
+                pl_err_setc(err, PL_ERR_TRUNCATED,
                            "truncated: BAT entry %llu (%s block) lies at bytes %llu-%llu, but "
                            "the file is %llu bytes",
                            (unsigned long long)idx, bitmap_entry ? "sector bitmap" : "payload",
@@ -314,7 +314,7 @@ static int check_qcow(const cfile *f, pl_err *err)
     }
     uint32_t cluster_bits = be32(h + 20);
     if (cluster_bits < 9 || cluster_bits > 21) {
-        pl_err_set(err, "the header gives an invalid cluster size (2^%u bytes)", cluster_bits);
+        pl_err_setc(err, PL_ERR_CORRUPT, "the header gives an invalid cluster size (2^%u bytes)", cluster_bits);
         return -1;
     }
     uint64_t cluster = 1ull << cluster_bits;
@@ -379,7 +379,7 @@ static int check_vmdk(const cfile *f, pl_err *err)
          * end (footer, then the end-of-stream marker). */
         if (f->size < 1536 || cread(f, f->size - 1024, h, 512, err) != 0 ||
             memcmp(h, "KDMV", 4) != 0) {
-            pl_err_set(err, "truncated: the footer at the end of the stream-optimized file is "
+            pl_err_setc(err, PL_ERR_TRUNCATED, "truncated: the footer at the end of the stream-optimized file is "
                             "missing (the file is %llu bytes)",
                        (unsigned long long)f->size);
             return -1;
@@ -390,7 +390,7 @@ static int check_vmdk(const cfile *f, pl_err *err)
         gd_off = pl_le64(h + 56);
     }
     if (grain == 0 || gtes == 0 || gtes > 65536 || grain > (1ull << 32)) {
-        pl_err_set(err, "the sparse extent header gives an invalid grain size (%llu sectors) "
+        pl_err_setc(err, PL_ERR_CORRUPT, "the sparse extent header gives an invalid grain size (%llu sectors) "
                         "or grain table size (%u entries)",
                    (unsigned long long)grain, gtes);
         return -1;
@@ -438,7 +438,7 @@ static int check_ewf_segment(const cfile *f, char last_type[17], pl_err *err)
     for (int n = 0; n < EWF_MAX_SECTIONS; n++) {
         uint8_t s[EWF_SECTION];
         if (!pl_range_ok(off, EWF_SECTION, f->size)) {
-            pl_err_set(err, "truncated: the file ends at byte %llu, inside or before the "
+            pl_err_setc(err, PL_ERR_TRUNCATED, "truncated: the file ends at byte %llu, inside or before the "
                             "section descriptor expected at byte %llu",
                        (unsigned long long)f->size, (unsigned long long)off);
             return -1;
@@ -458,23 +458,23 @@ static int check_ewf_segment(const cfile *f, char last_type[17], pl_err *err)
         }
         if (size < EWF_SECTION || !pl_range_ok(off, size, f->size)) {
             if (size >= EWF_SECTION && pl_range_ok(off, EWF_SECTION, f->size))
-                pl_err_set(err, "truncated: section \"%s\" lies at bytes %llu-%llu, but the "
+                pl_err_setc(err, PL_ERR_TRUNCATED, "truncated: section \"%s\" lies at bytes %llu-%llu, but the "
                                 "file is %llu bytes",
                            type, (unsigned long long)off, (unsigned long long)(off + size - 1),
                            (unsigned long long)f->size);
             else
-                pl_err_set(err, "section \"%s\" at byte %llu has an invalid size (%llu)", type,
+                pl_err_setc(err, PL_ERR_CORRUPT, "section \"%s\" at byte %llu has an invalid size (%llu)", type,
                            (unsigned long long)off, (unsigned long long)size);
             return -1;
         }
         if (next <= off) {
-            pl_err_set(err, "section \"%s\" at byte %llu points back to byte %llu (a loop)",
+            pl_err_setc(err, PL_ERR_CORRUPT, "section \"%s\" at byte %llu points back to byte %llu (a loop)",
                        type, (unsigned long long)off, (unsigned long long)next);
             return -1;
         }
         off = next;
     }
-    pl_err_set(err, "more than %d sections", EWF_MAX_SECTIONS);
+    pl_err_setc(err, PL_ERR_LIMIT, "more than %d sections", EWF_MAX_SECTIONS);
     return -1;
 }
 
@@ -485,7 +485,7 @@ static int open_cfile(const char *path, cfile *f, pl_err *err)
     f->fd = open(path, O_RDONLY | O_CLOEXEC);
     struct stat sb;
     if (f->fd < 0 || fstat(f->fd, &sb) != 0) {
-        pl_err_set(err, "cannot open: %s", strerror(errno));
+        pl_err_setc(err, PL_ERR_IO, "cannot open: %s", strerror(errno));
         if (f->fd >= 0)
             close(f->fd);
         return -1;
@@ -536,7 +536,7 @@ static int qcow_explain(const cfile *f, uint64_t off, pl_err *err)
     }
     if (pl_range_ok(start, len, f->size))
         return 0;
-    pl_err_set(err, "truncated: the file is %llu bytes, but the %scluster for that offset lies "
+    pl_err_setc(err, PL_ERR_TRUNCATED, "truncated: the file is %llu bytes, but the %scluster for that offset lies "
                     "at bytes %llu-%llu",
                (unsigned long long)f->size, (entry & (1ull << 62)) ? "compressed " : "",
                (unsigned long long)start, (unsigned long long)(start + len - 1));
@@ -590,7 +590,7 @@ static int vmdk_explain(const cfile *f, uint64_t off, pl_err *err)
         }
         if (pl_range_ok(start, len, f->size))
             continue;
-        pl_err_set(err, "truncated: the file is %llu bytes, but %s lies at bytes %llu-%llu",
+        pl_err_setc(err, PL_ERR_TRUNCATED, "truncated: the file is %llu bytes, but %s lies at bytes %llu-%llu",
                    (unsigned long long)f->size,
                    i == want ? "the grain for that offset" : "a grain of the same grain table",
                    (unsigned long long)start, (unsigned long long)(start + len - 1));
@@ -648,7 +648,7 @@ int pl_disk_check_ewf(const pl_strlist *segments, pl_err *err)
             return -1;
         }
         if (i + 1 == segments->len && strcmp(last, "next") == 0) {
-            pl_err_set(err, "segment %s ends with a \"next\" section, but there is no next "
+            pl_err_setc(err, PL_ERR_CORRUPT, "segment %s ends with a \"next\" section, but there is no next "
                             "segment file",
                        base);
             return -1;

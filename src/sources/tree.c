@@ -35,7 +35,7 @@ static int dir_stat(pl_fs *fs, const char *path, pl_stat *st, pl_err *err)
     if (rc != 0) {
         if (saved == ENOENT || saved == ENOTDIR)
             return 0;
-        pl_err_set(err, "%s: %s", path, strerror(saved));
+        pl_err_setc(err, PL_ERR_IO, "%s: %s", path, strerror(saved));
         return -1;
     }
     st->is_dir = S_ISDIR(sb.st_mode);
@@ -69,7 +69,7 @@ static int dir_list(pl_fs *fs, const char *dir, pl_dir_cb cb, void *ctx, pl_err 
     }
     DIR *dh = opendir(hp);
     if (!dh) {
-        pl_err_set(err, "cannot list %s: %s", dir[0] ? dir : "the root directory", strerror(errno));
+        pl_err_setc(err, PL_ERR_IO, "cannot list %s: %s", dir[0] ? dir : "the root directory", strerror(errno));
         free(hp);
         return -1;
     }
@@ -80,7 +80,7 @@ static int dir_list(pl_fs *fs, const char *dir, pl_dir_cb cb, void *ctx, pl_err 
         if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
             continue;
         if (++n > PL_MAX_DIR_ENTRIES) {
-            pl_err_set(err, "%s: more than %d entries", dir, PL_MAX_DIR_ENTRIES);
+            pl_err_setc(err, PL_ERR_LIMIT, "%s: more than %d entries", dir, PL_MAX_DIR_ENTRIES);
             rc = -1;
             break;
         }
@@ -113,18 +113,18 @@ int pl_host_read_file(const char *hp, uint64_t max, uint8_t **data, size_t *len,
      * writer; anything but a regular file is refused before reading. */
     int fd = open(hp, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
-        pl_err_set(err, "cannot open: %s", strerror(errno));
+        pl_err_setc(err, PL_ERR_IO, "cannot open: %s", strerror(errno));
         return -1;
     }
     struct stat sb;
     if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) ||
         fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0) {
-        pl_err_set(err, "not a regular file");
+        pl_err_setc(err, PL_ERR_UNSUPPORTED, "not a regular file");
         close(fd);
         return -1;
     }
     if ((uint64_t)sb.st_size > max) {
-        pl_err_set(err, "file is %llu bytes, over the limit of %llu bytes",
+        pl_err_setc(err, PL_ERR_LIMIT, "file is %llu bytes, over the limit of %llu bytes",
                    (unsigned long long)sb.st_size, (unsigned long long)max);
         close(fd);
         return -1;
@@ -132,7 +132,7 @@ int pl_host_read_file(const char *hp, uint64_t max, uint8_t **data, size_t *len,
     size_t n = (size_t)sb.st_size;
     uint8_t *buf = pl_xmalloc(n);
     if (read_fd_fully(fd, buf, n) != 0) {
-        pl_err_set(err, "read failed or file shrank while reading");
+        pl_err_setc(err, PL_ERR_IO, "read failed or file shrank while reading");
         free(buf);
         close(fd);
         return -1;
@@ -181,7 +181,7 @@ pl_fs *pl_fs_dir_open(const char *root, pl_err *err)
 {
     struct stat sb;
     if (stat(root, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
-        pl_err_set(err, "%s: not a directory", root);
+        pl_err_setc(err, PL_ERR_UNSUPPORTED, "%s: not a directory", root);
         return NULL;
     }
     dir_fs *d = pl_xcalloc(1, sizeof *d);

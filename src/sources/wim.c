@@ -38,8 +38,57 @@ typedef struct {
      * the source reports once every image has been handed out. */
     unsigned long faults;
     char first_fault[300];
+    pl_error_code first_fault_code;
     int faults_reported;
 } wim_handle;
+
+/* What kind of failure a wimlib error is (wimlib.h, enum wimlib_error_code):
+ * code decides on this, never on wimlib's message text. */
+static pl_error_code wim_error_code(int rc)
+{
+    switch (rc) {
+    case WIMLIB_ERR_NOMEM: return PL_ERR_RESOURCES;
+    case WIMLIB_ERR_WRITE:
+    case WIMLIB_ERR_MKDIR:
+    case WIMLIB_ERR_MKNOD:
+    case WIMLIB_ERR_LINK:
+    case WIMLIB_ERR_RENAME: return PL_ERR_RESOURCES; /* our temporary directory */
+    case WIMLIB_ERR_OPEN:
+    case WIMLIB_ERR_READ:
+    case WIMLIB_ERR_STAT:
+    case WIMLIB_ERR_OPENDIR: return PL_ERR_IO;
+    case WIMLIB_ERR_NOT_A_WIM_FILE:
+    case WIMLIB_ERR_UNKNOWN_VERSION: return PL_ERR_UNRECOGNIZED;
+    case WIMLIB_ERR_UNEXPECTED_END_OF_FILE:
+    case WIMLIB_ERR_WIM_IS_INCOMPLETE:
+    case WIMLIB_ERR_RESOURCE_NOT_FOUND: return PL_ERR_TRUNCATED;
+    case WIMLIB_ERR_PATH_DOES_NOT_EXIST:
+    case WIMLIB_ERR_METADATA_NOT_FOUND: return PL_ERR_NOT_FOUND;
+    case WIMLIB_ERR_UNSUPPORTED:
+    case WIMLIB_ERR_UNSUPPORTED_FILE:
+    case WIMLIB_ERR_WIM_IS_ENCRYPTED:
+    case WIMLIB_ERR_IS_SPLIT_WIM:
+    case WIMLIB_ERR_SPLIT_INVALID:
+    case WIMLIB_ERR_INVALID_PART_NUMBER: return PL_ERR_UNSUPPORTED;
+    case WIMLIB_ERR_DECOMPRESSION:
+    case WIMLIB_ERR_INTEGRITY:
+    case WIMLIB_ERR_INVALID_CHUNK_SIZE:
+    case WIMLIB_ERR_INVALID_COMPRESSION_TYPE:
+    case WIMLIB_ERR_INVALID_HEADER:
+    case WIMLIB_ERR_INVALID_IMAGE:
+    case WIMLIB_ERR_INVALID_INTEGRITY_TABLE:
+    case WIMLIB_ERR_INVALID_LOOKUP_TABLE_ENTRY:
+    case WIMLIB_ERR_INVALID_METADATA_RESOURCE:
+    case WIMLIB_ERR_INVALID_RESOURCE_HASH:
+    case WIMLIB_ERR_INVALID_UTF16_STRING:
+    case WIMLIB_ERR_INVALID_UTF8_STRING:
+    case WIMLIB_ERR_INVALID_REPARSE_DATA:
+    case WIMLIB_ERR_IMAGE_COUNT:
+    case WIMLIB_ERR_RESOURCE_ORDER:
+    case WIMLIB_ERR_XML: return PL_ERR_CORRUPT;
+    default: return PL_ERR_LIBRARY;
+    }
+}
 
 static void handle_unref(wim_handle *h)
 {
@@ -105,7 +154,7 @@ static int wim_stat_ex(wim_fs *w, const char *path, pl_stat *st, int *reparse, p
     if (rc == WIMLIB_ERR_PATH_DOES_NOT_EXIST || rc == WIMLIB_ERR_NOTDIR)
         return 0;
     if (rc != 0) {
-        pl_err_set(err, "%s: %s", path, wimlib_get_error_string(rc));
+        pl_err_setc(err, wim_error_code(rc), "%s: %s", path, wimlib_get_error_string(rc));
         return -1;
     }
     if (reparse)
@@ -145,12 +194,12 @@ static int wim_list(pl_fs *fs, const char *dir, pl_dir_cb cb, void *ctx, pl_err 
                                      WIMLIB_ITERATE_DIR_TREE_FLAG_CHILDREN, list_cb, &lc);
     free(wp);
     if (lc.too_many) {
-        pl_err_set(err, "%s: more than %d entries", dir, PL_MAX_DIR_ENTRIES);
+        pl_err_setc(err, PL_ERR_LIMIT, "%s: more than %d entries", dir, PL_MAX_DIR_ENTRIES);
         return -1;
     }
     /* A non-zero return from our callback (stop early) comes back as-is. */
     if (rc != 0 && rc != 1) {
-        pl_err_set(err, "cannot list %s: %s", dir[0] ? dir : "the root directory", wimlib_get_error_string(rc));
+        pl_err_setc(err, wim_error_code(rc), "cannot list %s: %s", dir[0] ? dir : "the root directory", wimlib_get_error_string(rc));
         return -1;
     }
     return 0;
@@ -163,7 +212,7 @@ static int ensure_tmpdir(wim_fs *w, pl_err *err)
     const char *base = getenv("TMPDIR");
     char *tmpl = pl_xasprintf("%s/patchlevel-wim-XXXXXX", base && *base ? base : "/tmp");
     if (!mkdtemp(tmpl)) {
-        pl_err_set(err, "cannot create a temporary directory in %s: %s",
+        pl_err_setc(err, PL_ERR_RESOURCES, "cannot create a temporary directory in %s: %s",
                    base && *base ? base : "/tmp", strerror(errno));
         free(tmpl);
         return -1;
@@ -180,11 +229,11 @@ static int check_extractable(wim_fs *w, const char *path, uint64_t max, pl_err *
     int reparse = 0;
     int rc = wim_stat_ex(w, path, &st, &reparse, err);
     if (rc == 0)
-        pl_err_set(err, "no such file");
+        pl_err_setc(err, PL_ERR_NOT_FOUND, "no such file");
     if (rc != 1)
         return -1;
     if (st.is_dir || reparse) {
-        pl_err_set(err, "not a regular file");
+        pl_err_setc(err, PL_ERR_UNSUPPORTED, "not a regular file");
         return -1;
     }
     if (st.size > max) {
@@ -195,8 +244,12 @@ static int check_extractable(wim_fs *w, const char *path, uint64_t max, pl_err *
     return 0;
 }
 
-static int extract_paths(wim_fs *w, const char *const *paths, size_t n, pl_err *err)
+/* Extract the paths into the private temporary directory. On failure
+ * *wim_rc gets wimlib's error (0 when the failure was ours). */
+static int extract_paths(wim_fs *w, const char *const *paths, size_t n, int *wim_rc,
+                         pl_err *err)
 {
+    *wim_rc = 0;
     if (ensure_tmpdir(w, err) != 0)
         return -1;
     const char **wps = pl_xcalloc(n, sizeof *wps);
@@ -209,7 +262,9 @@ static int extract_paths(wim_fs *w, const char *const *paths, size_t n, pl_err *
         free((char *)wps[i]);
     free(wps);
     if (rc != 0) {
-        pl_err_set(err, "cannot extract from the WIM: %s", wimlib_get_error_string(rc));
+        *wim_rc = rc;
+        pl_err_setc(err, wim_error_code(rc), "cannot extract from the WIM: %s",
+                    wimlib_get_error_string(rc));
         return -1;
     }
     for (size_t i = 0; i < n; i++)
@@ -224,14 +279,14 @@ static int wim_read(pl_fs *fs, const char *path, uint64_t max, uint8_t **data, s
     if (!pl_strset_contains(&w->fetched, path)) {
         if (check_extractable(w, path, max, err) != 0)
             return -1;
-        if (extract_paths(w, &path, 1, err) != 0) {
-            static const char head[] = "cannot extract from the WIM: ";
-            const char *why = err->msg;
-            if (strncmp(why, head, sizeof head - 1) == 0)
-                why += sizeof head - 1;
-            if (w->h->faults++ == 0)
+        int wim_rc;
+        if (extract_paths(w, &path, 1, &wim_rc, err) != 0) {
+            const char *why = wim_rc ? wimlib_get_error_string(wim_rc) : err->msg;
+            if (w->h->faults++ == 0) {
                 snprintf(w->h->first_fault, sizeof w->h->first_fault, "image %d, %.150s: %.120s",
                          w->image, path, why);
+                w->h->first_fault_code = err->code;
+            }
             return -1;
         }
     }
@@ -239,7 +294,7 @@ static int wim_read(pl_fs *fs, const char *path, uint64_t max, uint8_t **data, s
      * from how the caller spelt them. */
     int rc = pl_fs_read_ci(w->extracted, path, max, data, len, NULL, err);
     if (rc == 0)
-        pl_err_set(err, "extracted file is missing");
+        pl_err_setc(err, PL_ERR_NOT_FOUND, "extracted file is missing");
     if (rc != 1)
         return -1;
     fs->bytes_read += *len;
@@ -260,7 +315,8 @@ static int wim_prefetch(pl_fs *fs, const char *const *paths, const uint64_t *max
             check_extractable(w, paths[i], max[i], &ignored) == 0)
             todo[m++] = paths[i];
     }
-    int rc = m ? extract_paths(w, todo, m, err) : 0;
+    int wim_rc;
+    int rc = m ? extract_paths(w, todo, m, &wim_rc, err) : 0;
     free(todo);
     return rc;
 }
@@ -369,10 +425,11 @@ static int wim_next(pl_source *src, pl_volume **out, pl_err *err)
             return 0;
         h->faults_reported = 1;
         if (h->faults > 1)
-            pl_err_set(err, "cannot read the WIM: %s (and %lu more files)", h->first_fault,
+            pl_err_setc(err, h->first_fault_code, "cannot read the WIM: %s (and %lu more files)",
+                        h->first_fault,
                        h->faults - 1);
         else
-            pl_err_set(err, "cannot read the WIM: %s", h->first_fault);
+            pl_err_setc(err, h->first_fault_code, "cannot read the WIM: %s", h->first_fault);
         return -1;
     }
     int image = s->next_image++;
@@ -448,7 +505,7 @@ static int reference_parts(wim_source *s, const char *path, const struct wimlib_
     int rc = 0;
     for (unsigned p = 2; p <= info->total_parts; p++) {
         if (!seen[p]) {
-            pl_err_set(err, "split WIM part %u of %u is missing (looked for files named like the "
+            pl_err_setc(err, PL_ERR_NOT_FOUND, "split WIM part %u of %u is missing (looked for files named like the "
                             "first part with a number before the extension)",
                        p, (unsigned)info->total_parts);
             rc = -1;
@@ -459,7 +516,7 @@ static int reference_parts(wim_source *s, const char *path, const struct wimlib_
     if (rc == 0 && h->nparts) {
         int wrc = wimlib_reference_resources(h->wim, h->parts, (unsigned)h->nparts, 0);
         if (wrc != 0) {
-            pl_err_set(err, "cannot join the split WIM parts: %s", wimlib_get_error_string(wrc));
+            pl_err_setc(err, wim_error_code(wrc), "cannot join the split WIM parts: %s", wimlib_get_error_string(wrc));
             rc = -1;
         }
     }
@@ -538,7 +595,7 @@ int pl_source_open_wim(const char *path, pl_source **out, pl_err *err)
             pl_err_setc(err, PL_ERR_CORRUPT, "cannot open WIM: %s: %s",
                         wimlib_get_error_string(rc), xml);
         else
-            pl_err_set(err, "cannot open WIM: %s", wimlib_get_error_string(rc));
+            pl_err_setc(err, wim_error_code(rc), "cannot open WIM: %s", wimlib_get_error_string(rc));
         return -1;
     }
     size_t xml_reports = pl_xml_errors_count();
@@ -548,7 +605,7 @@ int pl_source_open_wim(const char *path, pl_source **out, pl_err *err)
     struct wimlib_wim_info info;
     wimlib_get_wim_info(wim, &info);
     if (info.part_number != 1) {
-        pl_err_set(err, "this is part %u of a %u-part split WIM: give the first part",
+        pl_err_setc(err, PL_ERR_UNSUPPORTED, "this is part %u of a %u-part split WIM: give the first part",
                    (unsigned)info.part_number, (unsigned)info.total_parts);
         wimlib_free(wim);
         return -1;

@@ -68,17 +68,6 @@ void pl_err_setc(pl_err *err, pl_error_code code, const char *fmt, ...)
     va_end(ap);
 }
 
-void pl_err_set(pl_err *err, const char *fmt, ...)
-{
-    if (!err)
-        return;
-    err->code = PL_ERR_INTERNAL;
-    va_list ap;
-    va_start(ap, fmt);
-    err_vset(err, fmt, ap);
-    va_end(ap);
-}
-
 void pl_err_prefix(pl_err *err, const char *fmt, ...)
 {
     if (!err)

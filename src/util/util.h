@@ -57,10 +57,6 @@ typedef struct {
 /* Set code and message. */
 void pl_err_setc(pl_err *err, pl_error_code code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* Set the message with code PL_ERR_INTERNAL: the old call, being replaced
- * by pl_err_setc call by call (new code uses pl_err_setc only). */
-void pl_err_set(pl_err *err, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
 /* Prefix an existing message: "what: <old message>". The code stays. */
 void pl_err_prefix(pl_err *err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

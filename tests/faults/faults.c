@@ -49,6 +49,14 @@ void fault_expect_errors(const e2e_run *r, json_object *o, const char *input,
         char key[32];
         snprintf(key, sizeof key, "errors.%zu", i);
         ck_assert_str_eq(jstr(o, key), msgs[i]);
+        /* Every error carries a code that says what kind of failure it is:
+         * "internal" would mean a site that never chose one. */
+        snprintf(key, sizeof key, "error_details.%zu.message", i);
+        ck_assert_str_eq(jstr(o, key), msgs[i]);
+        snprintf(key, sizeof key, "error_details.%zu.code", i);
+        const char *code = jstr(o, key);
+        ck_assert_msg(code && strcmp(code, "internal") != 0 && strcmp(code, "none") != 0,
+                      "%s: error \"%s\" has code %s", input, msgs[i], code ? code : "(none)");
         char *line = NULL;
         ck_assert_int_ge(asprintf(&line, "patchlevel: %s: %s\n", input, msgs[i]), 0);
         ck_assert_msg(strstr(r->err, line), "not on stderr: %sstderr was:\n%s", line, r->err);

@@ -24,24 +24,39 @@ static void expect_error_only(const char *rel, const char *msg)
     e2e_free(&r);
 }
 
+/* The damaged input's one error has this code (error_details). */
+static void expect_error_code(const char *rel, const char *msg, const char *code)
+{
+    e2e_run r;
+    const char *input = fault_fixture(rel);
+    json_object *o = fault_run(&r, input);
+    fault_expect_error(&r, o, input, msg);
+    ck_assert_str_eq(jstr(o, "error_details.0.code"), code);
+    e2e_free(&r);
+}
+
 START_TEST(garbage_with_image_names)
 {
     static const char *const names[] = {"containers/garbage.vhd", "containers/garbage.E01",
                                         "containers/garbage.wim"};
     for (size_t i = 0; i < 3; i++)
-        expect_error_only(names[i], "unrecognised input: not a disk image, a WIM, a registry "
-                                    "hive or a directory (unknown signature)");
+        expect_error_code(names[i],
+                          "unrecognised input: not a disk image, a WIM, a registry hive or a "
+                          "directory (unknown signature)",
+                          "unrecognized");
 }
 END_TEST
 
 START_TEST(vhd_cut)
 {
-    expect_error_only("containers/vhd-cut-header.vhd",
+    expect_error_code("containers/vhd-cut-header.vhd",
                       "cannot open the vhd image: truncated: the footer copy at the start of the "
-                      "file lies at bytes 0-511, but the file is 300 bytes");
-    expect_error_only("containers/vhd-cut-bat.vhd",
+                      "file lies at bytes 0-511, but the file is 300 bytes",
+                      "truncated");
+    expect_error_code("containers/vhd-cut-bat.vhd",
                       "cannot open the vhd image: truncated: the footer at the end of the file is "
-                      "missing (the file is 1800 bytes)");
+                      "missing (the file is 1800 bytes)",
+                      "truncated");
     expect_error_only("containers/vhd-cut-data.vhd",
                       "cannot open the vhd image: truncated: the footer at the end of the file is "
                       "missing (the file is 100000 bytes)");
