@@ -114,6 +114,6 @@ void pl_analyze_input(const char *input, const pl_analysis_options *opt, pl_inpu
     if (src->image_bytes_read)
         r->bytes_read = *src->image_bytes_read;
     copy_strlist(&r->chain, &src->chain);
-    copy_strlist(&r->warnings, &src->warnings);
+    pl_notes_copy(&r->warnings, &src->warnings);
     pl_source_close(src);
 }

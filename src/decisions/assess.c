@@ -121,7 +121,7 @@ void pl_decide_identity(const pl_installation *inst, pl_assessment *a)
         char kv[16];
         snprintf(kv, sizeof kv, "%u.%u", k->ver.file_version[0], k->ver.file_version[1]);
         if (strcmp(kv, a->version) != 0)
-            pl_strlist_pushf(&a->warnings, "the registry says Windows %s but the kernel is %s",
+            pl_notes_add(&a->warnings, PL_ERR_DISAGREEMENT, "the registry says Windows %s but the kernel is %s",
                              a->version, kv);
     }
     decide_arch(inst, a);
@@ -172,7 +172,7 @@ static void check_kernel_pair(const pl_installation *inst, pl_assessment *a)
         char vx[32], vy[32];
         pl_version4_format(x->ver.file_version, vx, sizeof vx);
         pl_version4_format(y->ver.file_version, vy, sizeof vy);
-        pl_strlist_pushf(&a->warnings, "ntoskrnl.exe is %s but ntkrnlpa.exe is %s", vx, vy);
+        pl_notes_add(&a->warnings, PL_ERR_DISAGREEMENT, "ntoskrnl.exe is %s but ntkrnlpa.exe is %s", vx, vy);
     }
 }
 
@@ -190,7 +190,7 @@ static void check_wim_build(const pl_installation *inst, pl_assessment *a)
     if (kern >= 0)
         snprintf(said + strlen(said), sizeof said - strlen(said), "%sthe kernel is build %d",
                  reg >= 0 ? " and " : "", kern);
-    pl_strlist_pushf(&a->warnings, "the WIM XML claims build %lld but %s", (long long)c->build,
+    pl_notes_add(&a->warnings, PL_ERR_DISAGREEMENT, "the WIM XML claims build %lld but %s", (long long)c->build,
                      said);
 }
 
@@ -198,10 +198,10 @@ static void check_wim_arch_edition(const pl_installation *inst, pl_assessment *a
 {
     const pl_wim_claim *c = &inst->wim_xml;
     if (c->arch && a->arch && strcmp(c->arch, a->arch) != 0)
-        pl_strlist_pushf(&a->warnings, "the WIM XML claims architecture %s but the files say %s",
+        pl_notes_add(&a->warnings, PL_ERR_DISAGREEMENT, "the WIM XML claims architecture %s but the files say %s",
                          c->arch, a->arch);
     if (c->edition_id && inst->os.edition_id && !pl_strcaseeq(c->edition_id, inst->os.edition_id))
-        pl_strlist_pushf(&a->warnings, "the WIM XML claims edition %s but the registry says %s",
+        pl_notes_add(&a->warnings, PL_ERR_DISAGREEMENT, "the WIM XML claims edition %s but the registry says %s",
                          c->edition_id, inst->os.edition_id);
 }
 
@@ -254,6 +254,6 @@ void pl_assessment_free(pl_assessment *a)
         free(a->unknown_signals[i].detail);
     }
     free(a->unknown_signals);
-    pl_strlist_free(&a->warnings);
+    pl_notes_free(&a->warnings);
     memset(a, 0, sizeof *a);
 }

@@ -84,7 +84,7 @@ typedef struct {
     pl_pending_signal *unknown_signals;
     size_t nunknown_signals;
 
-    pl_strlist warnings;          /* conclusions worth a look: disagreements */
+    pl_notes warnings;            /* conclusions worth a look: disagreements */
 } pl_assessment;
 
 /* cat may be NULL: then no rollup conclusions are drawn. */

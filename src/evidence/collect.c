@@ -63,7 +63,7 @@ static int file_at(pl_fs *fs, const char *windows_dir, const char *rel, uint64_t
  * name is there but whose record is damaged counts: the installation is
  * reported, with the damage as its warnings. 1, 0, or -1 when it could
  * not be told (err set). */
-static int is_windows_dir(pl_fs *fs, const char *windows_dir, pl_strlist *warnings, pl_err *err)
+static int is_windows_dir(pl_fs *fs, const char *windows_dir, pl_notes *warnings, pl_err *err)
 {
     uint64_t hive_size = 0, kernel_size = 0;
     char *hive_path = NULL;
@@ -80,8 +80,8 @@ static int is_windows_dir(pl_fs *fs, const char *windows_dir, pl_strlist *warnin
         return 1;
     }
     if (kernel == 0 && hive == 1 && warnings)
-        pl_strlist_pushf(warnings,
-                         "%s is only %llu bytes, too small for a hive, and there is no "
+        pl_notes_add(warnings, PL_ERR_NOT_FOUND,
+                     "%s is only %llu bytes, too small for a hive, and there is no "
                          "ntoskrnl.exe: not counted as an installation",
                          hive_path, (unsigned long long)hive_size);
     free(hive_path);
@@ -101,7 +101,7 @@ static int has_system32(pl_fs *fs, const char *windows_dir, pl_err *err)
 }
 
 /* 1 a Windows directory, 0 not, -1 could not be told (err set). */
-static int windows_dir_at(pl_fs *fs, const char *dir, pl_strlist *warnings, pl_err *err)
+static int windows_dir_at(pl_fs *fs, const char *dir, pl_notes *warnings, pl_err *err)
 {
     int rc = has_system32(fs, dir, err);
     return rc == 1 ? is_windows_dir(fs, dir, warnings, err) : rc;
@@ -109,7 +109,7 @@ static int windows_dir_at(pl_fs *fs, const char *dir, pl_strlist *warnings, pl_e
 
 /* Every directory is looked at even after one could not be: the others
  * are still reported, and the first failure is returned. */
-int pl_find_windows_dirs(pl_fs *fs, pl_strlist *dirs, pl_strlist *warnings, pl_err *err)
+int pl_find_windows_dirs(pl_fs *fs, pl_strlist *dirs, pl_notes *warnings, pl_err *err)
 {
     /* The input may itself be a Windows directory (C:\\Windows extracted). */
     int rc = windows_dir_at(fs, "", warnings, err);
@@ -130,7 +130,7 @@ int pl_find_windows_dirs(pl_fs *fs, pl_strlist *dirs, pl_strlist *warnings, pl_e
         rc = windows_dir_at(fs, ctx.names.items[i], warnings, &derr);
         if (rc == 1 && dirs->len == PL_MAX_WINDOWS_DIRS) {
             if (warnings)
-                pl_strlist_pushf(warnings, "more than %d Windows directories on one volume: "
+                pl_notes_add(warnings, PL_ERR_LIMIT, "more than %d Windows directories on one volume: "
                                            "only the first %d (in name order) are analyzed",
                                  PL_MAX_WINDOWS_DIRS, PL_MAX_WINDOWS_DIRS);
             break;
@@ -230,14 +230,16 @@ static int open_hive(pl_fs *fs, const char *path, const char *label, pl_hive *hi
             state->lost = hive->salvage_lost;
         }
         if (rc == 1 && state->detail)
-            pl_strlist_pushf(&inst->warnings, "%s hive %s: %s", label, *exact, state->detail);
+            pl_notes_add(&inst->warnings, state->salvaged ? PL_ERR_CORRUPT : PL_ERR_DIRTY,
+                         "%s hive %s: %s", label, *exact, state->detail);
         else if (rc != 1 && state->dirty && !state->recovered)
             strncat(err.msg, ", and no transaction log repaired it",
                     sizeof err.msg - strlen(err.msg) - 1);
     }
     if (rc == 1)
         return 0;
-    pl_strlist_pushf(&inst->warnings, "%s hive %s: %s", label, *exact ? *exact : path, err.msg);
+    pl_notes_add(&inst->warnings, err.code, "%s hive %s: %s", label, *exact ? *exact : path,
+                 err.msg);
     if (why)
         *why = pl_xstrdup(err.msg);
     return -1;
@@ -311,7 +313,8 @@ static void read_kernel_files(pl_fs *fs, const char *windows_dir, pl_installatio
         pl_read_pe_evidence(fs, p, files[i].role, files[i].out);
         free(p);
         if (files[i].out->error)
-            pl_strlist_pushf(&inst->warnings, "%s: %s", files[i].out->path, files[i].out->error);
+            pl_notes_add(&inst->warnings, files[i].out->error_code, "%s: %s", files[i].out->path,
+                         files[i].out->error);
     }
 }
 
@@ -449,6 +452,6 @@ void pl_installation_free(pl_installation *inst)
     free(inst->packages_dir);
     free_pending(&inst->pending);
     free(inst->system_error);
-    pl_strlist_free(&inst->warnings);
+    pl_notes_free(&inst->warnings);
     memset(inst, 0, sizeof *inst);
 }

@@ -17,6 +17,7 @@ typedef struct {
     int present;               /* the file exists */
     char *path;                /* path inside the volume, as stored */
     char *error;               /* why it could not be read or parsed */
+    pl_error_code error_code;
     pl_pe_version ver;         /* valid when present && !error */
     char sha256[65];           /* "" when not read */
     uint64_t size;
@@ -61,6 +62,7 @@ typedef struct {
     int has_mum;               /* a .mum file exists for it */
     char *mum_path;
     char *mum_error;           /* the .mum exists but could not be parsed */
+    pl_error_code mum_error_code;
     char *release_type, *description, *restart;
     char *max_component_version;
 } pl_package;
@@ -139,7 +141,7 @@ typedef struct {
 
     pl_pending_facts pending;
 
-    pl_strlist warnings;             /* "could not read X: why" and the like */
+    pl_notes warnings;               /* "could not read X: why" and the like */
 } pl_installation;
 
 void pl_installation_free(pl_installation *inst);
@@ -149,7 +151,7 @@ void pl_installation_free(pl_installation *inst);
  * holds a SOFTWARE hive of plausible size in config, or ntoskrnl.exe.
  * Fills *dirs with exact names ("" = the root); candidates that fail the
  * test are explained in *warnings (may be NULL). */
-int pl_find_windows_dirs(pl_fs *fs, pl_strlist *dirs, pl_strlist *warnings, pl_err *err);
+int pl_find_windows_dirs(pl_fs *fs, pl_strlist *dirs, pl_notes *warnings, pl_err *err);
 
 /* Gather all evidence of the installation at windows_dir of the volume.
  * Never fails as a whole: what cannot be read becomes a warning, and the

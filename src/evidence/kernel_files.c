@@ -28,12 +28,15 @@ void pl_read_pe_evidence(pl_fs *fs, const char *path, const char *role, pl_pe_ev
     if (rc < 0) {
         out->path = exact ? exact : pl_xstrdup(path);
         out->error = pl_xasprintf("cannot read: %s", err.msg);
+        out->error_code = err.code;
         return;
     }
     out->path = exact;
     out->size = len;
     pl_sha256_hex(data, len, out->sha256);
-    if (pl_pe_read_version(data, len, &out->ver, &err) != 0)
+    if (pl_pe_read_version(data, len, &out->ver, &err) != 0) {
         out->error = pl_xasprintf("no usable version resource: %s", err.msg);
+        out->error_code = err.code;
+    }
     free(data);
 }

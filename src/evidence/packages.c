@@ -103,10 +103,12 @@ static void parse_manifest(pl_fs *fs, pl_package *p, pl_installation *inst)
     pl_err err = {0};
     if (fs->ops->read(fs, p->mum_path, PL_MAX_MANIFEST_BYTES, &data, &len, &err) != 0) {
         p->mum_error = pl_xasprintf("cannot read: %s", err.msg);
+        p->mum_error_code = err.code;
     } else {
         pl_mum m;
         if (pl_mum_parse(data, len, &m, &err) != 0) {
             p->mum_error = pl_xstrdup(err.msg);
+            p->mum_error_code = err.code;
         } else {
             apply_manifest(p, &m);
             pl_mum_free(&m);
@@ -114,7 +116,8 @@ static void parse_manifest(pl_fs *fs, pl_package *p, pl_installation *inst)
         free(data);
     }
     if (p->mum_error)
-        pl_strlist_pushf(&inst->warnings, "manifest %s: %s", p->mum_path, p->mum_error);
+        pl_notes_add(&inst->warnings, p->mum_error_code, "manifest %s: %s", p->mum_path,
+                     p->mum_error);
 }
 
 /* Match manifests to packages, adding orphans; returns the paths to read. */
@@ -152,7 +155,8 @@ static void prefetch_manifests(pl_fs *fs, pl_installation *inst)
         }
     pl_err err;
     if (n && fs->ops->prefetch(fs, paths, max, n, &err) != 0)
-        pl_strlist_pushf(&inst->warnings, "could not fetch the manifests together: %s", err.msg);
+        pl_notes_add(&inst->warnings, err.code, "could not fetch the manifests together: %s",
+                     err.msg);
     free(paths);
     free(max);
 }
@@ -165,14 +169,14 @@ void pl_read_package_manifests(pl_fs *fs, const char *windows_dir, pl_installati
     int rc = pl_fs_resolve(fs, want, &dir, &err);
     free(want);
     if (rc < 0)
-        pl_strlist_pushf(&inst->warnings, "servicing\\Packages: %s", err.msg);
+        pl_notes_add(&inst->warnings, err.code, "servicing\\Packages: %s", err.msg);
     if (rc != 1)
         return;
     mum_list l = {0};
     if (fs->ops->list(fs, dir, collect_mum_cb, &l, &err) != 0)
-        pl_strlist_pushf(&inst->warnings, "servicing\\Packages: %s", err.msg);
+        pl_notes_add(&inst->warnings, err.code, "servicing\\Packages: %s", err.msg);
     if (l.too_many)
-        pl_strlist_pushf(&inst->warnings,
+        pl_notes_add(&inst->warnings, PL_ERR_LIMIT,
                          "servicing\\Packages holds more than %d .mum files; only the first %d "
                          "listed are read",
                          PL_MAX_PACKAGES, PL_MAX_PACKAGES);

@@ -15,7 +15,7 @@ void pl_read_software_values(pl_hive *hive, pl_installation *inst)
     pl_os_values *os = &inst->os;
     hive_node_h cv = pl_hive_node(hive, CURRENT_VERSION_KEY);
     if (!cv) {
-        pl_strlist_push(&inst->warnings, "SOFTWARE hive has no Microsoft\\Windows "
+        pl_notes_add(&inst->warnings, PL_ERR_NOT_FOUND, "SOFTWARE hive has no Microsoft\\Windows "
                                          "NT\\CurrentVersion key (is it a SOFTWARE hive?)");
         return;
     }
@@ -96,14 +96,14 @@ void pl_read_cbs_packages(pl_hive *hive, pl_installation *inst)
         return;
     hive_node_h *kids = hivex_node_children(hive->h, pkgs);
     if (!kids) {
-        pl_strlist_push(&inst->warnings, "CBS Packages key could not be listed");
+        pl_notes_add(&inst->warnings, PL_ERR_CORRUPT, "CBS Packages key could not be listed");
         return;
     }
     size_t n = 0;
     while (kids[n])
         n++;
     if (n > PL_MAX_PACKAGES) {
-        pl_strlist_pushf(&inst->warnings, "CBS lists %zu packages; only the first %d are read", n,
+        pl_notes_add(&inst->warnings, PL_ERR_LIMIT, "CBS lists %zu packages; only the first %d are read", n,
                          PL_MAX_PACKAGES);
         n = PL_MAX_PACKAGES;
     }
@@ -118,7 +118,7 @@ void pl_read_cbs_packages(pl_hive *hive, pl_installation *inst)
         for (size_t k = 0; k < npath && !loop; k++)
             loop = kids[i] == path[k];
         if (loop) {
-            pl_strlist_pushf(&inst->warnings,
+            pl_notes_add(&inst->warnings, PL_ERR_CORRUPT,
                              "SOFTWARE hive: the CBS Packages key lists the key \"%s\", its own "
                              "%s, as a subkey (a key loop): not read as a package",
                              name, kids[i] == pkgs ? "self" : "ancestor");
@@ -156,9 +156,9 @@ void pl_read_cbs_pending(pl_hive *hive, pl_installation *inst)
                               &pending->execute_state_error) == 1;
     pending->wu_reboot_required = pl_hive_node(hive, WU_REBOOT_KEY) != 0;
     if (pending->sessions_exclusive_error)
-        pl_strlist_pushf(&inst->warnings, "SOFTWARE hive: %s\\SessionsPending: %s", CBS_KEY,
+        pl_notes_add(&inst->warnings, PL_ERR_CORRUPT, "SOFTWARE hive: %s\\SessionsPending: %s", CBS_KEY,
                          pending->sessions_exclusive_error);
     if (pending->execute_state_error)
-        pl_strlist_pushf(&inst->warnings, "SOFTWARE hive: %s: %s", CBS_KEY,
+        pl_notes_add(&inst->warnings, PL_ERR_CORRUPT, "SOFTWARE hive: %s: %s", CBS_KEY,
                          pending->execute_state_error);
 }

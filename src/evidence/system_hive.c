@@ -12,8 +12,8 @@ static hive_node_h current_control_set(pl_hive *hive, pl_installation *inst, cha
     uint32_t current = 0;
     if (!pl_hive_dword(hive, pl_hive_node(hive, "Select"), "Current", &current) || current == 0 ||
         current > 999) {
-        pl_strlist_push(&inst->warnings,
-                        "SYSTEM hive: Select\\Current is missing or invalid; using ControlSet001");
+        pl_notes_add(&inst->warnings, PL_ERR_CORRUPT,
+                     "SYSTEM hive: Select\\Current is missing or invalid; using ControlSet001");
         current = 1;
     }
     inst->pending.current_control_set = (int)current;
@@ -22,7 +22,7 @@ static hive_node_h current_control_set(pl_hive *hive, pl_installation *inst, cha
     if (!cs) {
         inst->pending.control_set_error =
             pl_xasprintf("SYSTEM hive: %s (named by Select\\Current) is missing", name);
-        pl_strlist_push(&inst->warnings, inst->pending.control_set_error);
+        pl_notes_add(&inst->warnings, PL_ERR_NOT_FOUND, "%s", inst->pending.control_set_error);
     }
     return cs;
 }
@@ -45,7 +45,7 @@ static void read_file_renames(pl_hive *hive, hive_node_h session, const char *cs
     for (size_t i = 0; i < 2; i++)
         if (pl_hive_multi_sz_checked(hive, session, values[i].name, values[i].count,
                                      values[i].error) < 0)
-            pl_strlist_pushf(&inst->warnings, "SYSTEM hive: %s: %s", p->pfro_key,
+            pl_notes_add(&inst->warnings, PL_ERR_CORRUPT, "SYSTEM hive: %s: %s", p->pfro_key,
                              *values[i].error);
 }
 

@@ -48,22 +48,45 @@ static void field(FILE *out, const char *s, int last)
     fputs(last ? "\r\n" : ",", out);
 }
 
+/* A growing string, appended to in linear time (a list of 100000 KBs
+ * joined with strcat would be quadratic). */
+typedef struct {
+    char *s;
+    size_t len, cap;
+} text_buf;
+
+static void append(text_buf *t, const char *sep, const char *item)
+{
+    const char *parts[2] = {t->len ? sep : "", item};
+    for (int k = 0; k < 2; k++) {
+        size_t n = strlen(parts[k]);
+        if (t->len + n + 1 > t->cap) {
+            t->cap = (t->len + n + 1) * 2;
+            t->s = pl_xrealloc(t->s, t->cap);
+        }
+        memcpy(t->s + t->len, parts[k], n + 1);
+        t->len += n;
+    }
+}
+
 static char *joined(const pl_strlist *a, const pl_strlist *b, const char *sep)
 {
-    size_t n = 1;
+    text_buf t = {0};
     const pl_strlist *ls[] = {a, b};
     for (size_t l = 0; l < 2; l++)
         for (size_t i = 0; ls[l] && i < ls[l]->len; i++)
-            n += strlen(ls[l]->items[i]) + strlen(sep);
-    char *s = pl_xmalloc(n);
-    s[0] = '\0';
+            append(&t, sep, ls[l]->items[i]);
+    return t.s ? t.s : pl_xstrdup("");
+}
+
+static char *joined_notes(const pl_notes *a, const pl_notes *b, const char *sep)
+{
+    text_buf t = {0};
+    const pl_notes *ls[] = {a, b};
     for (size_t l = 0; l < 2; l++)
-        for (size_t i = 0; ls[l] && i < ls[l]->len; i++) {
-            if (s[0])
-                strcat(s, sep);
-            strcat(s, ls[l]->items[i]);
-        }
-    return s;
+        for (size_t i = 0; i < ls[l]->len; i++)
+            append(&t, sep, ls[l]->items[i].msg);
+    return t.s ? t.s : pl_xstrdup("");
 }
 
 void pl_report_csv_header(FILE *out)
@@ -137,7 +160,7 @@ static void row(FILE *out, const pl_input_result *r, const pl_inst_result *ir)
         vals[18] = pl_xstrdup(rollups_known && ro->latest ? ro->latest->kb : NULL);
         vals[19] = rollups_known ? pl_xasprintf("%zu", ro->nmissing) : NULL;
         vals[20] = tri_text(a->reboot_required);
-        vals[21] = joined(&in->warnings, &a->warnings, "; ");
+        vals[21] = joined_notes(&in->warnings, &a->warnings, "; ");
         vals[23] = a->revision >= 0 ? pl_xasprintf("%lld", (long long)a->revision) : NULL;
         vals[24] = tri_text(a->servicing_reboot_required);
         vals[25] = unknown_reasons(a);

@@ -27,6 +27,29 @@ static void kv_tri(pl_json *j, const char *key, pl_tri v, const char *why)
     pl_json_kv_string(j, name, v == PL_TRI_UNKNOWN ? why : NULL);
 }
 
+/* Warnings twice: "warnings" as strings (the contract), and, in the same
+ * order, "warning_details" [{code, message}] with the stable code. */
+static void notes(pl_json *j, const char *key, const char *details_key,
+                  const pl_notes *const *lists, size_t nlists)
+{
+    pl_json_key(j, key);
+    pl_json_begin_array(j);
+    for (size_t l = 0; l < nlists; l++)
+        for (size_t i = 0; i < lists[l]->len; i++)
+            pl_json_string(j, lists[l]->items[i].msg);
+    pl_json_end_array(j);
+    pl_json_key(j, details_key);
+    pl_json_begin_array(j);
+    for (size_t l = 0; l < nlists; l++)
+        for (size_t i = 0; i < lists[l]->len; i++) {
+            pl_json_begin_object(j);
+            pl_json_kv_string(j, "code", pl_error_code_name(lists[l]->items[i].code));
+            pl_json_kv_string(j, "message", lists[l]->items[i].msg);
+            pl_json_end_object(j);
+        }
+    pl_json_end_array(j);
+}
+
 /* A list that is null when it could not be determined. */
 static void strlist_or_null(pl_json *j, const char *key, const pl_strlist *l, const char *unknown)
 {
@@ -345,13 +368,8 @@ static void installation(pl_json *j, const pl_inst_result *r)
     build6003(j, &r->assess.b6003);
     updates(j, r);
     pending(j, &r->assess);
-    pl_json_key(j, "warnings");
-    pl_json_begin_array(j);
-    for (size_t i = 0; i < r->inst.warnings.len; i++)
-        pl_json_string(j, r->inst.warnings.items[i]);
-    for (size_t i = 0; i < r->assess.warnings.len; i++)
-        pl_json_string(j, r->assess.warnings.items[i]);
-    pl_json_end_array(j);
+    const pl_notes *lists[] = {&r->inst.warnings, &r->assess.warnings};
+    notes(j, "warnings", "warning_details", lists, 2);
     pl_json_end_object(j);
 }
 
@@ -387,7 +405,8 @@ void pl_report_json_object(pl_json *j, const pl_input_result *r)
     for (size_t i = 0; i < r->ninsts; i++)
         installation(j, &r->insts[i]);
     pl_json_end_array(j);
-    strlist_array(j, "warnings", &r->warnings);
+    const pl_notes *warnings = &r->warnings;
+    notes(j, "warnings", "warning_details", &warnings, 1);
     strlist_array(j, "errors", &r->errors);
     error_details(j, r);
     pl_json_kv_int(j, "bytes_read", (int64_t)r->bytes_read);

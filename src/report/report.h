@@ -29,7 +29,7 @@ typedef struct {
     pl_strlist errors;           /* "what failed: why" */
     pl_strlist error_codes;      /* parallel to errors: each one's pl_error_code_name
                                   * (JSON error_details); missing ones are "internal" */
-    pl_strlist warnings;         /* about the input as a whole */
+    pl_notes warnings;           /* about the input as a whole */
     uint64_t bytes_read;
 } pl_input_result;
 

@@ -211,10 +211,10 @@ static void pending_lines(FILE *out, const pl_assessment *a)
 
 static void warning_lines(FILE *out, const pl_inst_result *r)
 {
-    const pl_strlist *lists[] = {&r->inst.warnings, &r->assess.warnings};
+    const pl_notes *lists[] = {&r->inst.warnings, &r->assess.warnings};
     for (size_t l = 0; l < 2; l++)
         for (size_t i = 0; i < lists[l]->len; i++)
-            fprintf(out, "  warning: %s\n", pl_esc(lists[l]->items[i]));
+            fprintf(out, "  warning: %s\n", pl_esc(lists[l]->items[i].msg));
 }
 
 static void installation_block(FILE *out, const pl_input_result *r, const pl_inst_result *ir,
@@ -246,7 +246,7 @@ void pl_report_text(FILE *out, const pl_input_result *r, int verbose)
         fprintf(out, "%s: no Windows installation found (%s)\n\n", pl_esc(r->input),
                 or_dash(r->container));
     for (size_t i = 0; i < r->warnings.len; i++)
-        fprintf(out, "%s: warning: %s\n", pl_esc(r->input), pl_esc(r->warnings.items[i]));
+        fprintf(out, "%s: warning: %s\n", pl_esc(r->input), pl_esc(r->warnings.items[i].msg));
     for (size_t i = 0; i < r->errors.len; i++)
         fprintf(out, "%s: error: %s\n", pl_esc(r->input), pl_esc(r->errors.items[i]));
     if (verbose)

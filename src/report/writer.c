@@ -107,7 +107,7 @@ void pl_input_result_free(pl_input_result *r)
     free(r->insts);
     pl_strlist_free(&r->errors);
     pl_strlist_free(&r->error_codes);
-    pl_strlist_free(&r->warnings);
+    pl_notes_free(&r->warnings);
     memset(r, 0, sizeof *r);
 }
 

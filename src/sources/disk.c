@@ -550,7 +550,7 @@ static void list_partitions(disk_source *s, size_t extra)
                                       "sectors)",
                                       (unsigned long long)p->start, (unsigned long long)sectors);
         else if (p->len > sectors - p->start)
-            pl_strlist_pushf(&s->base.warnings,
+            pl_notes_add(&s->base.warnings, PL_ERR_TRUNCATED,
                              "%s partition %d ends at sector %llu, past the end of the disk "
                              "(%llu sectors): what lies beyond cannot be read",
                              s->scheme, number, (unsigned long long)(p->start + p->len),
@@ -684,8 +684,8 @@ static int disk_next(pl_source *src, pl_volume **out, pl_err *err)
         }
         free(label);
         if (!s->vs)
-            pl_strlist_push(&s->base.warnings,
-                            "no partition table or filesystem recognised in the disk image");
+            pl_notes_add(&s->base.warnings, PL_ERR_UNRECOGNIZED,
+                         "no partition table or filesystem recognised in the disk image");
     }
     if (!s->done) {
         s->done = 1;
@@ -706,7 +706,7 @@ static void disk_close(pl_source *src)
     free(s->parts);
     free(s->table_error);
     pl_strlist_free(&s->base.chain);
-    pl_strlist_free(&s->base.warnings);
+    pl_notes_free(&s->base.warnings);
     free(s);
 }
 

@@ -151,7 +151,7 @@ static void hive_close(pl_source *src)
     hive_source *s = (hive_source *)src;
     free(s->path);
     pl_strlist_free(&s->base.chain);
-    pl_strlist_free(&s->base.warnings);
+    pl_notes_free(&s->base.warnings);
     free(s);
 }
 

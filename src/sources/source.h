@@ -117,7 +117,7 @@ struct pl_source {
     const pl_source_ops *ops;
     const char *container;         /* "dir", "wim", "esd", "swm", "hive", ... */
     pl_strlist chain;              /* files read, child first (one for most inputs) */
-    pl_strlist warnings;           /* about the input as a whole */
+    pl_notes warnings;             /* about the input as a whole */
     /* Bytes read from the image itself (disk sources), NULL where reads
      * are counted per file by each volume's pl_fs. */
     const uint64_t *image_bytes_read;

@@ -224,7 +224,7 @@ static void tree_close(pl_source *src)
     tree_source *t = (tree_source *)src;
     free(t->root);
     pl_strlist_free(&t->base.chain);
-    pl_strlist_free(&t->base.warnings);
+    pl_notes_free(&t->base.warnings);
     free(t);
 }
 

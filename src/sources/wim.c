@@ -456,7 +456,7 @@ static void wim_source_close(pl_source *src)
     wim_source *s = (wim_source *)src;
     handle_unref(s->h);
     pl_strlist_free(&s->base.chain);
-    pl_strlist_free(&s->base.warnings);
+    pl_notes_free(&s->base.warnings);
     free(s);
 }
 
@@ -618,13 +618,13 @@ int pl_source_open_wim(const char *path, pl_source **out, pl_err *err)
     s->h->refs = 1;
     pl_strlist_push(&s->base.chain, path);
     if (xml_reports)
-        pl_strlist_pushf(&s->base.warnings, "the WIM's XML data: %s (%zu libxml2 report%s)",
+        pl_notes_add(&s->base.warnings, PL_ERR_CORRUPT, "the WIM's XML data: %s (%zu libxml2 report%s)",
                          xml_first[0] ? xml_first : "unknown problem", xml_reports,
                          xml_reports == 1 ? "" : "s");
     s->next_image = 1;
     s->image_count = (int)info.image_count;
     if (info.image_count > PL_MAX_WIM_IMAGES) {
-        pl_strlist_pushf(&s->base.warnings, "WIM has %u images; only the first %d are analyzed",
+        pl_notes_add(&s->base.warnings, PL_ERR_LIMIT, "WIM has %u images; only the first %d are analyzed",
                          (unsigned)info.image_count, PL_MAX_WIM_IMAGES);
         s->image_count = PL_MAX_WIM_IMAGES;
     }

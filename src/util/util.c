@@ -22,6 +22,8 @@ static const char *const error_code_names[PL_ERR__COUNT] = {
     [PL_ERR_PARENT_MISSING] = "parent-missing",
     [PL_ERR_PARENT_MISMATCH] = "parent-mismatch",
     [PL_ERR_UNSAFE] = "unsafe",
+    [PL_ERR_DIRTY] = "dirty",
+    [PL_ERR_DISAGREEMENT] = "disagreement",
     [PL_ERR_CRASHED] = "crashed",
     [PL_ERR_TIMEOUT] = "timeout",
     [PL_ERR_RESOURCES] = "resources",
@@ -406,4 +408,30 @@ int pl_filetime_to_iso(uint64_t filetime, char out[32])
         return -1;
     pl_unixtime_to_iso((int64_t)secs, out);
     return 0;
+}
+
+void pl_notes_add(pl_notes *l, pl_error_code code, const char *fmt, ...)
+{
+    if (l->len == l->cap) {
+        l->cap = l->cap ? 2 * l->cap : 8;
+        l->items = pl_xrealloc(l->items, l->cap * sizeof *l->items);
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    l->items[l->len++] = (pl_note){.code = code, .msg = xvasprintf(fmt, ap)};
+    va_end(ap);
+}
+
+void pl_notes_copy(pl_notes *dst, const pl_notes *src)
+{
+    for (size_t i = 0; i < src->len; i++)
+        pl_notes_add(dst, src->items[i].code, "%s", src->items[i].msg);
+}
+
+void pl_notes_free(pl_notes *l)
+{
+    for (size_t i = 0; i < l->len; i++)
+        free(l->items[i].msg);
+    free(l->items);
+    memset(l, 0, sizeof *l);
 }

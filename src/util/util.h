@@ -26,6 +26,8 @@ typedef enum {
     PL_ERR_PARENT_MISSING,  /* "parent-missing": a chain's parent cannot be found */
     PL_ERR_PARENT_MISMATCH, /* "parent-mismatch": the parent found is not the right one */
     PL_ERR_UNSAFE,          /* "unsafe": refused to protect the evidence (symlink out, special file) */
+    PL_ERR_DIRTY,           /* "dirty": a hive not cleanly closed (replayed from its logs, or stale) */
+    PL_ERR_DISAGREEMENT,    /* "disagreement": two witnesses say different things */
     /* The run, not the input: a later run may succeed (--resume retries these). */
     PL_ERR_CRASHED,         /* "crashed": the analysis died (signal) */
     PL_ERR_TIMEOUT,         /* "timeout": --timeout expired */
@@ -93,6 +95,23 @@ void pl_strlist_sort(pl_strlist *l);
 /* Membership in a list sorted by pl_strlist_sort (binary search). */
 int pl_strlist_sorted_contains(const pl_strlist *sorted, const char *s);
 void pl_strlist_free(pl_strlist *l);
+
+/* Messages with their code: the warnings of a report, each with the
+ * stable name of what kind of problem it is (JSON "warning_details"). */
+typedef struct {
+    pl_error_code code;
+    char *msg;
+} pl_note;
+
+typedef struct {
+    pl_note *items;
+    size_t len, cap;
+} pl_notes;
+
+void pl_notes_add(pl_notes *l, pl_error_code code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void pl_notes_copy(pl_notes *dst, const pl_notes *src);   /* appends copies */
+void pl_notes_free(pl_notes *l);
 
 /* A set of owned strings, hashed: constant-time membership where a list
  * would be scanned once per item of another hostile-sized list. */

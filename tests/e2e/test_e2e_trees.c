@@ -280,6 +280,14 @@ START_TEST(undecodable_witnesses_are_unknown)
         {"pending-file-rename-operations2",
          "value PendingFileRenameOperations2 holds an unpaired UTF-16 surrogate at byte 12"}};
     ck_assert_int_eq(jlen(i, "pending.unknown_signals"), 4);
+    /* each warning again with its code: the wrong types and the broken
+     * UTF-16 are damage ("corrupt"), as is the cut manifest */
+    ck_assert_int_eq(jlen(i, "warning_details"), jlen(i, "warnings"));
+    for (int k = 0; k < jlen(i, "warning_details"); k++) {
+        char key[48];
+        snprintf(key, sizeof key, "warning_details.%d.code", k);
+        ck_assert_str_eq(jstr(i, key), "corrupt");
+    }
     for (size_t k = 0; k < 4; k++) {
         json_object *s = jfind(i, "pending.unknown_signals", "signal", unknown[k][0]);
         ck_assert_msg(s != NULL, "%s not unknown", unknown[k][0]);

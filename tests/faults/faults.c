@@ -81,6 +81,13 @@ void fault_expect_warnings(json_object *inst, const char *const *msgs)
         char key[32];
         snprintf(key, sizeof key, "warnings.%zu", i);
         ck_assert_str_eq(jstr(inst, key), msgs[i]);
+        /* the same warning with a code that names its kind */
+        snprintf(key, sizeof key, "warning_details.%zu.message", i);
+        ck_assert_str_eq(jstr(inst, key), msgs[i]);
+        snprintf(key, sizeof key, "warning_details.%zu.code", i);
+        const char *code = jstr(inst, key);
+        ck_assert_msg(code && strcmp(code, "internal") != 0 && strcmp(code, "none") != 0,
+                      "warning \"%s\" has code %s", msgs[i], code ? code : "(none)");
     }
 }
 

@@ -105,7 +105,8 @@ static void exercise_volume(pl_volume *vol)
             free(exact);
         }
     }
-    pl_strlist dirs = {0}, warnings = {0};
+    pl_strlist dirs = {0};
+    pl_notes warnings = {0};
     (void)pl_find_windows_dirs(fs, &dirs, &warnings, &err);
     if (verbose)
         fprintf(stderr, "  volume %s #%d at %lld, %s: %zu root entries, %zu Windows dirs\n",
@@ -113,7 +114,7 @@ static void exercise_volume(pl_volume *vol)
                 vol->loc.partition_number, (long long)vol->loc.partition_start,
                 vol->loc.filesystem ? vol->loc.filesystem : "-", ctx.n, dirs.len);
     pl_strlist_free(&dirs);
-    pl_strlist_free(&warnings);
+    pl_notes_free(&warnings);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

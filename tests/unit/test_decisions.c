@@ -383,7 +383,8 @@ START_TEST(kernel_of_another_version_than_the_registry_is_a_warning)
     pl_assessment a = {0};
     pl_decide_identity(&in, &a);
     ck_assert_uint_eq(a.warnings.len, 1);
-    ck_assert_str_eq(a.warnings.items[0], "the registry says Windows 10.0 but the kernel is 6.3");
+    ck_assert_str_eq(a.warnings.items[0].msg, "the registry says Windows 10.0 but the kernel is 6.3");
+    ck_assert_int_eq(a.warnings.items[0].code, PL_ERR_DISAGREEMENT);
     pl_assessment_free(&a);
     pl_installation_free(&in);
 }
@@ -448,7 +449,8 @@ START_TEST(wim_claim_disagreement_is_a_warning)
     pl_assessment a;
     pl_assess(&in, NULL, &a);
     ck_assert_uint_eq(a.warnings.len, 1);
-    ck_assert_ptr_nonnull(strstr(a.warnings.items[0], "claims build 6002"));
+    ck_assert_ptr_nonnull(strstr(a.warnings.items[0].msg, "claims build 6002"));
+    ck_assert_int_eq(a.warnings.items[0].code, PL_ERR_DISAGREEMENT);
     pl_assessment_free(&a);
     in.wim_xml.build = 6003;
     pl_assess(&in, NULL, &a);
