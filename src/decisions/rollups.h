@@ -86,6 +86,10 @@ typedef struct {
      * damaged or cleaned up). */
     const pl_catalog_entry *kernel_rollup;
     char *kernel_note;
+    /* Added: the kernel is newer than every kernel_version of the catalog
+     * on its build line: kernel_rollup is the newest known month, and the
+     * kernel's own month is that one or later, not known which. */
+    int kernel_after;
     /* Added: the monthly rollup `missing` counts from. Usually `latest`;
      * newer when an installed preview or out-of-band rollup contains a
      * newer monthly rollup (its supersedes chain reaches it): installing

@@ -107,12 +107,12 @@ static const pl_catalog_entry *newest_kernel_row(const pl_catalog *cat, const ui
 static void level_from_kernel(const pl_catalog *cat, const uint16_t *kv, pl_rollup_status *s)
 {
     const pl_catalog_entry *kr = s->kernel_rollup;
-    if (!kv || !kr || !kr->release_date[0] || strncmp(date_of(kr), s->security.month, 7) <= 0)
+    if (!kv || !kr)
         return;
-    const pl_catalog_entry *top = newest_kernel_row(cat, kv);
-    s->security = (pl_security_level){
-        .kind = PL_SEC_KERNEL, .via = kr,
-        .after = top == kr && pl_version4_cmp(kv, kr->kernel) > 0};
+    s->kernel_after = newest_kernel_row(cat, kv) == kr && pl_version4_cmp(kv, kr->kernel) > 0;
+    if (!kr->release_date[0] || strncmp(date_of(kr), s->security.month, 7) <= 0)
+        return;
+    s->security = (pl_security_level){.kind = PL_SEC_KERNEL, .via = kr, .after = s->kernel_after};
     month_copy(s->security.month, date_of(kr));
 }
 

@@ -356,6 +356,9 @@ static void rollups(pl_json *j, const pl_rollup_status *s)
     catalog_entries(j, "catalog_updates_installed", s->installed, s->ninstalled);
     pl_json_key(j, "kernel_rollup");
     catalog_entry(j, s->kernel_rollup);
+    /* true: the kernel is newer than every kernel the catalog knows, so
+     * kernel_rollup is only the newest month it can name */
+    pl_json_kv_bool(j, "kernel_rollup_after", s->kernel_after);
     pl_json_kv_string(j, "kernel_note", s->kernel_note);
 }
 

@@ -123,7 +123,7 @@ static void entry_list(FILE *out, const char *label, const pl_catalog_entry *con
         if (es[i]->kb[0])
             fputs(es[i]->kb, out);
         else
-            fprintf(out, "%.7s(KB unknown)", es[i]->release_date);
+            fprintf(out, "%.7s (KB unknown)", es[i]->release_date);
     }
     if (n > shown)
         fprintf(out, " ... (%zu more)", n - shown);
@@ -158,6 +158,9 @@ static void rollup_lines(FILE *out, const pl_rollup_status *s)
                 s->missing_prereqs[i].reason);
     if (s->kernel_note)
         fprintf(out, "    note: %s\n", s->kernel_note);
+    if (s->kernel_after && s->kernel_rollup)
+        fprintf(out, "    note: the kernel is newer than every kernel the catalog knows: its month "
+                "is %.7s or later, not known which\n", s->kernel_rollup->release_date);
 }
 
 static const char *const sec_kinds[] = {"", "monthly rollup", "security-only", "kernel"};
