@@ -235,6 +235,15 @@ static void timeline_line(FILE *out, const pl_timeline *t)
             t->first, t->newest, t->build_6003[0] ? t->build_6003 : "-");
 }
 
+/* The catalog the rollup answers rest on, so a report says which one. */
+static void catalog_line(FILE *out, const pl_input_result *r, const pl_rollup_status *s)
+{
+    if (!r->catalog || (!s->applicable && !s->unknown))
+        return;
+    fprintf(out, "  %-12s %s, newest row %s, sha256 %s\n", "Catalog:", r->catalog->name,
+            r->catalog->newest[0] ? r->catalog->newest : "-", r->catalog->sha256);
+}
+
 static void packages_lines(FILE *out, const pl_installation *in)
 {
     for (size_t i = 0; i < in->npackages; i++) {
@@ -306,6 +315,7 @@ static void installation_block(FILE *out, const pl_input_result *r, const pl_ins
     servicing_lines(out, &ir->assess.rollups);
     timeline_line(out, &ir->assess.timeline);
     next_steps_lines(out, &ir->assess);
+    catalog_line(out, r, &ir->assess.rollups);
     if (verbose)
         packages_lines(out, &ir->inst);
     pending_lines(out, &ir->assess);

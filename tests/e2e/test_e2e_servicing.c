@@ -79,6 +79,7 @@ START_TEST(server_at_the_january_2023_rollup)
     ck_text("ws2008-6003-full", "Security:    2023-01 via KB5022340 (monthly rollup); channel esu");
     ck_text("ws2008-6003-full", "Behind:      esu 0, azure 12, premium-assurance 36");
     ck_text("ws2008-6003-full", "Next steps:  none: current for its channel");
+    ck_text("ws2008-6003-full", "newest row 2026-01-13, sha256 ");
     ck_csv("ws2008-6003-full", ",2023-01,KB5022340,monthly-rollup,esu,0,12,36,none,");
 }
 END_TEST
