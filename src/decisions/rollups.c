@@ -1,10 +1,13 @@
 /* How far behind an NT 6.0 installation is, against the update catalog
- * (spec section 3 "Rollups"; reference ws2008-servicing.md sections 2-4).
+ * (spec section 3 "Rollups" and "Servicing model"; reference
+ * ws2008-servicing.md sections 2-4 and "Update 2026-12-06"; the
+ * corrections file).
  *
- * Monthly rollups are cumulative, so one number says how far behind an
- * installation is: the monthly rollups released after the newest one it
- * has. Only rollups from the first build-6003 one on are counted, because
- * the question users ask is "is it at 6003, and how far past it". */
+ * Monthly rollups are cumulative, so one list says what is missing: the
+ * monthly rollups released after the security level (servicing.c) up to
+ * the end of the channel the installation is counted for. Only rollups
+ * from the first build-6003 one on are counted, because the question
+ * users ask is "is it at 6003, and how far past it". */
 #include "decisions/rollups.h"
 #include "decisions/decisions.h"
 #include "decisions/servicing.h"
@@ -14,11 +17,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The prerequisites of reference section 4, and the first month whose
- * rollups need each. The SHA-2 month only matters for an installation
- * at the 2019-07..2019-09 level: missing rollups are always a run up to
- * the newest one, so any older level also misses the later months. */
-#define SSU_KB "KB4493730"
+/* The prerequisites of reference section 4 and the corrections file, and
+ * the first month whose rollups need each. The SHA-2 month only matters
+ * for an installation at the 2019-07..2019-09 level: missing rollups are
+ * always a run up to the newest one, so any older level also misses the
+ * later months. The SSU is the one of the era (ssu_for). */
 #define SSU_FROM "2019-04"
 #define SHA2_KB "KB4474419"
 #define SHA2_AFTER "2019-09"

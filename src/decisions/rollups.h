@@ -59,21 +59,22 @@ typedef struct {
      * last (security-only, previews, OOB, SSUs recognised as what they are). */
     const pl_catalog_entry **installed;
     size_t ninstalled;
-    /* Monthly rollups released after `level`, oldest first, and never
-     * before the first build-6003 rollup (the oldest monthly rollup whose
-     * kernel_version is 6.0.6003 or later: KB4493471 in the shipped
-     * catalog). With no level: every monthly rollup from that first 6003
-     * one on, since the question is how far from 6003 and beyond it is
-     * (every dated rollup when the catalog has no 6003 kernel version).
-     * Undated rollups are never listed: nothing says they come after (and
-     * an undated level lists nothing). nmissing is "how many rollups
-     * behind". */
+    /* Monthly rollups released after the security level (security.month;
+     * every one when nothing is covered) up to the end of the channel
+     * counted for (plan), oldest first, never before the first build-6003
+     * rollup (the oldest monthly rollup whose kernel_version is 6.0.6003
+     * or later: KB4493471 in the shipped catalog; every dated rollup when
+     * the catalog has no 6003 kernel version). KB-unknown months (kb "")
+     * are included; undated rollups never are. nmissing is "how many
+     * rollups behind" for that channel (rollups_behind). */
     const pl_catalog_entry **missing;
     size_t nmissing;
-    /* SSU KB4493730 (or any later SSU), SHA-2 KB4474419, an ESU licensing
-     * preparation package: each when none is installed, the catalog lists
-     * it and a missing rollup needs it (from 2019-04, after 2019-09, from
-     * 2020-02 respectively). */
+    /* What the missing rollups need and is absent, in this order: the SSU
+     * of the era (the newest released before the newest missing rollup),
+     * SHA-2 KB4474419 (missing updates after 2019-09), the October 2019
+     * rollup level KB4520002 (ESU rollups, not for a client), the ESU
+     * licensing package of the newest missing rollup's year (not for a
+     * client). Each only when the catalog lists it. */
     pl_missing_prereq *missing_prereqs;
     size_t nmissing_prereqs;
     /* The rollup month the running kernel's revision belongs to (NULL when

@@ -251,16 +251,31 @@ static void add_step(pl_assessment *a, const char *action, const char *kb, const
         .action = action, .kb = kb ? pl_xstrdup(kb) : NULL, .kind = kind, .why = why};
 }
 
+/* The KB of a package in install-pending state, named by its pending
+ * signal's evidence (the CBS key of the package); NULL when none. A
+ * staged (0x40) package does not wait for a reboot, so the KB lists
+ * alone cannot tell. */
+static const char *kb_waiting(const pl_assessment *a)
+{
+    for (size_t i = 0; i < a->nsignals; i++) {
+        if (strcmp(a->signals[i].signal, "package-pending") != 0 || !a->signals[i].evidence)
+            continue;
+        for (size_t k = 0; k < a->kbs_pending_or_staged.len; k++)
+            if (strstr(a->signals[i].evidence, a->kbs_pending_or_staged.items[k]))
+                return a->kbs_pending_or_staged.items[k];
+    }
+    return NULL;
+}
+
 /* Only a definite pending reboot is a step: an unknown one is said in
  * pending.reboot_required, and a plan must not invent a step from it. */
 static void reboot_step(pl_assessment *a)
 {
     if (a->reboot_required != PL_TRI_YES)
         return;
-    if (a->kbs_pending_or_staged.len)
-        add_step(a, "reboot", NULL, NULL,
-                 pl_xasprintf("%s waits for a reboot%s", a->kbs_pending_or_staged.items[0],
-                              a->kbs_pending_or_staged.len > 1 ? " (and others)" : ""));
+    const char *kb = kb_waiting(a);
+    if (kb)
+        add_step(a, "reboot", NULL, NULL, pl_xasprintf("%s waits for a reboot", kb));
     else
         add_step(a, "reboot", NULL, NULL,
                  pl_xasprintf("a reboot is pending (%s: %s)",

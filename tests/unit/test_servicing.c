@@ -285,6 +285,11 @@ START_TEST(next_step_order)
     memset(&s, 0, sizeof s);
     decide(&s, "ServerStandard", 0, 0, "KB4489880");
     pl_strlist_push(&s.a.kbs_pending_or_staged, "KB4493471");
+    pl_pending_signal sig = {.signal = "package-pending", .signal_class = "servicing",
+                             .evidence = (char *)"SOFTWARE\\...\\Packages\\Package_for_KB4493471"
+                                                 "~31bf3856ad364e35~amd64~~6.0.1.2\\CurrentState"};
+    s.a.signals = &sig;
+    s.a.nsignals = 1;
     s.a.reboot_required = PL_TRI_YES;
     for (size_t i = 0; i < s.a.nnext_steps; i++) {
         free(s.a.next_steps[i].kb);
@@ -295,6 +300,17 @@ START_TEST(next_step_order)
     ck_steps(&s.a, "reboot:? ssu:KB5010452 sha2:KB4474419 rollup-level:KB4520002 "
                    "esu-licensing:KB4575904 monthly-rollup:KB5022340");
     ck_assert_str_eq(s.a.next_steps[0].why, "KB4493471 waits for a reboot");
+    /* a staged KB with another signal: the signal is named, not the KB */
+    sig.signal = "pending-xml";
+    sig.evidence = (char *)"Windows/WinSxS/pending.xml";
+    for (size_t i = 0; i < s.a.nnext_steps; i++) {
+        free(s.a.next_steps[i].kb);
+        free(s.a.next_steps[i].why);
+    }
+    s.a.nnext_steps = 0;
+    pl_decide_next_steps(&s.a);
+    ck_assert_str_eq(s.a.next_steps[0].why,
+                     "a reboot is pending (pending-xml: Windows/WinSxS/pending.xml)");
     /* unknown is not yes: no reboot step */
     s.a.reboot_required = PL_TRI_UNKNOWN;
     for (size_t i = 0; i < s.a.nnext_steps; i++) {
@@ -304,6 +320,8 @@ START_TEST(next_step_order)
     s.a.nnext_steps = 0;
     pl_decide_next_steps(&s.a);
     ck_assert_str_eq(s.a.next_steps[0].kind, "ssu");
+    s.a.signals = NULL;                 /* on the stack, not the assessment's */
+    s.a.nsignals = 0;
     end_scene(&s);
 }
 END_TEST
