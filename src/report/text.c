@@ -130,6 +130,18 @@ static void entry_list(FILE *out, const char *label, const pl_catalog_entry *con
     fputc('\n', out);
 }
 
+/* "prerequisite missing: KB… (kind): reason; needed by KB… and N more" */
+static void prereq_line(FILE *out, const pl_missing_prereq *p)
+{
+    fprintf(out, "    prerequisite missing: %s (%s): %s", p->entry->kb,
+            pl_update_kind_name(p->entry->kind), p->reason);
+    if (p->needed_by.len)
+        fprintf(out, "; needed by %s", p->needed_by.items[0]);
+    if (p->needed_by.len > 1)
+        fprintf(out, " and %zu later", p->needed_by.len - 1);
+    fputc('\n', out);
+}
+
 static void rollup_lines(FILE *out, const pl_rollup_status *s)
 {
     if (s->unknown) {
@@ -153,9 +165,7 @@ static void rollup_lines(FILE *out, const pl_rollup_status *s)
     if (s->nmissing)
         entry_list(out, "  missing:", s->missing, s->nmissing);
     for (size_t i = 0; i < s->nmissing_prereqs; i++)
-        fprintf(out, "    prerequisite missing: %s (%s): %s\n", s->missing_prereqs[i].entry->kb,
-                pl_update_kind_name(s->missing_prereqs[i].entry->kind),
-                s->missing_prereqs[i].reason);
+        prereq_line(out, &s->missing_prereqs[i]);
     if (s->kernel_note)
         fprintf(out, "    note: %s\n", s->kernel_note);
     if (s->kernel_after && s->kernel_rollup)

@@ -102,6 +102,7 @@ START_TEST(server_with_security_only_updates)
     e2e_free(&r);
     ck_text("ws2008-6003-seconly", "Security:    2022-05 via KB5014006 (security-only)");
     ck_text("ws2008-6003-seconly", "    1. install KB5010452 (ssu): ");
+    ck_text("ws2008-6003-seconly", "is installed; needed by KB5014752 and 7 later");
     ck_text("ws2008-6003-seconly", "    2. install KB5022340 (monthly-rollup): newest rollup of the esu");
     ck_csv("ws2008-6003-seconly", ",2022-05,KB5014006,security-only,esu,8,20,44,"
                                   "install KB5010452 (ssu); install KB5022340 (monthly-rollup),");
