@@ -77,7 +77,10 @@ static void level_from_packages(const pl_catalog *cat, const unsigned char *flag
         month_copy(m, date_of(e));
         const pl_catalog_entry *so = NULL;
         if (lvl[0] && strcmp(m, lvl) <= 0) {
-            s->security = (pl_security_level){.kind = PL_SEC_ROLLUP, .via = s->level};
+            /* via the installed update: a preview or out-of-band update
+             * that contains the rollup is named, not the rollup itself */
+            s->security = (pl_security_level){
+                .kind = PL_SEC_ROLLUP, .via = s->level_via ? s->level_via : s->level};
         } else if ((so = installed_seconly(cat, flags, m))) {
             s->security = (pl_security_level){.kind = PL_SEC_SECURITY_ONLY, .via = so};
         } else {

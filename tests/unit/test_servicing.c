@@ -341,6 +341,63 @@ START_TEST(unknown_store_has_no_plan)
 }
 END_TEST
 
+/* A preview that contains the April 2019 rollup covers April, via itself. */
+START_TEST(preview_covers_its_rollup_month)
+{
+    scene s;
+    decide(&s, "ServerStandard", 0, 0, "KB4493730 KB4493460");
+    ck_assert_int_eq(s.a.rollups.security.kind, PL_SEC_ROLLUP);
+    ck_assert_str_eq(s.a.rollups.security.month, "2019-04");
+    ck_assert_str_eq(s.a.rollups.security.via->kb, "KB4493460");
+    end_scene(&s);
+}
+END_TEST
+
+static void add_package(pl_installation *in, const char *kb, const char *maxv, uint64_t ft)
+{
+    in->packages = realloc(in->packages, (in->npackages + 1) * sizeof *in->packages);
+    pl_package *p = &in->packages[in->npackages++];
+    memset(p, 0, sizeof *p);
+    p->identity = pl_xasprintf("Package_for_%s~31bf3856ad364e35~amd64~~6.0.1.1", kb);
+    p->kb = strdup(kb);
+    p->max_component_version = maxv ? strdup(maxv) : NULL;
+    p->has_install_time = ft != 0;
+    p->install_filetime = ft;
+}
+
+/* FILETIME of a Unix time. */
+#define FT(unix) (((uint64_t)(unix) + 11644473600ull) * 10000000ull)
+
+/* The timeline: first and newest install, the first 6003 package (not the
+ * SSU, whose servicing stack is 6003 on a 6002 build), one row per rollup. */
+START_TEST(timeline_from_install_times)
+{
+    pl_installation inst = {0};
+    add_package(&inst, "KB4493730", "6.0.6003.20488", FT(1555380633));   /* SSU 2019-04-16 */
+    add_package(&inst, "KB4493471", "6.0.6003.20489", FT(1555381577));   /* 2019-04-16 */
+    add_package(&inst, "KB948465", "6.0.6002.18005", FT(1333443900));    /* 2012-04-03 */
+    add_package(&inst, "KB5022340", "6.0.6003.21481", FT(1673923540));   /* 2023-01-17 */
+    add_package(&inst, "KB5014010", NULL, 0);                            /* no time */
+    pl_assessment a = {0};
+    pl_decide_timeline(&inst, &cat, &a);
+    ck_assert_int_eq(a.timeline.known, 1);
+    ck_assert_str_eq(a.timeline.first, "2012-04-03T09:05:00Z");
+    ck_assert_str_eq(a.timeline.newest, "2023-01-17T02:45:40Z");
+    ck_assert_str_eq(a.timeline.build_6003, "2019-04-16T02:26:17Z");
+    ck_assert_ptr_nonnull(strstr(a.timeline.build_6003_package, "KB4493471"));
+    ck_assert_uint_eq(a.timeline.nmonths, 2);
+    ck_assert_str_eq(a.timeline.months[0].month, "2019-04");
+    ck_assert_str_eq(a.timeline.months[1].kb, "KB5022340");
+    pl_assessment_free(&a);
+    for (size_t i = 0; i < inst.npackages; i++) {
+        free(inst.packages[i].identity);
+        free(inst.packages[i].kb);
+        free(inst.packages[i].max_component_version);
+    }
+    free(inst.packages);
+}
+END_TEST
+
 int main(void)
 {
     Suite *suite = suite_create("servicing");
@@ -356,6 +413,8 @@ int main(void)
     tcase_add_test(tc, ssu_by_era);
     tcase_add_test(tc, next_step_order);
     tcase_add_test(tc, unknown_store_has_no_plan);
+    tcase_add_test(tc, preview_covers_its_rollup_month);
+    tcase_add_test(tc, timeline_from_install_times);
     suite_add_tcase(suite, tc);
     return pl_run_suite(suite);
 }
