@@ -68,7 +68,8 @@ typedef struct {
 } pl_timeline_month;
 
 typedef struct {
-    int known;                    /* 0: no install time could be read */
+    int known;                    /* 0: no install time could be read, or the
+                                     store is unreadable or incomplete */
     char build_6003[32];          /* install time of the first 6003 package, "" none */
     const char *build_6003_package;
     char first[32], newest[32];   /* first and newest install time */

@@ -376,10 +376,15 @@ static void timeline_6003(pl_timeline *t, const pl_package *p, const pl_catalog_
     }
 }
 
-/* From CBS InstallTimeHigh/Low of every package (UTC FILETIME). */
+/* From CBS InstallTimeHigh/Low of every package (UTC FILETIME). The
+ * first install and the arrival of 6003 rest on the absence of earlier
+ * packages: not given when the store is unreadable or was salvaged with
+ * a part lost (unknown is not "none before"). */
 void pl_decide_timeline(const pl_installation *inst, const pl_catalog *cat, pl_assessment *a)
 {
     pl_timeline *t = &a->timeline;
+    if (a->kbs_unknown || a->kbs_incomplete)
+        return;
     for (size_t i = 0; i < inst->npackages; i++) {
         const pl_package *p = &inst->packages[i];
         char iso[32];

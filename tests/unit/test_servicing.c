@@ -389,6 +389,12 @@ START_TEST(timeline_from_install_times)
     ck_assert_str_eq(a.timeline.months[0].month, "2019-04");
     ck_assert_str_eq(a.timeline.months[1].kb, "KB5022340");
     pl_assessment_free(&a);
+    /* a salvaged store that lost a part: the first install is unknown */
+    a.kbs_incomplete = strdup("part of the SOFTWARE hive is lost");
+    pl_decide_timeline(&inst, &cat, &a);
+    ck_assert_int_eq(a.timeline.known, 0);
+    ck_assert_uint_eq(a.timeline.nmonths, 0);
+    pl_assessment_free(&a);
     for (size_t i = 0; i < inst.npackages; i++) {
         free(inst.packages[i].identity);
         free(inst.packages[i].kb);
