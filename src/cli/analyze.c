@@ -86,6 +86,7 @@ void pl_analyze_input(const char *input, const pl_analysis_options *opt, pl_inpu
 {
     memset(r, 0, sizeof *r);
     r->input = pl_xstrdup(input);
+    r->catalog = opt->catalog;
     struct stat sb;
     int have = stat(input, &sb) == 0;
     r->input_size = have ? (int64_t)sb.st_size : -1;

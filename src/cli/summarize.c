@@ -32,6 +32,8 @@ static void usage(FILE *out)
           "Summarize earlier 'patchlevel -f jsonl' results over a fleet: inputs analyzed\n"
           "and failed, build 6003 verdicts, pending reboots, the release month of the\n"
           "newest monthly rollup installed, how many rollups behind, operating systems,\n"
+          "the security level month, the channel the updates prove, what the next steps\n"
+          "ask for (needs SSU, SHA-2, ESU licensing, a reboot; current for its channel),\n"
           "and the lists of failed inputs and of NT 6.0 installations not at 6003.\n"
           "\n"
           "The files are read in order; '-' reads standard input. When an input appears\n"
@@ -40,7 +42,7 @@ static void usage(FILE *out)
           "warning; a file with lines but not one result is an error.\n"
           "\n"
           "Options:\n"
-          "  -f, --format FORMAT  text (default), csv or html\n"
+          "  -f, --format FORMAT  text (default), csv, html or json\n"
           "  -o, --output FILE    write the summary to FILE instead of standard output\n"
           "                       (never one of the RESULTS files: refused, exit 2)\n"
           "  -h, --help           show this help and exit\n"
@@ -48,12 +50,15 @@ static void usage(FILE *out)
           "Formats:\n"
           "  text  aligned sections, for a terminal or a ticket\n"
           "  csv   a header 'section,key,count' and one row per count; sections: files,\n"
-          "        inputs, installations, verdict, rollup_month, rollups_behind, os\n"
+          "        inputs, installations, verdict, rollup_month, rollups_behind, os,\n"
+          "        security_month, channel, next_step\n"
           "        (the lists are in text and html; 'patchlevel -f csv' has a row per\n"
           "        installation)\n"
           "  html  one self-contained page (no script, nothing fetched): bar charts of\n"
           "        the verdicts, rollup months and rollups behind, tables of the failed\n"
-          "        inputs and of the installations not at 6003\n"
+          "        inputs and of the installations not at 6003, cards of the next steps\n"
+          "  json  one object with the csv's counts by section (schema\n"
+          "        \"patchlevel-summary/1\")\n"
           "\n"
           "Exit status: 0 summarized; 2 usage error; 3 a results file could not be read\n"
           "(the others are still summarized) or the summary could not be written.\n",
@@ -84,7 +89,7 @@ static int parse_options(int argc, char **argv, summarize_options *o)
         switch (c) {
         case 'f':
             if (pl_summary_format_parse(optarg, &o->format) != 0)
-                return usage_error("unknown format (use text, csv or html)", optarg);
+                return usage_error("unknown format (use text, csv, html or json)", optarg);
             break;
         case 'o': o->output = optarg; break;
         case 'h': o->help = 1; break;

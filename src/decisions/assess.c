@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "decisions/decisions.h"
+#include "decisions/servicing.h"
 
 static const char *arch_from_registry(const char *pa)
 {
@@ -221,6 +222,8 @@ void pl_assess(const pl_installation *inst, const pl_catalog *cat, pl_assessment
     pl_decide_build6003(inst, &out->b6003);
     decide_updates(inst, cat, out);
     pl_decide_pending(inst, out);
+    pl_decide_next_steps(out);        /* after pending: a pending reboot is the first step */
+    pl_decide_timeline(inst, cat, out);
     check_kernel_pair(inst, out);
     pl_check_wim_claim(inst, out);
 }
@@ -255,5 +258,11 @@ void pl_assessment_free(pl_assessment *a)
     }
     free(a->unknown_signals);
     pl_notes_free(&a->warnings);
+    for (size_t i = 0; i < a->nnext_steps; i++) {
+        free(a->next_steps[i].kb);
+        free(a->next_steps[i].why);
+    }
+    free(a->next_steps);
+    free(a->timeline.months);
     memset(a, 0, sizeof *a);
 }

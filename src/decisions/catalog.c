@@ -45,6 +45,44 @@ int pl_update_kind_parse(const char *s, pl_update_kind *out)
     return -1;
 }
 
+/* ---- channels ------------------------------------------------------------ */
+
+static const char *const channel_names[PL_NCHANNELS] = {
+    [PL_CHANNEL_PUBLIC] = "public", [PL_CHANNEL_ESU] = "esu", [PL_CHANNEL_AZURE] = "azure",
+    [PL_CHANNEL_PREMIUM_ASSURANCE] = "premium-assurance",
+};
+
+const char *pl_channel_name(pl_channel c)
+{
+    return (unsigned)c < PL_NCHANNELS ? channel_names[c] : "public";
+}
+
+int pl_channel_parse(const char *s, pl_channel *out)
+{
+    for (size_t i = 0; s && i < PL_NCHANNELS; i++) {
+        if (pl_strcaseeq(s, channel_names[i])) {
+            if (out)
+                *out = (pl_channel)i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* The last month of each channel (reference ws2008-servicing.md, update
+ * 2026-12-06: public updates ended 2020-01-14, ESU years 1-3 2023-01-10,
+ * Azure year 4 2024-01-09). Later dates are Premium Assurance. */
+pl_channel pl_channel_of_date(const char *date)
+{
+    static const char *const ends[] = {"2020-01", "2023-01", "2024-01"};
+    if (!date || !*date)
+        return PL_CHANNEL_PUBLIC;
+    for (size_t i = 0; i < sizeof ends / sizeof *ends; i++)
+        if (strncmp(date, ends[i], 7) <= 0)
+            return (pl_channel)i;
+    return PL_CHANNEL_PREMIUM_ASSURANCE;
+}
+
 /* ---- values --------------------------------------------------------------- */
 
 /* "KB" (any case) and 3-8 digits -> "KB…" upper-case in out. */
@@ -362,9 +400,13 @@ static int read_row(csv_in *in, csv_row *row)
 
 /* ---- header --------------------------------------------------------------- */
 
-enum { C_KB, C_DATE, C_KIND, C_KERNEL, C_SUPERSEDES, C_TITLE, C_SOURCE, C_CONFIDENCE, NCOLS };
+enum {
+    C_KB, C_DATE, C_KIND, C_KERNEL, C_SUPERSEDES, C_TITLE, C_SOURCE, C_CONFIDENCE, C_CHANNEL,
+    C_NOTE, NCOLS
+};
 static const char *const col_names[NCOLS] = {
     "kb", "release_date", "kind", "kernel_version", "supersedes", "title", "source", "confidence",
+    "channel", "note",
 };
 #define NREQUIRED 3            /* kb, release_date, kind */
 
@@ -432,10 +474,21 @@ static int check_row(const csv_in *in, const csv_row *row, const header_map *h,
     unsigned line = row->line;
     if (row->n != h->nfields)
         return fail(in, line, "%zu fields, but the header has %zu", row->n, h->nfields);
-    if (parse_kb(v = field(row, h, C_KB), kb))
-        return bad_value(in, line, "kb", v, "KB followed by 3 to 8 digits");
+    kb[0] = '\0';
+    if (*(v = field(row, h, C_KB)) && parse_kb(v, kb))
+        return bad_value(in, line, "kb", v, "KB followed by 3 to 8 digits, or empty");
     if (check_date(v = field(row, h, C_DATE)))
         return bad_value(in, line, "release_date", v, "YYYY-MM-DD, YYYY-MM or empty");
+    /* A row without a KB stands for a month whose update surely exists:
+     * without its month it would count nowhere, and without a note the
+     * reader could not tell it from a mistake. */
+    if (!kb[0] && (!*v || !*field(row, h, C_NOTE)))
+        return fail(in, line, "a row with an empty kb needs a release_date and a note");
+    if (*(v = field(row, h, C_CHANNEL)) && pl_channel_parse(v, &e->channel))
+        return bad_value(in, line, "channel", v,
+                         "one of public, esu, azure, premium-assurance, or empty");
+    if (!*v)
+        e->channel = pl_channel_of_date(field(row, h, C_DATE));
     if (pl_update_kind_parse(v = field(row, h, C_KIND), &e->kind))
         return bad_value(in, line, "kind", v, kinds_expected);
     v = field(row, h, C_KERNEL);
@@ -467,6 +520,7 @@ static int row_to_entry(const csv_in *in, const csv_row *row, const header_map *
     e->title = dup_or_null(field(row, h, C_TITLE));
     e->source = dup_or_null(field(row, h, C_SOURCE));
     e->confidence = dup_or_null(field(row, h, C_CONFIDENCE));
+    e->note = dup_or_null(field(row, h, C_NOTE));
     e->line = row->line;
     return 0;
 }
@@ -478,6 +532,7 @@ static void entry_free(pl_catalog_entry *e)
     free(e->supersedes);
     free(e->title);
     free(e->source);
+    free(e->note);
     free(e->confidence);
 }
 
@@ -490,7 +545,8 @@ static int cmp_entry(const void *a, const void *b)
     if (ex != ey)
         return ex - ey;            /* unknown dates last */
     int c = strcmp(x->release_date, y->release_date);
-    return c ? c : kb_cmp(x->kb, y->kb);
+    c = c ? c : kb_cmp(x->kb, y->kb);
+    return c ? c : (x->line > y->line) - (x->line < y->line);   /* rows without a KB */
 }
 
 static int cmp_entry_ptr_by_kb(const void *a, const void *b)
@@ -525,7 +581,7 @@ static int check_duplicates(const csv_in *in, const pl_catalog_entry *e, size_t 
     size_t group = 0;              /* where the run of the current KB starts */
     for (size_t i = 1; i < n; i++) {
         const pl_catalog_entry *b = &e[idx[i]];
-        if (strcmp(e[idx[i - 1]].kb, b->kb) != 0) {
+        if (!b->kb[0] || strcmp(e[idx[i - 1]].kb, b->kb) != 0) {   /* unknown KBs differ */
             group = i;
             continue;
         }
@@ -600,6 +656,16 @@ static int read_catalog(csv_in *in, entry_vec *ev)
     return rc;
 }
 
+/* Entries are sorted by date, undated last: the newest is the last dated. */
+static void newest_date(pl_catalog *cat)
+{
+    for (size_t i = cat->n; i-- > 0;)
+        if (cat->entries[i].release_date[0]) {
+            snprintf(cat->newest, sizeof cat->newest, "%s", cat->entries[i].release_date);
+            return;
+        }
+}
+
 int pl_catalog_parse(const char *data, size_t len, const char *name, pl_catalog *cat,
                      pl_err *err)
 {
@@ -630,6 +696,8 @@ int pl_catalog_parse(const char *data, size_t len, const char *name, pl_catalog 
         qsort(ev.v, ev.n, sizeof *ev.v, cmp_entry);
     *cat = (pl_catalog){.entries = ev.v, .n = ev.n, .name = pl_xstrdup(name),
                         .by_kb = build_index(ev.v, ev.n)};
+    pl_sha256_hex((const uint8_t *)data, len, cat->sha256);
+    newest_date(cat);
     return 0;
 }
 

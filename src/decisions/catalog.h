@@ -41,14 +41,39 @@ const char *pl_update_kind_name(pl_update_kind k);
 /* The reverse, ASCII case-insensitive: 0, or -1 when unknown (s NULL too). */
 int pl_update_kind_parse(const char *s, pl_update_kind *out);
 
+/* Who could get an update (reference ws2008-servicing.md, update
+ * 2026-12-06, "Update channels"): everyone until 2020-01 (public), ESU
+ * years 1-3 on-premises until 2023-01 (esu), ESU year 4 on Azure until
+ * 2024-01 (azure), Premium Assurance until 2026-01. Ordered: each channel
+ * also received everything of the ones before it. */
+typedef enum {
+    PL_CHANNEL_PUBLIC,
+    PL_CHANNEL_ESU,
+    PL_CHANNEL_AZURE,
+    PL_CHANNEL_PREMIUM_ASSURANCE,
+} pl_channel;
+#define PL_NCHANNELS 4
+
+/* "public", "esu", "azure", "premium-assurance". */
+const char *pl_channel_name(pl_channel c);
+/* The reverse, ASCII case-insensitive: 0, or -1 when unknown. */
+int pl_channel_parse(const char *s, pl_channel *out);
+/* The channel of a release date when a row names none: the date against
+ * the channel ends above ("" = public: an undated row claims nothing). */
+pl_channel pl_channel_of_date(const char *date);
+
 typedef struct {
-    char *kb;                  /* "KB4493471": "KB" and 3-8 digits, upper-case */
+    /* "KB4493471": "KB" and 3-8 digits, upper-case; "" for a month whose
+     * update surely exists but whose KB is not known (then note says so) */
+    char *kb;
     char *release_date;        /* "YYYY-MM-DD", "YYYY-MM" or "" when unknown */
     pl_update_kind kind;
     int has_kernel;
     uint16_t kernel[4];        /* ntoskrnl version this update brings, when known */
     char *supersedes;          /* "KB…" (normalised like kb) or NULL */
     char *title, *source, *confidence;   /* NULL when absent or empty */
+    pl_channel channel;        /* the channel column, else from the date */
+    char *note;                /* NULL when absent or empty */
     unsigned line;             /* first line of its row in the catalog file */
 } pl_catalog_entry;
 
@@ -61,6 +86,11 @@ typedef struct {
     /* Added: indexes into entries sorted by KB number, for
      * pl_catalog_find. NULL in a hand-built catalog: find then scans. */
     size_t *by_kb;
+    /* Added: the catalog's identity, reported with every result: the
+     * SHA-256 of the file's bytes ("" for a hand-built catalog) and the
+     * release date of its newest dated row ("" when none). */
+    char sha256[65];
+    char newest[11];
 } pl_catalog;
 
 /* Parse a catalog from memory (data need not be NUL-terminated). 0 ok;
@@ -80,7 +110,7 @@ int pl_catalog_load(const char *path, pl_catalog *cat, pl_err *err);
 void pl_catalog_free(pl_catalog *cat);
 
 /* The entry for "KB…" (case-insensitive), NULL when absent or when kb is
- * not a KB number. */
+ * not a KB number (so never a row whose KB is unknown). */
 const pl_catalog_entry *pl_catalog_find(const pl_catalog *cat, const char *kb);
 
 /* The monthly rollup a kernel revision belongs to: among monthly-rollup

@@ -49,6 +49,34 @@ typedef struct {
                                      signal, why its witness could not be read */
 } pl_pending_signal;
 
+/* One step of the plan that brings an installation current for its
+ * channel (spec section 3 "Servicing model"). */
+typedef struct {
+    const char *action;           /* "reboot", "install" */
+    char *kb;                     /* NULL for a reboot or a KB-unknown month */
+    const char *kind;             /* "ssu", "sha2", "rollup-level", "esu-licensing",
+                                     "monthly-rollup"; NULL for a reboot */
+    char *why;
+} pl_next_step;
+
+/* One month of the servicing timeline: the monthly rollup of that month
+ * installed, and when. */
+typedef struct {
+    char month[8];
+    const char *kb;               /* points into the catalog */
+    char install_time[32];        /* UTC ISO 8601, "" when unknown */
+} pl_timeline_month;
+
+typedef struct {
+    int known;                    /* 0: no install time could be read, or the
+                                     store is unreadable or incomplete */
+    char build_6003[32];          /* install time of the first 6003 package, "" none */
+    const char *build_6003_package;
+    char first[32], newest[32];   /* first and newest install time */
+    pl_timeline_month *months;
+    size_t nmonths;
+} pl_timeline;
+
 typedef struct {
     /* Derived identity of the installation. */
     char *version;                /* "6.0", "10.0" */
@@ -85,6 +113,14 @@ typedef struct {
     size_t nunknown_signals;
 
     pl_notes warnings;            /* conclusions worth a look: disagreements */
+
+    /* Added: the plan (NULL in JSON when next_steps_known is 0: the
+     * servicing store could not be read or the installation is not NT 6.0
+     * with a catalog). */
+    int next_steps_known;
+    pl_next_step *next_steps;
+    size_t nnext_steps;
+    pl_timeline timeline;
 } pl_assessment;
 
 /* cat may be NULL: then no rollup conclusions are drawn. */

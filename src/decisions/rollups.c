@@ -1,27 +1,32 @@
 /* How far behind an NT 6.0 installation is, against the update catalog
- * (spec section 3 "Rollups"; reference ws2008-servicing.md sections 2-4).
+ * (spec section 3 "Rollups" and "Servicing model"; reference
+ * ws2008-servicing.md sections 2-4 and "Update 2026-12-06"; the
+ * corrections file).
  *
- * Monthly rollups are cumulative, so one number says how far behind an
- * installation is: the monthly rollups released after the newest one it
- * has. Only rollups from the first build-6003 one on are counted, because
- * the question users ask is "is it at 6003, and how far past it". */
+ * Monthly rollups are cumulative, so one list says what is missing: the
+ * monthly rollups released after the security level (servicing.c) up to
+ * the end of the channel the installation is counted for. Only rollups
+ * from the first build-6003 one on are counted, because the question
+ * users ask is "is it at 6003, and how far past it". */
 #include "decisions/rollups.h"
 #include "decisions/decisions.h"
+#include "decisions/servicing.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* The prerequisites of reference section 4, and the first month whose
- * rollups need each. The SHA-2 month only matters for an installation
- * at the 2019-07..2019-09 level: missing rollups are always a run up to
- * the newest one, so any older level also misses the later months. */
-#define SSU_KB "KB4493730"
+/* The prerequisites of reference section 4 and the corrections file, and
+ * the first month whose rollups need each. The SHA-2 month only matters
+ * for an installation at the 2019-07..2019-09 level: missing rollups are
+ * always a run up to the newest one, so any older level also misses the
+ * later months. The SSU is the one of the era (ssu_for). */
 #define SSU_FROM "2019-04"
 #define SHA2_KB "KB4474419"
 #define SHA2_AFTER "2019-09"
 #define ESU_FROM "2020-02"
+#define ESU_LEVEL_KB "KB4520002"
 
 /* ---- dates and order ------------------------------------------------------ */
 
@@ -196,15 +201,22 @@ static const pl_catalog_entry *first_6003_rollup(const pl_catalog *cat)
     return first;
 }
 
+/* Monthly rollups after the security level (the month whose fixes are
+ * installed) up to the end of the channel counted for (plan), from the
+ * first 6003 rollup on; KB-unknown months included, so counts stay right. */
 static void find_missing(const pl_catalog *cat, pl_rollup_status *s)
 {
     const pl_catalog_entry *floor = first_6003_rollup(cat);
+    const char *from = pl_missing_from(s);
+    char end[8];
+    pl_channel_end(cat, s->plan, end);
     s->missing = pl_xmalloc((cat->n ? cat->n : 1) * sizeof *s->missing);
     for (size_t i = 0; i < cat->n; i++) {
         const pl_catalog_entry *e = &cat->entries[i];
         if (e->kind != PL_KIND_MONTHLY_ROLLUP || !dated(e))
             continue;
-        if ((s->level && !after(e, s->level)) || (floor && after(floor, e)))
+        if ((from[0] && strncmp(date_of(e), from, 7) <= 0) || strncmp(date_of(e), end, 7) > 0 ||
+            (floor && after(floor, e)))
             continue;
         s->missing[s->nmissing++] = e;
     }
@@ -224,15 +236,56 @@ static int missing_from(const pl_rollup_status *s, const char *month, int strict
     return 0;
 }
 
-static void add_prereq(pl_rollup_status *s, const pl_catalog_entry *e, char *reason)
+/* The missing rollups released from `date` on (strictly after with
+ * strict), comparing whole dates, or months when date is "YYYY-MM" and
+ * by_month is set; as the needed_by list names them. */
+static void needed_by(const pl_rollup_status *s, const char *date, int by_month, int strict,
+                      pl_strlist *out)
+{
+    for (size_t i = 0; i < s->nmissing; i++) {
+        const pl_catalog_entry *e = s->missing[i];
+        int c = by_month ? strncmp(date_of(e), date, 7) : strcmp(date_of(e), date);
+        if (strict ? c <= 0 : c < 0)
+            continue;
+        char m[8];
+        if (e->kb[0])
+            pl_strlist_push(out, e->kb);
+        else
+            pl_strlist_pushf(out, "%s (KB unknown)", month_of(e, m));
+    }
+}
+
+static pl_missing_prereq *add_prereq(pl_rollup_status *s, const pl_catalog_entry *e,
+                                     const char *role, char *reason)
 {
     s->missing_prereqs =
         pl_xrealloc(s->missing_prereqs, (s->nmissing_prereqs + 1) * sizeof *s->missing_prereqs);
-    s->missing_prereqs[s->nmissing_prereqs++] = (pl_missing_prereq){.entry = e, .reason = reason};
+    pl_missing_prereq *p = &s->missing_prereqs[s->nmissing_prereqs++];
+    *p = (pl_missing_prereq){.entry = e, .reason = reason, .role = role};
+    return p;
 }
 
-/* Servicing stack updates supersede one another: a later SSU installed
- * (KB4493730 then shows as superseded) satisfies the April 2019 one. */
+static const pl_catalog_entry *newest_missing(const pl_rollup_status *s)
+{
+    return s->nmissing ? s->missing[s->nmissing - 1] : NULL;
+}
+
+/* The SSU of the era: the newest servicing stack update released before
+ * the newest missing rollup (reference section 3: each month's rollup
+ * expects the SSU released before it; SSUs supersede one another, so a
+ * later installed one satisfies it). */
+static const pl_catalog_entry *ssu_for(const pl_catalog *cat, const pl_catalog_entry *target)
+{
+    const pl_catalog_entry *best = NULL;
+    for (size_t i = 0; i < cat->n; i++) {
+        const pl_catalog_entry *e = &cat->entries[i];
+        if (e->kind == PL_KIND_SSU && dated(e) && strcmp(date_of(e), date_of(target)) < 0 &&
+            (!best || after(e, best)))
+            best = e;
+    }
+    return best;
+}
+
 static int ssu_present(const pl_catalog *cat, const unsigned char *flags,
                        const pl_catalog_entry *ssu)
 {
@@ -247,43 +300,122 @@ static int ssu_present(const pl_catalog *cat, const unsigned char *flags,
 
 static void check_ssu(const pl_catalog *cat, const unsigned char *flags, pl_rollup_status *s)
 {
-    const pl_catalog_entry *ssu = pl_catalog_find(cat, SSU_KB);
-    if (ssu && !ssu_present(cat, flags, ssu) && missing_from(s, SSU_FROM, 0))
-        add_prereq(s, ssu, pl_xstrdup("needed before the rollups released from " SSU_FROM
-                                      " on; neither it nor a later servicing stack update "
-                                      "is installed"));
+    const pl_catalog_entry *target = newest_missing(s);
+    if (!target || !missing_from(s, SSU_FROM, 0))
+        return;
+    const pl_catalog_entry *ssu = ssu_for(cat, target);
+    if (!ssu || ssu_present(cat, flags, ssu))
+        return;
+    char m[8];
+    pl_missing_prereq *p = add_prereq(
+        s, ssu, "ssu",
+        pl_xasprintf("the newest servicing stack update released before the newest missing "
+                     "rollup (%s, %s); neither it nor a later one is installed",
+                     target->kb[0] ? target->kb : "KB unknown", month_of(target, m)));
+    needed_by(s, date_of(ssu), 0, 1, &p->needed_by);
 }
 
 static void check_sha2(const pl_catalog *cat, const unsigned char *flags, pl_rollup_status *s)
 {
     const pl_catalog_entry *sha2 = pl_catalog_find(cat, SHA2_KB);
-    if (sha2 && !flags[sha2 - cat->entries] && missing_from(s, SHA2_AFTER, 1))
-        add_prereq(s, sha2, pl_xstrdup("needed by updates released after " SHA2_AFTER
-                                       " (signed with SHA-2 only)"));
+    if (!sha2)
+        return;
+    if (flags[sha2 - cat->entries]) {
+        pl_strlist_push(&s->notes, SHA2_KB " is installed, but which revision (v1 to v4 share "
+                                   "the KB; ESU needs v3 of 2019-09 or later) cannot be told "
+                                   "from the package");
+        return;
+    }
+    if (!missing_from(s, SHA2_AFTER, 1))
+        return;
+    pl_missing_prereq *p = add_prereq(
+        s, sha2, "sha2",
+        pl_xstrdup("needed by updates released after " SHA2_AFTER " (signed with SHA-2 only); "
+                   "install its current revision: an installed KB4474419 does not say which "
+                   "revision it is"));
+    needed_by(s, SHA2_AFTER, 1, 1, &p->needed_by);
 }
 
-/* Any ESU licensing preparation package will do; the newest is named. */
+/* ESU needs the October 2019 rollup level or later (corrections file,
+ * KB4520002: mcpmag 2020-01-31 quoting Microsoft's ESU prerequisites). */
+static void check_rollup_level(const pl_catalog *cat, pl_rollup_status *s)
+{
+    const pl_catalog_entry *oct = pl_catalog_find(cat, ESU_LEVEL_KB);
+    if (!oct || s->client || !missing_from(s, ESU_FROM, 0))
+        return;
+    if (s->level && strncmp(date_of(s->level), date_of(oct), 7) >= 0)
+        return;
+    pl_missing_prereq *p = add_prereq(
+        s, oct, "rollup-level",
+        pl_xstrdup("Extended Security Updates need the October 2019 rollup level or later "
+                   "installed first"));
+    needed_by(s, ESU_FROM, 1, 0, &p->needed_by);
+}
+
+/* ESU licensing preparation packages by year (corrections file: KB4538484
+ * of 2020-02 serves ESU year 1 only; KB4575904 of 2020-07 replaced it for
+ * years 1-3; KB5016891 of 2022-08 is the package of the Azure year-4 /
+ * Premium Assurance era). A package serves the rollups up to its month. */
+static const struct {
+    const char *kb, *serves_until;
+} esu_packages[] = {
+    {"KB4538484", "2021-01"},
+    {"KB4575904", "2023-01"},
+    {"KB5016891", "9999-12"},
+};
+#define NESU (sizeof esu_packages / sizeof *esu_packages)
+
+/* "ESU year 2" of a rollup month, or "Premium Assurance" after year 4. */
+static void esu_year(const char *date, char out[32])
+{
+    int y = 0, m = 0;
+    sscanf(date, "%4d-%2d", &y, &m);
+    int n = ((y - 2020) * 12 + m - 2) / 12 + 1;
+    if (n > 4)
+        snprintf(out, 32, "Premium Assurance");
+    else
+        snprintf(out, 32, "ESU year %d", n);
+}
+
+/* The newest month any installed licensing package serves ("" none). */
+static const char *esu_served(const pl_catalog *cat, const unsigned char *flags)
+{
+    const char *best = "";
+    for (size_t k = 0; k < NESU; k++) {
+        const pl_catalog_entry *e = pl_catalog_find(cat, esu_packages[k].kb);
+        if (e && flags[e - cat->entries] && strcmp(esu_packages[k].serves_until, best) > 0)
+            best = esu_packages[k].serves_until;
+    }
+    return best;
+}
+
 static void check_esu(const pl_catalog *cat, const unsigned char *flags, pl_rollup_status *s)
 {
-    char list[160] = "";
-    size_t used = 0;
-    const pl_catalog_entry *pick = NULL;
-    for (size_t i = 0; i < cat->n; i++) {
-        const pl_catalog_entry *e = &cat->entries[i];
-        if (e->kind != PL_KIND_ESU_LICENSING)
-            continue;
-        if (flags[i])
-            return;
-        if (!pick || cmp_newest_first(&e, &pick) < 0)
-            pick = e;
-        appendf(list, sizeof list, &used, "%s%s", used ? ", " : "", e->kb);
-    }
-    if (!pick || !missing_from(s, ESU_FROM, 0))
+    const pl_catalog_entry *target = newest_missing(s);
+    if (s->client || !target || !missing_from(s, ESU_FROM, 0))
         return;
-    add_prereq(s, pick, pl_xasprintf("needed by updates released from %s on (Extended Security "
-                                     "Updates, which also need ESU activation); none of the "
-                                     "catalog's ESU licensing preparation packages (%s) is "
-                                     "installed", ESU_FROM, list));
+    const char *served = esu_served(cat, flags);
+    if (*served && strncmp(date_of(target), served, 7) <= 0)
+        return;
+    const pl_catalog_entry *pick = NULL;
+    for (size_t k = 0; k < NESU && !pick; k++)
+        if (strncmp(date_of(target), esu_packages[k].serves_until, 7) <= 0)
+            pick = pl_catalog_find(cat, esu_packages[k].kb);
+    if (!pick)
+        return;
+    char year[32], m[8];
+    esu_year(date_of(target), year);
+    pl_missing_prereq *p = add_prereq(
+        s, pick, "esu-licensing",
+        *served ? pl_xasprintf("the ESU licensing package of the newest missing rollup's year "
+                               "(%s, %s); the installed one serves rollups up to %s only",
+                               month_of(target, m), year, served)
+                : pl_xasprintf("the ESU licensing package of the newest missing rollup's year "
+                               "(%s, %s); none is installed", month_of(target, m), year));
+    char from[8] = ESU_FROM;
+    if (*served)
+        snprintf(from, sizeof from, "%.7s", served);
+    needed_by(s, from, 1, *served != '\0', &p->needed_by);
 }
 
 /* ---- the kernel --------------------------------------------------------------- */
@@ -374,11 +506,15 @@ void pl_decide_rollups(const pl_installation *inst, const pl_strlist *kbs_instal
     out->latest = newest_installed_rollup(cat, flags);
     out->installed = collect(cat, flags, -1, cmp_newest_first, &out->ninstalled);
     find_level(cat, flags, out);
+    decide_kernel(cat, flags, kv, out);
+    pl_decide_security_level(cat, flags, kv, out);
+    pl_decide_channel(inst, cat, flags, out);
+    pl_decide_behind(cat, out);
     find_missing(cat, out);
     check_ssu(cat, flags, out);
     check_sha2(cat, flags, out);
+    check_rollup_level(cat, out);
     check_esu(cat, flags, out);
-    decide_kernel(cat, flags, kv, out);
     free(flags);
 }
 
@@ -388,8 +524,11 @@ void pl_rollup_status_free(pl_rollup_status *s)
         return;
     free(s->installed);
     free(s->missing);
-    for (size_t i = 0; i < s->nmissing_prereqs; i++)
+    for (size_t i = 0; i < s->nmissing_prereqs; i++) {
         free(s->missing_prereqs[i].reason);
+        pl_strlist_free(&s->missing_prereqs[i].needed_by);
+    }
+    pl_strlist_free(&s->notes);
     free(s->missing_prereqs);
     free(s->kernel_note);
     free(s->unknown);

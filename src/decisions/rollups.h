@@ -15,7 +15,31 @@
 typedef struct {
     const pl_catalog_entry *entry;   /* the prerequisite */
     char *reason;                    /* e.g. "needed by updates released after 2019-09" */
+    /* Added: the missing rollups that need it ("KB5022340", or
+     * "2025-03 (KB unknown)" for a row without a KB), oldest first. */
+    pl_strlist needed_by;
+    /* Added: "ssu", "sha2", "rollup-level" (the October 2019 rollup level
+     * ESU requires), "esu-licensing": what the next step calls it. */
+    const char *role;
 } pl_missing_prereq;
+
+/* How the security level is witnessed (spec section 3 "Servicing model"). */
+typedef enum {
+    PL_SEC_NONE,            /* no month of the catalog is covered */
+    PL_SEC_ROLLUP,          /* a monthly rollup of that month or later */
+    PL_SEC_SECURITY_ONLY,   /* the security-only updates of that month and all before */
+    PL_SEC_KERNEL,          /* only the running kernel's revision */
+} pl_sec_kind;
+
+typedef struct {
+    pl_sec_kind kind;
+    char month[8];                   /* "YYYY-MM" ("" with PL_SEC_NONE) */
+    const pl_catalog_entry *via;     /* the update; for PL_SEC_KERNEL the
+                                        catalog row the kernel was placed at */
+    /* PL_SEC_KERNEL only: the kernel is newer than every kernel_version of
+     * the catalog, so its month is `month` or later, not known which. */
+    int after;
+} pl_security_level;
 
 typedef struct {
     /* NT 6.0 (registry CurrentVersion "6.0" or a 6.0.x kernel, and neither
@@ -35,21 +59,22 @@ typedef struct {
      * last (security-only, previews, OOB, SSUs recognised as what they are). */
     const pl_catalog_entry **installed;
     size_t ninstalled;
-    /* Monthly rollups released after `level`, oldest first, and never
-     * before the first build-6003 rollup (the oldest monthly rollup whose
-     * kernel_version is 6.0.6003 or later: KB4493471 in the shipped
-     * catalog). With no level: every monthly rollup from that first 6003
-     * one on, since the question is how far from 6003 and beyond it is
-     * (every dated rollup when the catalog has no 6003 kernel version).
-     * Undated rollups are never listed: nothing says they come after (and
-     * an undated level lists nothing). nmissing is "how many rollups
-     * behind". */
+    /* Monthly rollups released after the security level (security.month;
+     * every one when nothing is covered) up to the end of the channel
+     * counted for (plan), oldest first, never before the first build-6003
+     * rollup (the oldest monthly rollup whose kernel_version is 6.0.6003
+     * or later: KB4493471 in the shipped catalog; every dated rollup when
+     * the catalog has no 6003 kernel version). KB-unknown months (kb "")
+     * are included; undated rollups never are. nmissing is "how many
+     * rollups behind" for that channel (rollups_behind). */
     const pl_catalog_entry **missing;
     size_t nmissing;
-    /* SSU KB4493730 (or any later SSU), SHA-2 KB4474419, an ESU licensing
-     * preparation package: each when none is installed, the catalog lists
-     * it and a missing rollup needs it (from 2019-04, after 2019-09, from
-     * 2020-02 respectively). */
+    /* What the missing rollups need and is absent, in this order: the SSU
+     * of the era (the newest released before the newest missing rollup),
+     * SHA-2 KB4474419 (missing updates after 2019-09), the October 2019
+     * rollup level KB4520002 (ESU rollups, not for a client), the ESU
+     * licensing package of the newest missing rollup's year (not for a
+     * client). Each only when the catalog lists it. */
     pl_missing_prereq *missing_prereqs;
     size_t nmissing_prereqs;
     /* The rollup month the running kernel's revision belongs to (NULL when
@@ -62,6 +87,10 @@ typedef struct {
      * damaged or cleaned up). */
     const pl_catalog_entry *kernel_rollup;
     char *kernel_note;
+    /* Added: the kernel is newer than every kernel_version of the catalog
+     * on its build line: kernel_rollup is the newest known month, and the
+     * kernel's own month is that one or later, not known which. */
+    int kernel_after;
     /* Added: the monthly rollup `missing` counts from. Usually `latest`;
      * newer when an installed preview or out-of-band rollup contains a
      * newer monthly rollup (its supersedes chain reaches it): installing
@@ -72,7 +101,33 @@ typedef struct {
     /* The installed preview / out-of-band update that set `level` when it
      * is not `latest`; NULL otherwise. */
     const pl_catalog_entry *level_via;
+
+    /* ---- servicing model (spec section 3; reference update 2026-12-06) ---- */
+    /* The newest month whose security fixes are installed. */
+    pl_security_level security;
+    /* The channel the installed updates prove, and the newest installed
+     * update of that channel that proves it (NULL for public with no
+     * catalog update installed). */
+    pl_channel channel;
+    const pl_catalog_entry *channel_via;
+    /* The channel missing / rollups_behind / next steps are counted for:
+     * the proven one, at least esu for a server (an on-premises server
+     * could get ESU), public for a client (Vista was never ESU-eligible). */
+    pl_channel plan;
+    /* Vista (client): InstallationType "Client", ProductType "WinNT" or an
+     * EditionID not naming a server edition. */
+    int client;
+    /* Rollup months after security.month up to each channel's end; -1 when
+     * the installation could not get that channel (a client). */
+    long behind[PL_NCHANNELS];
+    /* Sentences worth telling (Vista running server updates, the SHA-2
+     * revision that cannot be told). */
+    pl_strlist notes;
 } pl_rollup_status;
+
+/* The last month of channel ch in the catalog: the newest monthly rollup
+ * of that channel or an earlier one ("" when none). */
+void pl_channel_end(const pl_catalog *cat, pl_channel ch, char out[8]);
 
 /* inst may be NULL only together with a usable kernel. kernel may be NULL
  * (unreadable); it is used only when present, readable and parsed.

@@ -14,7 +14,11 @@ static const char *const columns[] = {
     "ntoskrnl_version", "kernel32_version", "build6003", "kbs_installed", "kbs_superseded",
     "kbs_pending_or_staged", "latest_rollup", "rollups_behind", "reboot_required", "warnings",
     "errors", "revision", "servicing_reboot_required", "unknown",
+    /* added with the servicing model (spec section 3) */
+    "security_level", "security_level_via", "security_level_kind", "channel", "behind_esu",
+    "behind_azure", "behind_premium_assurance", "next_steps", "catalog_sha256",
 };
+#define C_SERVICING 26           /* the first of the columns above */
 #define NCOLS (sizeof columns / sizeof *columns)
 
 /* Control characters are escaped (util/escape.h) before quoting: a
@@ -119,7 +123,7 @@ static char *unknown_reasons(const pl_assessment *a)
     if (a->kbs_incomplete)
         pl_strlist_pushf(&l, "kbs (incomplete): %s", a->kbs_incomplete);
     if (a->rollups.unknown)
-        pl_strlist_pushf(&l, "latest_rollup, rollups_behind: %s", a->rollups.unknown);
+        pl_strlist_pushf(&l, "latest_rollup, rollups_behind, security_level, channel, behind, next_steps: %s", a->rollups.unknown);
     if (a->reboot_required == PL_TRI_UNKNOWN)
         pl_strlist_pushf(&l, "reboot_required: %s", a->reboot_unknown);
     if (a->servicing_reboot_required == PL_TRI_UNKNOWN)
@@ -127,6 +131,52 @@ static char *unknown_reasons(const pl_assessment *a)
     char *s = joined(&l, NULL, "; ");
     pl_strlist_free(&l);
     return s;
+}
+
+static const char *const sec_kind_names[] = {NULL, "monthly-rollup", "security-only", "kernel"};
+
+static char *behind_text(const pl_rollup_status *s, pl_channel c)
+{
+    return s->behind[c] >= 0 ? pl_xasprintf("%ld", s->behind[c]) : NULL;
+}
+
+/* "install KB5010452 (ssu); install KB5022340 (monthly-rollup)"; "none"
+ * when nothing is left; empty when unknown. */
+static char *next_steps_text(const pl_assessment *a)
+{
+    if (!a->next_steps_known)
+        return NULL;
+    pl_strlist l = {0};
+    for (size_t i = 0; i < a->nnext_steps; i++) {
+        const pl_next_step *st = &a->next_steps[i];
+        if (st->kind)
+            pl_strlist_pushf(&l, "%s %s (%s)", st->action, st->kb ? st->kb : "KB unknown",
+                             st->kind);
+        else
+            pl_strlist_push(&l, st->action);
+    }
+    char *s = l.len ? joined(&l, NULL, "; ") : pl_xstrdup("none");
+    pl_strlist_free(&l);
+    return s;
+}
+
+/* The servicing-model columns: empty when the rollups are unknown. */
+static void servicing_cells(char **v, const pl_assessment *a)
+{
+    const pl_rollup_status *s = &a->rollups;
+    v[7] = next_steps_text(a);
+    if (!s->applicable || s->unknown)
+        return;
+    const pl_security_level *l = &s->security;
+    if (l->kind != PL_SEC_NONE) {
+        v[0] = l->after ? pl_xasprintf("after %s", l->month) : pl_xstrdup(l->month);
+        v[1] = pl_xstrdup(l->via->kb[0] ? l->via->kb : NULL);
+        v[2] = pl_xstrdup(sec_kind_names[l->kind]);
+    }
+    v[3] = pl_xstrdup(pl_channel_name(s->channel));
+    v[4] = behind_text(s, PL_CHANNEL_ESU);
+    v[5] = behind_text(s, PL_CHANNEL_AZURE);
+    v[6] = behind_text(s, PL_CHANNEL_PREMIUM_ASSURANCE);
 }
 
 static void row(FILE *out, const pl_input_result *r, const pl_inst_result *ir)
@@ -164,7 +214,9 @@ static void row(FILE *out, const pl_input_result *r, const pl_inst_result *ir)
         vals[23] = a->revision >= 0 ? pl_xasprintf("%lld", (long long)a->revision) : NULL;
         vals[24] = tri_text(a->servicing_reboot_required);
         vals[25] = unknown_reasons(a);
+        servicing_cells(vals + C_SERVICING, a);
     }
+    vals[C_SERVICING + 8] = pl_xstrdup(r->catalog && r->catalog->sha256[0] ? r->catalog->sha256 : NULL);
     vals[22] = joined(&r->errors, NULL, "; ");
     for (size_t i = 0; i < NCOLS; i++) {
         field(out, vals[i], i + 1 == NCOLS);

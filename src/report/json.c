@@ -251,7 +251,7 @@ static void catalog_entry(pl_json *j, const pl_catalog_entry *e)
         return;
     }
     pl_json_begin_object(j);
-    pl_json_kv_string(j, "kb", e->kb);
+    pl_json_kv_string(j, "kb", e->kb[0] ? e->kb : NULL);   /* null: a month whose KB is unknown */
     pl_json_kv_string(j, "release_date", e->release_date[0] ? e->release_date : NULL);
     pl_json_kv_string(j, "kind", pl_update_kind_name(e->kind));
     char v[32];
@@ -259,7 +259,78 @@ static void catalog_entry(pl_json *j, const pl_catalog_entry *e)
         pl_version4_format(e->kernel, v, sizeof v);
     pl_json_kv_string(j, "kernel_version", e->has_kernel ? v : NULL);
     pl_json_kv_string(j, "title", e->title);
+    pl_json_kv_string(j, "channel", pl_channel_name(e->channel));
+    pl_json_kv_string(j, "note", e->note);
+    pl_json_kv_string(j, "confidence", e->confidence);
     pl_json_end_object(j);
+}
+
+static const char *const sec_kind_names[] = {
+    [PL_SEC_NONE] = NULL, [PL_SEC_ROLLUP] = "monthly-rollup",
+    [PL_SEC_SECURITY_ONLY] = "security-only", [PL_SEC_KERNEL] = "kernel",
+};
+
+/* {month, via, kind}: the newest month whose security fixes are installed.
+ * A kernel newer than every kernel the catalog knows gives month null and
+ * "after": its month is that one or later, not known which. */
+static void security_level(pl_json *j, const pl_rollup_status *s)
+{
+    const pl_security_level *l = &s->security;
+    pl_json_key(j, "security_level");
+    if (l->kind == PL_SEC_NONE) {
+        pl_json_null(j);
+        return;
+    }
+    pl_json_begin_object(j);
+    pl_json_kv_string(j, "month", l->after ? NULL : l->month);
+    pl_json_kv_string(j, "after", l->after ? l->month : NULL);
+    pl_json_kv_string(j, "via", l->via && l->via->kb[0] ? l->via->kb : NULL);
+    pl_json_kv_string(j, "kind", sec_kind_names[l->kind]);
+    char v[32];
+    if (l->kind == PL_SEC_KERNEL && l->via->has_kernel)
+        pl_version4_format(l->via->kernel, v, sizeof v);
+    pl_json_kv_string(j, "kernel_version", l->kind == PL_SEC_KERNEL ? v : NULL);
+    pl_json_end_object(j);
+}
+
+static void channel(pl_json *j, const pl_rollup_status *s)
+{
+    pl_json_key(j, "channel");
+    pl_json_begin_object(j);
+    pl_json_kv_string(j, "name", pl_channel_name(s->channel));
+    pl_json_kv_string(j, "via", s->channel_via ? s->channel_via->kb : NULL);
+    pl_json_kv_string(j, "counted_for", pl_channel_name(s->plan));
+    pl_json_kv_bool(j, "client", s->client);
+    pl_json_kv_bool(j, "esu_eligible", !s->client);
+    pl_json_end_object(j);
+}
+
+static void behind(pl_json *j, const pl_rollup_status *s)
+{
+    static const char *const keys[PL_NCHANNELS] = {
+        [PL_CHANNEL_PUBLIC] = "public", [PL_CHANNEL_ESU] = "esu",
+        [PL_CHANNEL_AZURE] = "azure", [PL_CHANNEL_PREMIUM_ASSURANCE] = "premium_assurance"};
+    pl_json_key(j, "behind");
+    pl_json_begin_object(j);
+    for (int c = 0; c < PL_NCHANNELS; c++)
+        kv_int_or_null(j, keys[c], s->behind[c], s->behind[c] >= 0);
+    pl_json_end_object(j);
+}
+
+/* The servicing model's answers: null, like the rollups, when unknown. */
+static void servicing(pl_json *j, const pl_rollup_status *s)
+{
+    if (!s->applicable || s->unknown) {
+        pl_json_kv_null(j, "security_level");
+        pl_json_kv_null(j, "channel");
+        pl_json_kv_null(j, "behind");
+        pl_json_kv_null(j, "servicing_notes");
+        return;
+    }
+    security_level(j, s);
+    channel(j, s);
+    behind(j, s);
+    strlist_array(j, "servicing_notes", &s->notes);
 }
 
 static void catalog_entries(pl_json *j, const char *key, const pl_catalog_entry *const *es,
@@ -300,13 +371,70 @@ static void rollups(pl_json *j, const pl_rollup_status *s)
         pl_json_kv_string(j, "kb", s->missing_prereqs[i].entry->kb);
         pl_json_kv_string(j, "kind", pl_update_kind_name(s->missing_prereqs[i].entry->kind));
         pl_json_kv_string(j, "reason", s->missing_prereqs[i].reason);
+        pl_json_kv_string(j, "role", s->missing_prereqs[i].role);
+        strlist_array(j, "needed_by", &s->missing_prereqs[i].needed_by);
         pl_json_end_object(j);
     }
     pl_json_end_array(j);
     catalog_entries(j, "catalog_updates_installed", s->installed, s->ninstalled);
     pl_json_key(j, "kernel_rollup");
     catalog_entry(j, s->kernel_rollup);
+    /* true: the kernel is newer than every kernel the catalog knows, so
+     * kernel_rollup is only the newest month it can name */
+    pl_json_kv_bool(j, "kernel_rollup_after", s->kernel_after);
     pl_json_kv_string(j, "kernel_note", s->kernel_note);
+}
+
+/* The plan: null when the servicing store could not be read. */
+static void next_steps(pl_json *j, const pl_assessment *a)
+{
+    pl_json_key(j, "next_steps");
+    if (!a->next_steps_known) {
+        pl_json_null(j);
+        return;
+    }
+    pl_json_begin_array(j);
+    for (size_t i = 0; i < a->nnext_steps; i++) {
+        const pl_next_step *st = &a->next_steps[i];
+        pl_json_begin_object(j);
+        pl_json_kv_string(j, "action", st->action);
+        pl_json_kv_string(j, "kb", st->kb);
+        pl_json_kv_string(j, "kind", st->kind);
+        pl_json_kv_string(j, "why", st->why);
+        pl_json_end_object(j);
+    }
+    pl_json_end_array(j);
+}
+
+static void kv_time(pl_json *j, const char *key, const char *iso)
+{
+    pl_json_kv_string(j, key, iso && iso[0] ? iso : NULL);
+}
+
+/* From CBS install times; null when none could be read. */
+static void timeline(pl_json *j, const pl_timeline *t)
+{
+    pl_json_key(j, "timeline");
+    if (!t->known) {
+        pl_json_null(j);
+        return;
+    }
+    pl_json_begin_object(j);
+    kv_time(j, "build_6003_arrived", t->build_6003);
+    pl_json_kv_string(j, "build_6003_package", t->build_6003_package);
+    kv_time(j, "first_install", t->first);
+    kv_time(j, "newest_install", t->newest);
+    pl_json_key(j, "rollups");
+    pl_json_begin_array(j);
+    for (size_t i = 0; i < t->nmonths; i++) {
+        pl_json_begin_object(j);
+        pl_json_kv_string(j, "month", t->months[i].month);
+        pl_json_kv_string(j, "kb", t->months[i].kb);
+        kv_time(j, "installed", t->months[i].install_time);
+        pl_json_end_object(j);
+    }
+    pl_json_end_array(j);
+    pl_json_end_object(j);
 }
 
 static void updates(pl_json *j, const pl_inst_result *r)
@@ -321,6 +449,9 @@ static void updates(pl_json *j, const pl_inst_result *r)
     pl_json_kv_string(j, "kbs_incomplete", a->kbs_incomplete);
     strlist_or_null(j, "unidentified_packages", &a->unidentified_packages, a->kbs_unknown);
     rollups(j, &a->rollups);
+    servicing(j, &a->rollups);
+    next_steps(j, a);
+    timeline(j, &a->timeline);
     pl_json_kv_int(j, "manifest_files", (int64_t)r->inst.mum_files);
     pl_json_key(j, "packages");
     pl_json_begin_array(j);
@@ -391,6 +522,21 @@ static void error_details(pl_json *j, const pl_input_result *r)
     pl_json_end_array(j);
 }
 
+/* Which catalog the answers rest on: {path, sha256, newest}. */
+static void catalog_identity(pl_json *j, const pl_catalog *c)
+{
+    pl_json_key(j, "catalog");
+    if (!c) {
+        pl_json_null(j);
+        return;
+    }
+    pl_json_begin_object(j);
+    pl_json_kv_string(j, "path", c->name);
+    pl_json_kv_string(j, "sha256", c->sha256[0] ? c->sha256 : NULL);
+    pl_json_kv_string(j, "newest", c->newest[0] ? c->newest : NULL);
+    pl_json_end_object(j);
+}
+
 void pl_report_json_object(pl_json *j, const pl_input_result *r)
 {
     pl_json_begin_object(j);
@@ -400,6 +546,7 @@ void pl_report_json_object(pl_json *j, const pl_input_result *r)
     kv_int_or_null(j, "input_mtime", r->input_mtime, r->input_mtime >= 0);
     pl_json_kv_string(j, "container", r->container);
     strlist_array(j, "chain", &r->chain);
+    catalog_identity(j, r->catalog);
     pl_json_key(j, "installations");
     pl_json_begin_array(j);
     for (size_t i = 0; i < r->ninsts; i++)

@@ -31,6 +31,9 @@ typedef struct {
                                   * (JSON error_details); missing ones are "internal" */
     pl_notes warnings;           /* about the input as a whole */
     uint64_t bytes_read;
+    /* The catalog the answers rest on (not owned; NULL without one): its
+     * identity is reported with every result. */
+    const pl_catalog *catalog;
 } pl_input_result;
 
 void pl_input_result_free(pl_input_result *r);

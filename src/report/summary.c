@@ -17,6 +17,15 @@ const char *const pl_summary_behind_names[PL_BEHIND_COUNT] = {
     "0", "1-6", "7-12", "13-24", ">24", PL_SUMMARY_UNDETERMINED,
 };
 
+const char *const pl_summary_channel_names[PL_SCH_COUNT] = {
+    "public", "esu", "azure", "premium-assurance", PL_SUMMARY_UNDETERMINED,
+};
+
+const char *const pl_summary_step_names[PL_STEP_COUNT] = {
+    "needs SSU", "needs SHA-2", "needs ESU licensing", "needs reboot",
+    "current for its channel", PL_SUMMARY_UNDETERMINED,
+};
+
 /* json_tokener_get_parse_end appeared in json-c 0.15; configure accepts
  * 0.13, where the (since deprecated) struct member is the way. */
 #if defined(JSON_C_VERSION_NUM) && JSON_C_VERSION_NUM >= ((0 << 16) | (15 << 8))
@@ -54,6 +63,7 @@ static void input_free(pl_summary_input *in)
 static void free_counts(pl_summary *s)
 {
     free(s->months);
+    free(s->sec_months);
     free(s->os);
     free(s->failures);
     free(s->lagging);
@@ -257,6 +267,53 @@ static void rollup_fields(json_object *updates, pl_summary_inst *out)
     }
 }
 
+static int channel_of(json_object *channel)
+{
+    const char *name = str_member(channel, "name");
+    for (int c = 0; name && c < PL_SCH_UNDETERMINED; c++)
+        if (strcmp(name, pl_summary_channel_names[c]) == 0)
+            return c;
+    return PL_SCH_UNDETERMINED;
+}
+
+/* security_level: an object, or null; null is "none" only when the
+ * rollups were judged (channel is an object then), else not determined. */
+static void security_fields(json_object *updates, pl_summary_inst *out)
+{
+    json_object *level = member(updates, "security_level", json_type_object);
+    json_object *channel = member(updates, "channel", json_type_object);
+    out->channel = channel_of(channel);
+    char m[8];
+    if (level && month_of(str_member(level, "month"), m))
+        snprintf(out->sec_month, sizeof out->sec_month, "%s", m);
+    else if (level && month_of(str_member(level, "after"), m))
+        snprintf(out->sec_month, sizeof out->sec_month, "after %s", m);
+    else if (!level && channel)
+        out->sec_none = 1;
+}
+
+/* The kinds of step in next_steps; null (not an array) is not determined. */
+static unsigned step_bits(json_object *steps)
+{
+    if (!steps)
+        return 1u << PL_STEP_UNDETERMINED;
+    size_t n = json_object_array_length(steps);
+    unsigned bits = n ? 0 : 1u << PL_STEP_CURRENT;
+    for (size_t i = 0; i < n; i++) {
+        json_object *st = json_object_array_get_idx(steps, i);
+        const char *kind = str_member(st, "kind"), *action = str_member(st, "action");
+        if (action && strcmp(action, "reboot") == 0)
+            bits |= 1u << PL_STEP_REBOOT;
+        else if (kind && strcmp(kind, "ssu") == 0)
+            bits |= 1u << PL_STEP_SSU;
+        else if (kind && strcmp(kind, "sha2") == 0)
+            bits |= 1u << PL_STEP_SHA2;
+        else if (kind && strcmp(kind, "esu-licensing") == 0)
+            bits |= 1u << PL_STEP_ESU;
+    }
+    return bits;
+}
+
 static void reduce_inst(json_object *o, pl_summary_inst *out)
 {
     memset(out, 0, sizeof *out);
@@ -274,7 +331,10 @@ static void reduce_inst(json_object *o, pl_summary_inst *out)
      * "not determined", never "not pending". */
     json_object *reboot = member(pending, "reboot_required", json_type_boolean);
     out->reboot_required = reboot ? json_object_get_boolean(reboot) != 0 : -1;
-    rollup_fields(member(o, "updates", json_type_object), out);
+    json_object *updates = member(o, "updates", json_type_object);
+    rollup_fields(updates, out);
+    security_fields(updates, out);
+    out->steps = step_bits(member(updates, "next_steps", json_type_array));
 }
 
 /* The input's errors joined; the first few only, a hostile line may hold
@@ -408,17 +468,17 @@ static int month_cmp(const void *a, const void *b)
 }
 
 /* Sort the months seen (one entry per installation) and merge equal ones. */
-static void merge_months(pl_summary *s)
+static void merge_months(pl_summary_month *v, size_t *n)
 {
-    qsort(s->months, s->nmonths, sizeof *s->months, month_cmp);
+    qsort(v, *n, sizeof *v, month_cmp);
     size_t out = 0;
-    for (size_t i = 0; i < s->nmonths; i++) {
-        if (out && strcmp(s->months[out - 1].month, s->months[i].month) == 0)
-            s->months[out - 1].count++;
+    for (size_t i = 0; i < *n; i++) {
+        if (out && strcmp(v[out - 1].month, v[i].month) == 0)
+            v[out - 1].count++;
         else
-            s->months[out++] = s->months[i];
+            v[out++] = v[i];
     }
-    s->nmonths = out;
+    *n = out;
 }
 
 static int os_key_cmp(const void *a, const void *b)
@@ -465,6 +525,21 @@ static int behind_bucket(int64_t behind)
     return behind <= 24 ? PL_BEHIND_13_24 : PL_BEHIND_OVER_24;
 }
 
+static void count_servicing(pl_summary *s, const pl_summary_inst *it)
+{
+    if (it->sec_month[0]) {
+        memcpy(s->sec_months[s->nsec_months].month, it->sec_month, sizeof it->sec_month);
+        s->sec_months[s->nsec_months++].count = 1;
+    } else if (it->sec_none) {
+        s->sec_none++;
+    } else {
+        s->sec_undetermined++;
+    }
+    s->channels[it->channel]++;
+    for (int k = 0; k < PL_STEP_COUNT; k++)
+        s->steps[k] += (it->steps >> k) & 1u;
+}
+
 static void count_inst(pl_summary *s, const pl_summary_input *in, const pl_summary_inst *it)
 {
     s->installations++;
@@ -481,6 +556,7 @@ static void count_inst(pl_summary *s, const pl_summary_input *in, const pl_summa
     else
         s->rollup_undetermined++;
     s->behind[behind_bucket(it->behind)]++;
+    count_servicing(s, it);
     s->os[s->nos++] = (pl_summary_os){it->product, it->edition, it->arch, 1};
     /* Not at 6003: the NT 6.0 installations that are not (a 6.1 one
      * never will be, and is counted under not-applicable). */
@@ -515,6 +591,7 @@ void pl_summary_finish(pl_summary *s)
     size_t lagging = ninsts < PL_SUMMARY_LIST_MAX ? ninsts : PL_SUMMARY_LIST_MAX;
     /* +1: calloc(0) may return NULL, and the writers index these freely. */
     s->months = pl_xcalloc(ninsts + 1, sizeof *s->months);
+    s->sec_months = pl_xcalloc(ninsts + 1, sizeof *s->sec_months);
     s->os = pl_xcalloc(ninsts + 1, sizeof *s->os);
     s->failures = pl_xcalloc(listed + 1, sizeof *s->failures);
     s->lagging = pl_xcalloc(lagging + 1, sizeof *s->lagging);
@@ -523,9 +600,13 @@ void pl_summary_finish(pl_summary *s)
     s->nmonths = s->nos = s->nfailures_listed = s->nlagging = s->nlagging_listed = 0;
     memset(s->verdicts, 0, sizeof s->verdicts);
     memset(s->behind, 0, sizeof s->behind);
+    s->nsec_months = s->sec_none = s->sec_undetermined = 0;
+    memset(s->channels, 0, sizeof s->channels);
+    memset(s->steps, 0, sizeof s->steps);
     for (size_t i = 0; i < s->ninputs; i++)
         count_input(s, &s->inputs[i]);
-    merge_months(s);
+    merge_months(s->months, &s->nmonths);
+    merge_months(s->sec_months, &s->nsec_months);
     merge_os(s);
 }
 
@@ -533,7 +614,7 @@ void pl_summary_finish(pl_summary *s)
 
 int pl_summary_format_parse(const char *name, pl_summary_format *out)
 {
-    static const char *const names[] = {"text", "csv", "html"};
+    static const char *const names[] = {"text", "csv", "html", "json"};
     for (size_t i = 0; i < sizeof names / sizeof *names; i++)
         if (strcmp(name, names[i]) == 0) {
             *out = (pl_summary_format)i;
@@ -547,6 +628,7 @@ int pl_summary_write(FILE *out, const pl_summary *s, pl_summary_format fmt)
     switch (fmt) {
     case PL_SUMMARY_CSV: return pl_summary_write_csv(out, s);
     case PL_SUMMARY_HTML: return pl_summary_write_html(out, s);
+    case PL_SUMMARY_JSON: return pl_summary_write_json(out, s);
     default: return pl_summary_write_text(out, s);
     }
 }

@@ -37,6 +37,18 @@ enum { PL_BEHIND_0, PL_BEHIND_1_6, PL_BEHIND_7_12, PL_BEHIND_13_24, PL_BEHIND_OV
        PL_BEHIND_UNDETERMINED, PL_BEHIND_COUNT };
 extern const char *const pl_summary_behind_names[PL_BEHIND_COUNT];
 
+/* updates.channel.name, and "not determined" (null). */
+enum { PL_SCH_PUBLIC, PL_SCH_ESU, PL_SCH_AZURE, PL_SCH_PREMIUM_ASSURANCE, PL_SCH_UNDETERMINED,
+       PL_SCH_COUNT };
+extern const char *const pl_summary_channel_names[PL_SCH_COUNT];
+
+/* What the next steps ask for (an installation may count under several),
+ * "current for its channel" (next_steps is []), and "not determined"
+ * (next_steps is null). */
+enum { PL_STEP_SSU, PL_STEP_SHA2, PL_STEP_ESU, PL_STEP_REBOOT, PL_STEP_CURRENT,
+       PL_STEP_UNDETERMINED, PL_STEP_COUNT };
+extern const char *const pl_summary_step_names[PL_STEP_COUNT];
+
 /* The labels of the two months that are not months. */
 #define PL_SUMMARY_NO_ROLLUP "none installed"
 #define PL_SUMMARY_UNDETERMINED "not determined"
@@ -56,6 +68,13 @@ typedef struct {
     pl_summary_verdict verdict;
     int reboot_required;     /* 1 yes, 0 no, -1 not determined (null) */
     int pending_6003;    /* build6003.pending_build == 6003 */
+    /* updates.security_level.month ("after YYYY-MM" when only a kernel
+     * past the catalog witnesses it); "" with sec_none (null, the rollups
+     * judged) or when not determined. */
+    char sec_month[16];
+    int sec_none;
+    int channel;         /* PL_SCH_* */
+    unsigned steps;      /* bit PL_STEP_* for each kind of next step */
 } pl_summary_inst;
 
 /* One input: its last line. */
@@ -67,7 +86,7 @@ typedef struct {
 } pl_summary_input;
 
 typedef struct {
-    char month[8];
+    char month[16];      /* "YYYY-MM", or "after YYYY-MM" for a security level */
     size_t count;
 } pl_summary_month;
 
@@ -101,6 +120,10 @@ typedef struct {
     pl_summary_month *months;        /* sorted by month */
     size_t nmonths;
     size_t behind[PL_BEHIND_COUNT];
+    pl_summary_month *sec_months;    /* security level months, sorted */
+    size_t nsec_months, sec_none, sec_undetermined;
+    size_t channels[PL_SCH_COUNT];
+    size_t steps[PL_STEP_COUNT];
     pl_summary_os *os;               /* most common first */
     size_t nos;
     const pl_summary_input **failures;   /* the first PL_SUMMARY_LIST_MAX */
@@ -124,9 +147,9 @@ void pl_summary_skip_line(pl_summary *s);
 /* Compute the counts from the inputs read. Call once, after the last line. */
 void pl_summary_finish(pl_summary *s);
 
-typedef enum { PL_SUMMARY_TEXT, PL_SUMMARY_CSV, PL_SUMMARY_HTML } pl_summary_format;
+typedef enum { PL_SUMMARY_TEXT, PL_SUMMARY_CSV, PL_SUMMARY_HTML, PL_SUMMARY_JSON } pl_summary_format;
 
-/* "text", "csv", "html"; -1 if none. */
+/* "text", "csv", "html", "json"; -1 if none. */
 int pl_summary_format_parse(const char *name, pl_summary_format *out);
 
 /* Write the summary; 0, or -1 on an output error (errno set). */
@@ -134,6 +157,7 @@ int pl_summary_write(FILE *out, const pl_summary *s, pl_summary_format fmt);
 int pl_summary_write_text(FILE *out, const pl_summary *s);
 int pl_summary_write_csv(FILE *out, const pl_summary *s);
 int pl_summary_write_html(FILE *out, const pl_summary *s);
+int pl_summary_write_json(FILE *out, const pl_summary *s);
 
 /* The display width of UTF-8 text (code points; writers align with it). */
 size_t pl_summary_width(const char *s);

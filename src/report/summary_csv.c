@@ -12,7 +12,12 @@
  *   verdict        yes, no, inconsistent, not-applicable, unknown
  *   rollup_month   none installed, YYYY-MM (ascending), not determined
  *   rollups_behind 0, 1-6, 7-12, 13-24, >24, not determined
- *   os             "PRODUCT / EDITION / ARCH" */
+ *   os             "PRODUCT / EDITION / ARCH"
+ *   security_month none, YYYY-MM or "after YYYY-MM" (ascending), not determined
+ *   channel        public, esu, azure, premium-assurance, not determined
+ *   next_step      needs SSU, needs SHA-2, needs ESU licensing, needs reboot,
+ *                  current for its channel, not determined (an installation
+ *                  may count under several "needs") */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +53,18 @@ static void rollup_rows(FILE *out, const pl_summary *s)
         row(out, "rollups_behind", pl_summary_behind_names[b], s->behind[b]);
 }
 
+static void servicing_rows(FILE *out, const pl_summary *s)
+{
+    row(out, "security_month", "none", s->sec_none);
+    for (size_t i = 0; i < s->nsec_months; i++)
+        row(out, "security_month", s->sec_months[i].month, s->sec_months[i].count);
+    row(out, "security_month", PL_SUMMARY_UNDETERMINED, s->sec_undetermined);
+    for (int c = 0; c < PL_SCH_COUNT; c++)
+        row(out, "channel", pl_summary_channel_names[c], s->channels[c]);
+    for (int k = 0; k < PL_STEP_COUNT; k++)
+        row(out, "next_step", pl_summary_step_names[k], s->steps[k]);
+}
+
 int pl_summary_write_csv(FILE *out, const pl_summary *s)
 {
     fputs("section,key,count\r\n", out);
@@ -68,5 +85,6 @@ int pl_summary_write_csv(FILE *out, const pl_summary *s)
         row(out, "verdict", pl_summary_verdict_names[v], s->verdicts[v]);
     rollup_rows(out, s);
     os_rows(out, s);
+    servicing_rows(out, s);
     return fflush(out) == 0 && !ferror(out) ? 0 : -1;
 }

@@ -204,6 +204,47 @@ static void behind_chart(FILE *out, const pl_summary *s)
     fputs("</section>\n", out);
 }
 
+/* Servicing: the channel chart and the next-step cards. */
+static void servicing_cards(FILE *out, const pl_summary *s)
+{
+    static const char *const cls[PL_STEP_COUNT] = {"bad", "bad", "bad", "bad", "good", NULL};
+    fputs("<section id=\"next-steps\">\n<h2>Next steps</h2>\n<div class=\"cards\">\n", out);
+    for (int k = 0; k < PL_STEP_COUNT; k++) {
+        char metric[64];
+        snprintf(metric, sizeof metric, "next_step.%s", pl_summary_step_names[k]);
+        card(out, s->steps[k] ? cls[k] : NULL, metric, s->steps[k], pl_summary_step_names[k]);
+    }
+    fputs("</div>\n</section>\n", out);
+}
+
+static void channel_chart(FILE *out, const pl_summary *s)
+{
+    static const char *const cls[PL_SCH_COUNT] = {"c-b4", "c-b2", "c-b1", "c-b0", "c-na"};
+    bar bars[PL_SCH_COUNT];
+    for (int c = 0; c < PL_SCH_COUNT; c++)
+        bars[c] = (bar){pl_summary_channel_names[c], s->channels[c], cls[c], "channel"};
+    fputs("<section id=\"channels\">\n<h2>Channel the installed updates prove</h2>\n", out);
+    bar_chart(out, NARROW_CHART, "Installations by update channel", bars, PL_SCH_COUNT);
+    fputs("</section>\n", out);
+}
+
+/* "none", the security level months in order, "not determined". */
+static void security_chart(FILE *out, const pl_summary *s)
+{
+    size_t n = s->nsec_months + 2;
+    bar *bars = pl_xcalloc(n, sizeof *bars);
+    bars[0] = (bar){"none", s->sec_none, "c-no", "security_month"};
+    for (size_t i = 0; i < s->nsec_months; i++)
+        bars[i + 1] = (bar){s->sec_months[i].month, s->sec_months[i].count, "c-month",
+                            "security_month"};
+    bars[n - 1] = (bar){PL_SUMMARY_UNDETERMINED, s->sec_undetermined, "c-na", "security_month"};
+    fputs("<section id=\"security\">\n<h2>Security level (newest month whose fixes are "
+          "installed)</h2>\n", out);
+    bar_chart(out, WIDE_CHART, "Installations by security level month", bars, n);
+    fputs("</section>\n", out);
+    free(bars);
+}
+
 /* "none installed", the months in order, "not determined". */
 static void month_chart(FILE *out, const pl_summary *s)
 {
@@ -299,6 +340,11 @@ int pl_summary_write_html(FILE *out, const pl_summary *s)
     behind_chart(out, s);
     fputs("</div>\n", out);
     month_chart(out, s);
+    servicing_cards(out, s);
+    fputs("<div class=\"grid\">\n", out);
+    channel_chart(out, s);
+    fputs("</div>\n", out);
+    security_chart(out, s);
     os_table(out, s);
     failed_table(out, s);
     lagging_table(out, s);

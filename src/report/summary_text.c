@@ -74,6 +74,21 @@ static void rollup_sections(FILE *out, const pl_summary *s)
         count_line(out, pl_summary_behind_names[b], s->behind[b]);
 }
 
+static void servicing_sections(FILE *out, const pl_summary *s)
+{
+    heading(out, "Security level (newest month whose fixes are installed)");
+    count_line(out, "none", s->sec_none);
+    for (size_t i = 0; i < s->nsec_months; i++)
+        count_line(out, s->sec_months[i].month, s->sec_months[i].count);
+    count_line(out, PL_SUMMARY_UNDETERMINED, s->sec_undetermined);
+    heading(out, "Channel the installed updates prove");
+    for (int c = 0; c < PL_SCH_COUNT; c++)
+        count_line(out, pl_summary_channel_names[c], s->channels[c]);
+    heading(out, "Next steps");
+    for (int k = 0; k < PL_STEP_COUNT; k++)
+        count_line(out, pl_summary_step_names[k], s->steps[k]);
+}
+
 static size_t widest(size_t w, const char *s)
 {
     size_t n = pl_summary_width(pl_esc(s));
@@ -178,6 +193,7 @@ int pl_summary_write_text(FILE *out, const pl_summary *s)
     inputs_section(out, s);
     installations_section(out, s);
     rollup_sections(out, s);
+    servicing_sections(out, s);
     os_section(out, s);
     failed_section(out, s);
     lagging_section(out, s);

@@ -124,10 +124,27 @@ static void entry_list(FILE *out, const char *label, const pl_catalog_entry *con
 {
     const size_t shown = 12;
     fprintf(out, "  %-12s", label);
-    for (size_t i = 0; i < n && i < shown; i++)
-        fprintf(out, "%s%s", (i && i % 8 == 0) ? "\n               " : " ", pl_esc(es[i]->kb));
+    for (size_t i = 0; i < n && i < shown; i++) {
+        fputs((i && i % 8 == 0) ? "\n               " : " ", out);
+        if (es[i]->kb[0])
+            fputs(pl_esc(es[i]->kb), out);
+        else
+            fprintf(out, "%.7s (KB unknown)", pl_esc(es[i]->release_date));
+    }
     if (n > shown)
         fprintf(out, " ... (%zu more)", n - shown);
+    fputc('\n', out);
+}
+
+/* "prerequisite missing: KB… (kind): reason; needed by KB… and N more" */
+static void prereq_line(FILE *out, const pl_missing_prereq *p)
+{
+    fprintf(out, "    prerequisite missing: %s (%s): %s", pl_esc(p->entry->kb),
+            pl_update_kind_name(p->entry->kind), pl_esc(p->reason));
+    if (p->needed_by.len)
+        fprintf(out, "; needed by %s", pl_esc(p->needed_by.items[0]));
+    if (p->needed_by.len > 1)
+        fprintf(out, " and %zu later", p->needed_by.len - 1);
     fputc('\n', out);
 }
 
@@ -140,13 +157,14 @@ static void rollup_lines(FILE *out, const pl_rollup_status *s)
     if (!s->applicable)
         return;
     if (s->latest)
-        fprintf(out, "  %-12s %s (%s), %zu monthly rollup%s behind\n", "Rollup:",
-                pl_esc(s->latest->kb),
+        fprintf(out, "  %-12s %s (%s), %zu monthly rollup%s behind for the %s channel\n",
+                "Rollup:", pl_esc(s->latest->kb),
                 s->latest->release_date[0] ? pl_esc(s->latest->release_date) : "date unknown",
-                s->nmissing, s->nmissing == 1 ? "" : "s");
+                s->nmissing, s->nmissing == 1 ? "" : "s", pl_channel_name(s->plan));
     else
-        fprintf(out, "  %-12s none installed, %zu monthly rollup%s missing since build 6003\n",
-                "Rollup:", s->nmissing, s->nmissing == 1 ? "" : "s");
+        fprintf(out, "  %-12s none installed, %zu monthly rollup%s missing since build 6003 "
+                "for the %s channel\n", "Rollup:", s->nmissing, s->nmissing == 1 ? "" : "s",
+                pl_channel_name(s->plan));
     if (s->level_via && s->level)
         fprintf(out, "    level: %s (%s), through %s (%s)\n", pl_esc(s->level->kb),
                 pl_esc(s->level->release_date), pl_esc(s->level_via->kb),
@@ -154,12 +172,93 @@ static void rollup_lines(FILE *out, const pl_rollup_status *s)
     if (s->nmissing)
         entry_list(out, "  missing:", s->missing, s->nmissing);
     for (size_t i = 0; i < s->nmissing_prereqs; i++)
-        fprintf(out, "    prerequisite missing: %s (%s): %s\n",
-                pl_esc(s->missing_prereqs[i].entry->kb),
-                pl_update_kind_name(s->missing_prereqs[i].entry->kind),
-                pl_esc(s->missing_prereqs[i].reason));
+        prereq_line(out, &s->missing_prereqs[i]);
     if (s->kernel_note)
         fprintf(out, "    note: %s\n", pl_esc(s->kernel_note));
+    if (s->kernel_after && s->kernel_rollup)
+        fprintf(out, "    note: the kernel is newer than every kernel the catalog knows: its month "
+                "is %.7s or later, not known which\n", pl_esc(s->kernel_rollup->release_date));
+}
+
+static const char *const sec_kinds[] = {"", "monthly rollup", "security-only", "kernel"};
+
+/* "Security: 2022-05 via KB5014006 (security-only)" and the channel. */
+static void security_lines(FILE *out, const pl_rollup_status *s)
+{
+    const pl_security_level *l = &s->security;
+    if (l->kind == PL_SEC_NONE)
+        fprintf(out, "  %-12s no month of the catalog covered", "Security:");
+    else if (l->after)
+        fprintf(out, "  %-12s after %s, month unknown (the kernel is newer than every kernel the "
+                "catalog knows)", "Security:", pl_esc(l->month));
+    else
+        fprintf(out, "  %-12s %s via %s (%s)", "Security:", pl_esc(l->month),
+                l->via->kb[0] ? pl_esc(l->via->kb) : "KB unknown", sec_kinds[l->kind]);
+    fprintf(out, "; channel %s", pl_channel_name(s->channel));
+    if (s->channel_via)
+        fprintf(out, " (proved by %s)", pl_esc(s->channel_via->kb));
+    fputc('\n', out);
+}
+
+static void behind_line(FILE *out, const pl_rollup_status *s)
+{
+    fprintf(out, "  %-12s", "Behind:");
+    for (int c = PL_CHANNEL_ESU; c < PL_NCHANNELS; c++) {
+        fprintf(out, "%s %s ", c > PL_CHANNEL_ESU ? "," : "", pl_channel_name((pl_channel)c));
+        if (s->behind[c] < 0)
+            fputs("not eligible", out);
+        else
+            fprintf(out, "%ld", s->behind[c]);
+    }
+    fputc('\n', out);
+}
+
+static void servicing_lines(FILE *out, const pl_rollup_status *s)
+{
+    if (!s->applicable || s->unknown)
+        return;
+    security_lines(out, s);
+    behind_line(out, s);
+    for (size_t i = 0; i < s->notes.len; i++)
+        fprintf(out, "    note: %s\n", pl_esc(s->notes.items[i]));
+}
+
+/* "Next steps", a numbered list; nothing when it cannot be told. */
+static void next_steps_lines(FILE *out, const pl_assessment *a)
+{
+    if (!a->next_steps_known)
+        return;
+    if (!a->nnext_steps) {
+        fprintf(out, "  %-12s none: current for its channel\n", "Next steps:");
+        return;
+    }
+    fprintf(out, "  Next steps:\n");
+    for (size_t i = 0; i < a->nnext_steps; i++) {
+        const pl_next_step *st = &a->next_steps[i];
+        fprintf(out, "    %zu. %s", i + 1, st->action);
+        if (st->kb || st->kind)
+            fprintf(out, " %s", st->kb ? pl_esc(st->kb) : "(KB unknown)");
+        if (st->kind)
+            fprintf(out, " (%s)", st->kind);
+        fprintf(out, ": %s\n", pl_esc(st->why));
+    }
+}
+
+static void timeline_line(FILE *out, const pl_timeline *t)
+{
+    if (!t->known)
+        return;
+    fprintf(out, "  %-12s first install %s, newest %s, build 6003 since %s\n", "Timeline:",
+            t->first, t->newest, t->build_6003[0] ? t->build_6003 : "-");
+}
+
+/* The catalog the rollup answers rest on, so a report says which one. */
+static void catalog_line(FILE *out, const pl_input_result *r, const pl_rollup_status *s)
+{
+    if (!r->catalog || (!s->applicable && !s->unknown))
+        return;
+    fprintf(out, "  %-12s %s, newest row %s, sha256 %s\n", "Catalog:", pl_esc(r->catalog->name),
+            r->catalog->newest[0] ? pl_esc(r->catalog->newest) : "-", r->catalog->sha256);
 }
 
 static void packages_lines(FILE *out, const pl_installation *in)
@@ -230,6 +329,10 @@ static void installation_block(FILE *out, const pl_input_result *r, const pl_ins
     verdict_lines(out, &ir->assess);
     updates_lines(out, ir);
     rollup_lines(out, &ir->assess.rollups);
+    servicing_lines(out, &ir->assess.rollups);
+    timeline_line(out, &ir->assess.timeline);
+    next_steps_lines(out, &ir->assess);
+    catalog_line(out, r, &ir->assess.rollups);
     if (verbose)
         packages_lines(out, &ir->inst);
     pending_lines(out, &ir->assess);

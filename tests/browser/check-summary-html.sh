@@ -7,8 +7,8 @@
 #   - no markup from the results became an element (no <script>, <img>,
 #     <b>) and the title is untouched (no script ran);
 #   - every count the page shows (data-metric="SECTION.KEY") equals the CSV
-#     row (SECTION,KEY) of the same results, and the verdict, input and
-#     installation counts equal the text summary's.
+#     row (SECTION,KEY) of the same results, and the verdict, input,
+#     installation, next-step and channel counts equal the text summary's.
 # Then writes a screenshot (PNG) to look at: $PL_SCREENSHOT, by default
 # ${TMPDIR:-/tmp}/patchlevel-summary-html.png. Exit 0 passed, 1 failed, 77 skipped (no Chromium).
 #
@@ -130,6 +130,22 @@ for pair in "inputs.total:Inputs:total" "inputs.failed:Inputs:failed" \
     d=$(dom_count "$metric")
     same "$t" "$d" || fail "$metric: the page shows ${d:-nothing}, the text ${t:-nothing}"
 done
+
+# The servicing cards and charts (issue 9): each next-step card and each
+# channel bar is on the page, and equals the text summary's count.
+for k in "needs SSU" "needs SHA-2" "needs ESU licensing" "needs reboot" \
+    "current for its channel" "not determined"; do
+    t=$(text_count "Next steps" "$k")
+    d=$(dom_count "next_step.$k")
+    same "$t" "$d" || fail "next_step.$k: the page shows ${d:-nothing}, the text ${t:-nothing}"
+done
+for c in public esu azure premium-assurance "not determined"; do
+    t=$(text_count "Channel the installed updates prove" "$c")
+    d=$(dom_count "channel.$c")
+    same "$t" "$d" || fail "channel.$c: the page shows ${d:-nothing}, the text ${t:-nothing}"
+done
+grep -q 'data-metric="security_month.none"' "$work/dom.html" ||
+    fail "the security level chart is missing"
 
 # ---- a picture ---------------------------------------------------------
 chrome --hide-scrollbars --window-size=1280,2200 --screenshot="$work/summary.png" \

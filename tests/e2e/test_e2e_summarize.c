@@ -250,6 +250,45 @@ START_TEST(html_matches_the_results)
 }
 END_TEST
 
+/* The servicing sections: the CSV, the JSON and the HTML cards agree, and
+ * every installation is in one security-month and one channel row. */
+START_TEST(servicing_sections_agree_in_every_format)
+{
+    expected x;
+    count_results(results, &x);
+    e2e_run c, j, h;
+    summarize(&c, "csv", NULL);
+    summarize(&j, "json", NULL);
+    summarize(&h, "html", NULL);
+    ck_assert_int_eq(c.status, 0);
+    ck_assert_int_eq(j.status, 0);
+    ck_assert_ptr_nonnull(j.json);
+    ck_assert_str_eq(jstr(j.json, "schema"), "patchlevel-summary/1");
+    const char *steps[] = {"needs SSU", "needs SHA-2", "needs ESU licensing", "needs reboot",
+                           "current for its channel", "not determined"};
+    for (size_t k = 0; k < 6; k++) {
+        char path[64], metric[64];
+        snprintf(path, sizeof path, "next_step.%s", steps[k]);
+        long n = csv_count(c.out, "next_step", steps[k]);
+        ck_assert_int_eq(jint(j.json, path), n);
+        snprintf(metric, sizeof metric, "next_step.%s", steps[k]);
+        ck_assert_int_eq(html_count(h.out, metric), n);
+    }
+    const char *channels[] = {"public", "esu", "azure", "premium-assurance", "not determined"};
+    long total = 0;
+    for (size_t k = 0; k < 5; k++)
+        total += csv_count(c.out, "channel", channels[k]);
+    ck_assert_int_eq(total, x.installations);
+    ck_assert_int_eq(csv_count(c.out, "channel", "premium-assurance"), 1);   /* ws2008-6003-premium */
+    ck_assert_int_eq(csv_count(c.out, "security_month", "2025-02"), 1);
+    ck_assert_int_eq(jint(j.json, "security_month.2025-02"), 1);
+    ck_assert_int_eq(jint(j.json, "installations.total"), x.installations);
+    e2e_free(&c);
+    e2e_free(&j);
+    e2e_free(&h);
+}
+END_TEST
+
 static char *write_temp(const char *content, size_t len)
 {
     char *path = strdup("/tmp/pl-summarize-extra-XXXXXX");
@@ -386,6 +425,7 @@ int main(void)
     tcase_add_test(tc, text_matches_the_results);
     tcase_add_test(tc, csv_matches_the_results);
     tcase_add_test(tc, html_matches_the_results);
+    tcase_add_test(tc, servicing_sections_agree_in_every_format);
     tcase_add_test(tc, repeated_inputs_and_a_truncated_line);
     tcase_add_test(tc, an_unreadable_file_is_named_and_the_others_summarized);
     tcase_add_test(tc, output_file_and_dash);

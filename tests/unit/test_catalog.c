@@ -85,7 +85,7 @@ static void ck_error(const char *text, const char *expected)
 
 START_TEST(shipped_catalog_parses_sorted)
 {
-    ck_assert_uint_eq(shipped.n, 177);
+    ck_assert_uint_eq(shipped.n, 193);   /* 177 reference rows, 16 added by the corrections */
     ck_assert_ptr_nonnull(shipped.by_kb);
     for (size_t i = 1; i < shipped.n; i++) {
         const char *a = shipped.entries[i - 1].release_date, *b = shipped.entries[i].release_date;
@@ -115,9 +115,9 @@ START_TEST(shipped_prerequisites)
     ck_assert_str_eq(e->release_date, "2019-04-09");
     e = must_find(&shipped, "KB4474419");
     ck_assert_int_eq(e->kind, PL_KIND_SHA2);
-    ck_assert_str_eq(e->release_date, "2019-09");
+    ck_assert_str_eq(e->release_date, "2019-09-23");   /* corrections: revision v4's date */
     ck_assert_int_eq(must_find(&shipped, "KB4575904")->kind, PL_KIND_ESU_LICENSING);
-    ck_assert_str_eq(must_find(&shipped, "KB4538484")->release_date, "");
+    ck_assert_str_eq(must_find(&shipped, "KB4538484")->release_date, "2020-02-11");
 }
 END_TEST
 
@@ -131,10 +131,12 @@ START_TEST(shipped_previews_and_out_of_band)
     for (size_t i = 0; i < 4; i++)
         ck_assert_int_eq(must_find(&shipped, oob[i])->kind, PL_KIND_OUT_OF_BAND);
     ck_assert_str_eq(must_find(&shipped, "KB5004955")->supersedes, "KB5003661");
+    /* corrections: an out-of-band fix of 2022-05-19 on top of May 2022 */
     e = must_find(&shipped, "KB5014990");
-    ck_assert_int_eq(e->kind, PL_KIND_OTHER);
-    ck_assert_str_eq(e->release_date, "");
-    ck_assert_str_eq(e->confidence, "low");
+    ck_assert_int_eq(e->kind, PL_KIND_OUT_OF_BAND);
+    ck_assert_str_eq(e->release_date, "2022-05-19");
+    ck_assert_ptr_null(e->supersedes);
+    ck_assert_str_eq(e->confidence, "high");
 }
 END_TEST
 
@@ -143,14 +145,58 @@ START_TEST(shipped_kind_counts)
     size_t count[PL_KIND_OTHER + 1] = {0};
     for (size_t i = 0; i < shipped.n; i++)
         count[shipped.entries[i].kind]++;
-    ck_assert_uint_eq(count[PL_KIND_MONTHLY_ROLLUP], 74);
-    ck_assert_uint_eq(count[PL_KIND_SECURITY_ONLY], 65);
+    ck_assert_uint_eq(count[PL_KIND_MONTHLY_ROLLUP], 89);   /* 15 of them KB unknown */
+    ck_assert_uint_eq(count[PL_KIND_SECURITY_ONLY], 66);
     ck_assert_uint_eq(count[PL_KIND_PREVIEW], 14);
-    ck_assert_uint_eq(count[PL_KIND_OUT_OF_BAND], 4);
+    ck_assert_uint_eq(count[PL_KIND_OUT_OF_BAND], 5);
     ck_assert_uint_eq(count[PL_KIND_SSU], 13);
     ck_assert_uint_eq(count[PL_KIND_ESU_LICENSING], 3);
     ck_assert_uint_eq(count[PL_KIND_SHA2], 3);
-    ck_assert_uint_eq(count[PL_KIND_OTHER], 1);
+    ck_assert_uint_eq(count[PL_KIND_OTHER], 0);
+}
+END_TEST
+
+/* Every month from the first 6003 rollup to the last update (2026-01-13)
+ * has exactly one monthly rollup row, with or without a KB, and every
+ * row's channel is the one its date falls in. */
+START_TEST(shipped_months_are_complete_to_2026_01)
+{
+    int seen[2027 - 2019][12] = {{0}};
+    size_t unknown = 0;
+    for (size_t i = 0; i < shipped.n; i++) {
+        const pl_catalog_entry *e = &shipped.entries[i];
+        ck_assert_int_eq(e->channel, pl_channel_of_date(e->release_date));
+        if (e->kind != PL_KIND_MONTHLY_ROLLUP || strcmp(e->release_date, "2019-04") < 0)
+            continue;
+        int y = atoi(e->release_date), m = atoi(e->release_date + 5);
+        seen[y - 2019][m - 1]++;
+        if (!e->kb[0]) {
+            unknown++;
+            ck_assert_ptr_nonnull(e->note);
+        }
+    }
+    for (int y = 2019; y <= 2026; y++)
+        for (int m = (y == 2019 ? 4 : 1); m <= (y == 2026 ? 1 : 12); m++)
+            ck_assert_msg(seen[y - 2019][m - 1] == 1, "%d-%02d: %d rollups", y, m,
+                          seen[y - 2019][m - 1]);
+    ck_assert_uint_eq(unknown, 15);
+    ck_assert_str_eq(shipped.newest, "2026-01-13");
+    ck_assert_uint_eq(strlen(shipped.sha256), 64);
+}
+END_TEST
+
+/* The channel ends of reference update 2026-12-06. */
+START_TEST(shipped_channels)
+{
+    ck_assert_int_eq(must_find(&shipped, "KB4534303")->channel, PL_CHANNEL_PUBLIC);
+    ck_assert_int_eq(must_find(&shipped, "KB4537810")->channel, PL_CHANNEL_ESU);
+    ck_assert_int_eq(must_find(&shipped, "KB5022340")->channel, PL_CHANNEL_ESU);
+    ck_assert_int_eq(must_find(&shipped, "KB5022890")->channel, PL_CHANNEL_AZURE);
+    ck_assert_int_eq(must_find(&shipped, "KB5034173")->channel, PL_CHANNEL_AZURE);
+    ck_assert_int_eq(must_find(&shipped, "KB5034795")->channel, PL_CHANNEL_PREMIUM_ASSURANCE);
+    ck_assert_str_eq(must_find(&shipped, "KB5034795")->supersedes, "KB5034173");
+    ck_assert_int_eq(must_find(&shipped, "KB5034833")->kind, PL_KIND_SECURITY_ONLY);
+    ck_kernel(must_find(&shipped, "KB5029318"), 6, 0, 6003, 22216);
 }
 END_TEST
 
@@ -191,7 +237,9 @@ END_TEST
 START_TEST(find_every_shipped_entry)
 {
     for (size_t i = 0; i < shipped.n; i++)
-        ck_assert_ptr_eq(pl_catalog_find(&shipped, shipped.entries[i].kb), &shipped.entries[i]);
+        if (shipped.entries[i].kb[0])     /* a KB-unknown month is found by no KB */
+            ck_assert_ptr_eq(pl_catalog_find(&shipped, shipped.entries[i].kb),
+                             &shipped.entries[i]);
 }
 END_TEST
 
@@ -237,8 +285,11 @@ START_TEST(kernel_between_thresholds_is_the_older_month)
     ck_assert_str_eq(rollup_kb_for(6, 0, 6003, 20511), "KB4493471");
     /* Jan 2020 has no kernel version (TEN used crypt32): Dec 2019 until Feb 2020. */
     ck_assert_str_eq(rollup_kb_for(6, 0, 6003, 20700), "KB4530695");
-    /* Past the last known kernel (May 2022): the catalog can say no more. */
-    ck_assert_str_eq(rollup_kb_for(6, 0, 6003, 23117), "KB5014010");
+    /* Between May 2022 and the (low-confidence) April 2023 threshold. */
+    ck_assert_str_eq(rollup_kb_for(6, 0, 6003, 21500), "KB5014010");
+    /* Past the last known kernel (August 2023): placed there; the security
+     * level says "after 2023-08, month unknown" (test_servicing.c). */
+    ck_assert_str_eq(rollup_kb_for(6, 0, 6003, 23117), "KB5029318");
 }
 END_TEST
 
@@ -319,11 +370,11 @@ END_TEST
 
 START_TEST(error_bad_kb)
 {
-    const char *bad[] = {"4493471", "KB12", "KB123456789", "KBx123", "Q123456", "KB-4493471", ""};
+    const char *bad[] = {"4493471", "KB12", "KB123456789", "KBx123", "Q123456", "KB-4493471"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char *text = pl_xasprintf(HDR "%s,2019-04-09,other\n", bad[i]);
         char *want = pl_xasprintf("t.csv:2: bad kb \"%s\": expected KB followed by 3 to 8 "
-                                  "digits", bad[i]);
+                                  "digits, or empty", bad[i]);
         ck_error(text, want);
         free(text);
         free(want);
@@ -495,7 +546,7 @@ END_TEST
 START_TEST(error_value_is_shown_safely)
 {
     ck_error("kb,release_date,kind\n\"KB1\n2\",,other\n",
-             "t.csv:2: bad kb \"KB1?2\": expected KB followed by 3 to 8 digits");
+             "t.csv:2: bad kb \"KB1?2\": expected KB followed by 3 to 8 digits, or empty");
     ck_error(HDR "KB100,,aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n",
              "t.csv:2: bad kind \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...\": expected one of "
              "monthly-rollup, security-only, preview, out-of-band, ssu, esu-licensing, sha2, "
@@ -594,7 +645,7 @@ START_TEST(sorted_by_date_then_kb_number)
                            "KB2000,2020-04,ssu,\n"
                            "KB3000,2019-12-31,other,\n",
                            &cat, &err), -1);
-    ck_assert_str_eq(err.msg, "t.csv:2: bad kb \"KB5\": expected KB followed by 3 to 8 digits");
+    ck_assert_str_eq(err.msg, "t.csv:2: bad kb \"KB5\": expected KB followed by 3 to 8 digits, or empty");
     ck_assert_int_eq(parse("kb,release_date,kind,supersedes\n"
                            "KB500,,other,\n"
                            "KB1000,2020-04-14,other,kb999\n"
@@ -638,6 +689,53 @@ START_TEST(kernel_version_parts)
 }
 END_TEST
 
+/* channel and note columns; a row without a KB needs a date and a note;
+ * two KB-unknown rows are not duplicates. */
+START_TEST(channel_note_and_unknown_kb_rows)
+{
+    pl_catalog cat;
+    pl_err err = {0};
+    ck_assert_int_eq(parse("kb,release_date,kind,channel,note\n"
+                           ",2025-03-11,monthly-rollup,,KB unknown\n"
+                           ",2025-04-08,monthly-rollup,Premium-Assurance,KB unknown\n"
+                           "KB100,2019-12-10,monthly-rollup,,\n"
+                           "KB200,2020-02-11,monthly-rollup,esu,\n",
+                           &cat, &err), 0);
+    ck_assert_uint_eq(cat.n, 4);
+    ck_assert_int_eq(cat.entries[0].channel, PL_CHANNEL_PUBLIC);
+    ck_assert_int_eq(cat.entries[1].channel, PL_CHANNEL_ESU);
+    ck_assert_str_eq(cat.entries[2].kb, "");
+    ck_assert_str_eq(cat.entries[2].note, "KB unknown");
+    ck_assert_int_eq(cat.entries[2].channel, PL_CHANNEL_PREMIUM_ASSURANCE);
+    ck_assert_int_eq(cat.entries[3].channel, PL_CHANNEL_PREMIUM_ASSURANCE);
+    ck_assert_str_eq(cat.newest, "2025-04-08");
+    pl_catalog_free(&cat);
+    ck_assert_int_eq(parse("kb,release_date,kind,note\n,,monthly-rollup,x\n", &cat, &err), -1);
+    ck_assert_str_eq(err.msg, "t.csv:2: a row with an empty kb needs a release_date and a note");
+    ck_assert_int_eq(parse("kb,release_date,kind\n,2025-03,monthly-rollup\n", &cat, &err), -1);
+    ck_assert_int_eq(parse("kb,release_date,kind,channel\nKB1000,2020-01,ssu,cloud\n", &cat,
+                           &err), -1);
+    ck_assert_str_eq(err.msg, "t.csv:2: bad channel \"cloud\": expected one of public, esu, "
+                              "azure, premium-assurance, or empty");
+}
+END_TEST
+
+START_TEST(channel_of_date_and_names)
+{
+    ck_assert_int_eq(pl_channel_of_date("2020-01-14"), PL_CHANNEL_PUBLIC);
+    ck_assert_int_eq(pl_channel_of_date("2020-02"), PL_CHANNEL_ESU);
+    ck_assert_int_eq(pl_channel_of_date("2023-01-10"), PL_CHANNEL_ESU);
+    ck_assert_int_eq(pl_channel_of_date("2024-01-09"), PL_CHANNEL_AZURE);
+    ck_assert_int_eq(pl_channel_of_date("2024-02-13"), PL_CHANNEL_PREMIUM_ASSURANCE);
+    ck_assert_int_eq(pl_channel_of_date(""), PL_CHANNEL_PUBLIC);
+    for (int c = 0; c < PL_NCHANNELS; c++) {
+        pl_channel back;
+        ck_assert_int_eq(pl_channel_parse(pl_channel_name((pl_channel)c), &back), 0);
+        ck_assert_int_eq(back, c);
+    }
+}
+END_TEST
+
 /* The message names the file as given. */
 START_TEST(parse_without_a_name)
 {
@@ -658,6 +756,8 @@ static Suite *catalog_suite(void)
     tcase_add_test(tc, shipped_prerequisites);
     tcase_add_test(tc, shipped_previews_and_out_of_band);
     tcase_add_test(tc, shipped_kind_counts);
+    tcase_add_test(tc, shipped_months_are_complete_to_2026_01);
+    tcase_add_test(tc, shipped_channels);
     tcase_add_test(tc, shipped_supersedes_are_consistent);
     tcase_add_test(tc, find_is_case_insensitive);
     tcase_add_test(tc, find_every_shipped_entry);
@@ -698,6 +798,8 @@ static Suite *catalog_suite(void)
     tcase_add_test(tc, dates_leap_day_and_month_only);
     tcase_add_test(tc, kernel_version_parts);
     tcase_add_test(tc, parse_without_a_name);
+    tcase_add_test(tc, channel_note_and_unknown_kb_rows);
+    tcase_add_test(tc, channel_of_date_and_names);
     suite_add_tcase(s, tc);
     return s;
 }

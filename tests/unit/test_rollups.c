@@ -75,8 +75,9 @@ static void end_scene(scene *s)
     pl_strlist_free(&s->kbs);
 }
 
-/* Monthly rollups from KB4493471 (2019-04) to KB5052038 (2025-02). */
-#define POST_6003_ROLLUPS 67
+/* Monthly rollups of the esu channel a server is counted for when it
+ * proves no later one: KB4493471 (2019-04) to KB5022340 (2023-01). */
+#define POST_6003_ROLLUPS 46
 
 static size_t index_of_missing(const pl_rollup_status *st, const char *kb)
 {
@@ -118,11 +119,13 @@ START_TEST(fully_patched_through_2022_05)
     ck_assert_str_eq(s.st.latest->kb, "KB5014010");
     ck_assert_ptr_eq(s.st.level, s.st.latest);
     ck_assert_ptr_null(s.st.level_via);
-    ck_assert_uint_eq(s.st.nmissing, 29);
+    /* counted to the end of the esu channel it proves */
+    ck_assert_uint_eq(s.st.nmissing, 8);
     ck_assert_str_eq(s.st.missing[0]->kb, "KB5014752");
-    ck_assert_str_eq(s.st.missing[28]->kb, "KB5052038");
+    ck_assert_str_eq(s.st.missing[7]->kb, "KB5022340");
     ck_missing_sorted_monthly(&s.st);
-    ck_prereqs(&s.st, "");
+    /* the SSU of the era: the newest before January 2023's rollup */
+    ck_prereqs(&s.st, "KB5010452");
     ck_assert_str_eq(s.st.kernel_rollup->kb, "KB5014010");
     ck_assert_ptr_null(s.st.kernel_note);
     /* KB948465 (SP2) is not in the catalog; the rest newest first. */
@@ -147,16 +150,16 @@ START_TEST(security_only_of_the_newest_month)
     /* Same day: by KB number, newest first. */
     ck_assert_str_eq(s.st.installed[1]->kb, "KB4493730");
     ck_assert_str_eq(s.st.installed[2]->kb, "KB4493471");
-    /* The May rollup is still missing: a security-only update is not one. */
-    ck_assert_str_eq(s.st.missing[0]->kb, "KB4499149");
-    ck_assert_uint_eq(s.st.nmissing, POST_6003_ROLLUPS - 1);
+    /* May's security-only update covers May: counted from June. */
+    ck_assert_str_eq(s.st.missing[0]->kb, "KB4503273");
+    ck_assert_uint_eq(s.st.nmissing, POST_6003_ROLLUPS - 2);
     /* The kernel is May's; the security-only update explains it. */
     ck_assert_str_eq(s.st.kernel_rollup->kb, "KB4499149");
     ck_assert_str_eq(s.st.kernel_note,
                      "the kernel 6.0.6003.20512 matches the 2019-05 rollup KB4499149, newer than "
                      "the newest installed rollup KB4493471 (2019-04); installed updates that may "
                      "account for it: KB4499180 (security-only 2019-05)");
-    ck_prereqs(&s.st, "KB4474419 KB5016891");
+    ck_prereqs(&s.st, "KB5010452 KB4474419 KB4520002 KB4575904");
     end_scene(&s);
 }
 END_TEST
@@ -172,18 +175,24 @@ START_TEST(nothing_installed_on_6002)
     ck_assert_uint_eq(s.st.ninstalled, 0);
     ck_assert_uint_eq(s.st.nmissing, POST_6003_ROLLUPS);
     ck_assert_str_eq(s.st.missing[0]->kb, "KB4493471");
-    ck_assert_str_eq(s.st.missing[POST_6003_ROLLUPS - 1]->kb, "KB5052038");
+    ck_assert_str_eq(s.st.missing[POST_6003_ROLLUPS - 1]->kb, "KB5022340");
     ck_assert_uint_eq(index_of_missing(&s.st, "KB5004955"), (size_t)-1);   /* out-of-band */
     ck_missing_sorted_monthly(&s.st);
-    /* SSU, SHA-2, and the newest ESU licensing preparation package. */
-    ck_prereqs(&s.st, "KB4493730 KB4474419 KB5016891");
+    /* The SSU of the era, SHA-2, the October 2019 level, the licensing
+     * package of ESU year 3 (KB4575904 serves years 1-3). */
+    ck_prereqs(&s.st, "KB5010452 KB4474419 KB4520002 KB4575904");
     ck_assert_str_eq(s.st.missing_prereqs[0].reason,
-                     "needed before the rollups released from 2019-04 on; neither it nor a "
-                     "later servicing stack update is installed");
-    ck_assert_str_eq(s.st.missing_prereqs[1].reason,
-                     "needed by updates released after 2019-09 (signed with SHA-2 only)");
-    ck_assert_ptr_nonnull(strstr(s.st.missing_prereqs[2].reason,
-                                 "(KB4575904, KB5016891, KB4538484)"));
+                     "the newest servicing stack update released before the newest missing "
+                     "rollup (KB5022340, 2023-01); neither it nor a later one is installed");
+    ck_assert_str_eq(s.st.missing_prereqs[0].needed_by.items[0], "KB5011534");
+    ck_assert_ptr_nonnull(strstr(s.st.missing_prereqs[1].reason,
+                                 "needed by updates released after 2019-09"));
+    ck_assert_str_eq(s.st.missing_prereqs[1].needed_by.items[0], "KB4520002");
+    ck_assert_str_eq(s.st.missing_prereqs[2].role, "rollup-level");
+    ck_assert_str_eq(s.st.missing_prereqs[2].needed_by.items[0], "KB4537810");
+    ck_assert_str_eq(s.st.missing_prereqs[3].reason,
+                     "the ESU licensing package of the newest missing rollup's year (2023-01, "
+                     "ESU year 3); none is installed");
     ck_assert_ptr_null(s.st.kernel_rollup);   /* 18005: older than any rollup */
     ck_assert_ptr_null(s.st.kernel_note);
     end_scene(&s);
@@ -231,8 +240,10 @@ START_TEST(kernel_newer_than_latest_installed)
                      "the kernel 6.0.6003.21481 matches the 2022-05 rollup KB5014010, newer than "
                      "the newest installed rollup KB4493471 (2019-04); no installed update in "
                      "the catalog accounts for it (the CBS store may be damaged or cleaned up)");
-    /* Counted from what is installed, not from the kernel. */
-    ck_assert_uint_eq(s.st.nmissing, POST_6003_ROLLUPS - 1);
+    /* Only the kernel witnesses 2022-05: counted from there (spec
+     * section 3, security_level kind "kernel"). */
+    ck_assert_int_eq(s.st.security.kind, PL_SEC_KERNEL);
+    ck_assert_uint_eq(s.st.nmissing, 8);
     end_scene(&s);
 }
 END_TEST
@@ -322,11 +333,11 @@ START_TEST(superseded_and_staged_do_not_count)
     pl_decide_kbs(&s.inst, &a);
     pl_decide_rollups(&s.inst, &a.kbs_installed, &s.kernel, &cat, &s.st);
     ck_assert_str_eq(s.st.latest->kb, "KB5014010");
-    ck_assert_uint_eq(s.st.nmissing, 29);
+    ck_assert_uint_eq(s.st.nmissing, 8);
     ck_assert_str_eq(s.st.missing[0]->kb, "KB5014752");
     ck_assert_uint_eq(s.st.ninstalled, 5);
     ck_assert_ptr_null(s.st.kernel_note);
-    ck_prereqs(&s.st, "");
+    ck_prereqs(&s.st, "KB5010452");
     for (size_t i = 0; i < s.inst.npackages; i++) {
         free(s.inst.packages[i].identity);
         free(s.inst.packages[i].kb);
@@ -374,13 +385,18 @@ START_TEST(installed_out_of_band_rollup_sets_the_level)
 }
 END_TEST
 
-/* A later servicing stack update supersedes the April 2019 one. */
+/* The SSU of the era is the newest released before the newest missing
+ * rollup; a later one installed satisfies it, an older one does not. */
 START_TEST(later_ssu_satisfies_the_ssu_prerequisite)
 {
     scene s;
     set_scene(&s, "6.0", 6, 0, 6003, 20489, "KB4517134 KB4493471");
     decide(&s);
-    ck_prereqs(&s.st, "KB4474419 KB5016891");
+    ck_prereqs(&s.st, "KB5010452 KB4474419 KB4520002 KB4575904");
+    end_scene(&s);
+    set_scene(&s, "6.0", 6, 0, 6003, 20489, "KB5033466 KB4493471");
+    decide(&s);
+    ck_prereqs(&s.st, "KB4474419 KB4520002 KB4575904");
     end_scene(&s);
 }
 END_TEST
@@ -389,22 +405,25 @@ END_TEST
 START_TEST(prerequisites_follow_the_missing_months)
 {
     scene s;
-    /* Up to date: nothing missing, nothing needed. */
-    set_scene(&s, "6.0", 0, 0, 0, 0, "KB5052038");
+    /* Current for the esu channel: nothing missing, nothing needed. */
+    set_scene(&s, "6.0", 0, 0, 0, 0, "KB5022340");
     decide(&s);
     ck_assert_uint_eq(s.st.nmissing, 0);
     ck_prereqs(&s.st, "");
     end_scene(&s);
-    /* At the 2019-09 level: SHA-2 (after 2019-09) and ESU still needed. */
+    /* At the 2019-09 level: SHA-2 (after 2019-09), the October 2019
+     * level and ESU still needed. */
     set_scene(&s, "6.0", 0, 0, 0, 0, "KB4493730 KB4516026");
     decide(&s);
     ck_assert_str_eq(s.st.missing[0]->kb, "KB4520002");
-    ck_prereqs(&s.st, "KB4474419 KB5016891");
+    ck_prereqs(&s.st, "KB5010452 KB4474419 KB4520002 KB4575904");
     end_scene(&s);
-    /* Any ESU licensing package will do. */
-    set_scene(&s, "6.0", 0, 0, 0, 0, "KB4493730 KB4474419 KB4538484 KB4534303");
+    /* The year-1 licensing package does not serve later years. */
+    set_scene(&s, "6.0", 0, 0, 0, 0, "KB5010452 KB4474419 KB4538484 KB4534303");
     decide(&s);
-    ck_prereqs(&s.st, "");
+    ck_prereqs(&s.st, "KB4575904");
+    ck_assert_ptr_nonnull(strstr(s.st.missing_prereqs[0].reason, "serves rollups up to 2021-01"));
+    ck_assert_str_eq(s.st.missing_prereqs[0].needed_by.items[0], "KB4601360");   /* 2021-02 */
     end_scene(&s);
 }
 END_TEST
@@ -496,11 +515,11 @@ START_TEST(security_only_updates_explain_a_newer_kernel)
               "KB948465 KB4493730 KB4474419 KB4575904 KB5011534 KB5012632 KB5014006");
     decide(&s);
     ck_assert_str_eq(s.st.latest->kb, "KB5011534");
-    ck_assert_uint_eq(s.st.nmissing, 31);
-    ck_assert_str_eq(s.st.missing[0]->kb, "KB5012658");
-    ck_assert_str_eq(s.st.missing[1]->kb, "KB5014010");
+    /* the security-only updates of 2022-04 and 2022-05 cover those months */
+    ck_assert_uint_eq(s.st.nmissing, 8);
+    ck_assert_str_eq(s.st.missing[0]->kb, "KB5014752");
     ck_assert_str_eq(s.st.installed[0]->kb, "KB5014006");
-    ck_prereqs(&s.st, "");
+    ck_prereqs(&s.st, "KB5010452");
     ck_assert_str_eq(s.st.kernel_rollup->kb, "KB5014010");
     /* KB5011534 has no kernel version: compared by rollup month. */
     ck_assert_str_eq(s.st.kernel_note,
@@ -522,8 +541,7 @@ START_TEST(kernel_older_than_an_unversioned_rollup_has_no_note)
               "KB5014006 KB5022340");
     decide(&s);
     ck_assert_str_eq(s.st.latest->kb, "KB5022340");
-    ck_assert_uint_eq(s.st.nmissing, 21);
-    ck_assert_str_eq(s.st.missing[0]->kb, "KB5022890");
+    ck_assert_uint_eq(s.st.nmissing, 0);   /* current for the esu channel */
     ck_assert_str_eq(s.st.kernel_rollup->kb, "KB5014010");
     ck_assert_ptr_null(s.st.kernel_note);
     ck_prereqs(&s.st, "");

@@ -351,7 +351,9 @@ START_TEST(formats_parse)
     ck_assert_int_eq(f, PL_SUMMARY_CSV);
     ck_assert_int_eq(pl_summary_format_parse("text", &f), 0);
     ck_assert_int_eq(f, PL_SUMMARY_TEXT);
-    ck_assert_int_eq(pl_summary_format_parse("json", &f), -1);
+    ck_assert_int_eq(pl_summary_format_parse("json", &f), 0);
+    ck_assert_int_eq(f, PL_SUMMARY_JSON);
+    ck_assert_int_eq(pl_summary_format_parse("xml", &f), -1);
     ck_assert_uint_eq(pl_summary_width("Windows Server\xc2\xae 2008"), 20);
 }
 END_TEST
@@ -361,11 +363,72 @@ START_TEST(an_empty_summary_writes_every_format)
     pl_summary s;
     pl_summary_init(&s);
     pl_summary_finish(&s);
-    for (int f = PL_SUMMARY_TEXT; f <= PL_SUMMARY_HTML; f++) {
+    for (int f = PL_SUMMARY_TEXT; f <= PL_SUMMARY_JSON; f++) {
         char *out = render(&s, (pl_summary_format)f);
         ck_assert(out[0]);
         free(out);
     }
+    pl_summary_free(&s);
+}
+END_TEST
+
+/* An installation with the servicing fields of updates (raw JSON). */
+static char *serviced(const char *updates)
+{
+    return pl_xasprintf(
+        "{\"location\":{\"windows_dir\":\"Windows\"},\"os\":{\"product_name\":\"P\","
+        "\"edition_id\":\"E\",\"arch\":\"amd64\"},\"build6003\":{\"verdict\":\"yes\"},"
+        "\"updates\":%s,\"pending\":{\"reboot_required\":false}}", updates);
+}
+
+/* Security level months (with "after" and none apart), channels, and the
+ * kinds of next step; null answers are "not determined", never "none". */
+START_TEST(servicing_is_counted)
+{
+    pl_summary s;
+    pl_summary_init(&s);
+    add1(&s, "a", serviced("{\"security_level\":{\"month\":\"2023-01\"},\"channel\":"
+                           "{\"name\":\"esu\"},\"next_steps\":[]}"));
+    add1(&s, "b", serviced("{\"security_level\":{\"month\":\"2022-05\"},\"channel\":"
+                           "{\"name\":\"esu\"},\"next_steps\":[{\"action\":\"reboot\"},"
+                           "{\"action\":\"install\",\"kind\":\"ssu\"},{\"action\":"
+                           "\"install\",\"kind\":\"monthly-rollup\"}]}"));
+    add1(&s, "c", serviced("{\"security_level\":{\"month\":null,\"after\":\"2023-08\"},"
+                           "\"channel\":{\"name\":\"premium-assurance\"},\"next_steps\":"
+                           "[{\"action\":\"install\",\"kind\":\"sha2\"},{\"action\":"
+                           "\"install\",\"kind\":\"esu-licensing\"}]}"));
+    add1(&s, "d", serviced("{\"security_level\":null,\"channel\":{\"name\":\"public\"},"
+                           "\"next_steps\":[{\"action\":\"install\",\"kind\":\"ssu\"}]}"));
+    add1(&s, "e", serviced("{\"security_level\":null,\"channel\":null,\"next_steps\":null}"));
+    pl_summary_finish(&s);
+    ck_assert_uint_eq(s.nsec_months, 3);
+    ck_assert_str_eq(s.sec_months[0].month, "2022-05");
+    ck_assert_str_eq(s.sec_months[1].month, "2023-01");
+    ck_assert_str_eq(s.sec_months[2].month, "after 2023-08");
+    ck_assert_uint_eq(s.sec_none, 1);
+    ck_assert_uint_eq(s.sec_undetermined, 1);
+    ck_assert_uint_eq(s.channels[PL_SCH_ESU], 2);
+    ck_assert_uint_eq(s.channels[PL_SCH_PREMIUM_ASSURANCE], 1);
+    ck_assert_uint_eq(s.channels[PL_SCH_PUBLIC], 1);
+    ck_assert_uint_eq(s.channels[PL_SCH_UNDETERMINED], 1);
+    ck_assert_uint_eq(s.steps[PL_STEP_SSU], 2);
+    ck_assert_uint_eq(s.steps[PL_STEP_SHA2], 1);
+    ck_assert_uint_eq(s.steps[PL_STEP_ESU], 1);
+    ck_assert_uint_eq(s.steps[PL_STEP_REBOOT], 1);
+    ck_assert_uint_eq(s.steps[PL_STEP_CURRENT], 1);
+    ck_assert_uint_eq(s.steps[PL_STEP_UNDETERMINED], 1);
+    char *csv = render(&s, PL_SUMMARY_CSV);
+    ck_assert(strstr(csv, "next_step,needs SSU,2\r\n"));
+    ck_assert(strstr(csv, "security_month,after 2023-08,1\r\n"));
+    ck_assert(strstr(csv, "channel,not determined,1\r\n"));
+    free(csv);
+    char *json = render(&s, PL_SUMMARY_JSON);
+    ck_assert(strstr(json, "\"needs ESU licensing\": 1"));
+    ck_assert(strstr(json, "\"schema\": \"patchlevel-summary/1\""));
+    free(json);
+    char *html = render(&s, PL_SUMMARY_HTML);
+    ck_assert(strstr(html, "data-metric=\"next_step.current for its channel\">1<"));
+    free(html);
     pl_summary_free(&s);
 }
 END_TEST
@@ -387,6 +450,7 @@ int main(void)
     tcase_add_test(tc, hostile_strings_in_text_and_csv);
     tcase_add_test(tc, formats_parse);
     tcase_add_test(tc, an_empty_summary_writes_every_format);
+    tcase_add_test(tc, servicing_is_counted);
     suite_add_tcase(s, tc);
     return pl_run_suite(s);
 }
