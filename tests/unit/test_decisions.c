@@ -364,6 +364,7 @@ START_TEST(windows_10_family_is_named_by_major_minor)
     /* Without the DWORDs (8.1 / 2012 R2) CurrentVersion is the version. */
     in.os.has_major_minor = 0;
     in.os.has_ubr = 0;
+    free(in.ntoskrnl.path); /* set_kernel starts the evidence afresh */
     set_kernel(&in.ntoskrnl, "ntoskrnl", 6, 3, 9600, 20000, PL_PE_MACHINE_AMD64);
     pl_assess(&in, NULL, &a);
     ck_assert_str_eq(a.version, "6.3");
