@@ -140,10 +140,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* Every entry is found again by its KB, and rows are sorted by date. */
     for (size_t i = 0; i < cat.n; i++) {
         const pl_catalog_entry *e = &cat.entries[i];
-        FUZZ_CHECK(e->kb && strncmp(e->kb, "KB", 2) == 0);
+        /* A month whose update exists but whose KB is not known has an
+         * empty KB (data/README.md): it is counted, never looked up. */
+        FUZZ_CHECK(e->kb && (e->kb[0] == '\0' || strncmp(e->kb, "KB", 2) == 0));
         FUZZ_CHECK(e->release_date);
-        const pl_catalog_entry *f = pl_catalog_find(&cat, e->kb);
-        FUZZ_CHECK(f == e);
+        if (e->kb[0])
+            FUZZ_CHECK(pl_catalog_find(&cat, e->kb) == e);
         (void)pl_update_kind_name(e->kind);
         if (e->has_kernel)
             (void)pl_catalog_rollup_for_kernel(&cat, e->kernel);
