@@ -29,7 +29,7 @@
 #include <unistd.h>
 
 #include "cli/signals.h"
-#include "cli/tmpdirs.h"
+#include "util/tmpdir.h"
 #include "util/limits.h"
 
 /* A result larger than this is refused (a runaway worker). */
@@ -119,7 +119,7 @@ static int start_job(job *jobs, int njobs, job *j, const char *input,
                      pl_err *err)
 {
     int p[2];
-    char *tmpdir = pl_tmpdir_create(err);
+    char *tmpdir = pl_tmpdir_create("patchlevel", err);
     if (!tmpdir)
         return -1;
     if (pipe(p) != 0) {

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "cli/signals.h"
-#include "cli/tmpdirs.h"
+#include "util/tmpdir.h"
 #include "util/limits.h"
 
 /* Lines of a VMDK descriptor examined for extents. */
@@ -189,7 +189,7 @@ int pl_members_probe(const char *path, const pl_source_options *sopt, unsigned t
 {
     if (!timeout)
         timeout = PL_MEMBERS_TIMEOUT_SECONDS;
-    char *tmpdir = pl_tmpdir_create(err);
+    char *tmpdir = pl_tmpdir_create("patchlevel", err);
     if (!tmpdir)
         return -1;
     probe p = {0};

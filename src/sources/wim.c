@@ -14,7 +14,6 @@
 #endif
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +24,7 @@
 
 #include "sources/source.h"
 #include "util/limits.h"
+#include "util/tmpdir.h"
 #include "util/xml_errors.h"
 
 /* The WIM handle, shared by the source and its volumes. */
@@ -209,16 +209,9 @@ static int ensure_tmpdir(wim_fs *w, pl_err *err)
 {
     if (w->tmpdir)
         return 0;
-    const char *base = getenv("TMPDIR");
-    char *tmpl = pl_xasprintf("%s/patchlevel-wim-XXXXXX", base && *base ? base : "/tmp");
-    if (!mkdtemp(tmpl)) {
-        pl_err_setc(err, PL_ERR_RESOURCES, "cannot create a temporary directory in %s: %s",
-                   base && *base ? base : "/tmp", strerror(errno));
-        free(tmpl);
+    if (!(w->tmpdir = pl_tmpdir_create("patchlevel-wim", err)))
         return -1;
-    }
-    w->tmpdir = tmpl;
-    w->extracted = pl_fs_dir_open(tmpl, err);
+    w->extracted = pl_fs_dir_open(w->tmpdir, err);
     return w->extracted ? 0 : -1;
 }
 
@@ -321,22 +314,13 @@ static int wim_prefetch(pl_fs *fs, const char *const *paths, const uint64_t *max
     return rc;
 }
 
-static int remove_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    remove(p);
-    return 0;
-}
-
 static void wim_fs_close(pl_fs *fs)
 {
     wim_fs *w = (wim_fs *)fs;
     if (w->extracted)
         pl_fs_close(w->extracted);
     if (w->tmpdir) {
-        nftw(w->tmpdir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+        pl_tmpdir_remove(w->tmpdir);
         free(w->tmpdir);
     }
     pl_strset_free(&w->fetched);

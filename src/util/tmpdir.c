@@ -1,4 +1,4 @@
-#include "cli/tmpdirs.h"
+#include "util/tmpdir.h"
 
 #include <errno.h>
 #include <ftw.h>
@@ -12,10 +12,10 @@ static const char *tmp_base(void)
     return base && *base ? base : "/tmp";
 }
 
-char *pl_tmpdir_create(pl_err *err)
+char *pl_tmpdir_create(const char *prefix, pl_err *err)
 {
     /* mkdtemp creates the directory with mode 0700. */
-    char *tmpl = pl_xasprintf("%s/patchlevel-XXXXXX", tmp_base());
+    char *tmpl = pl_xasprintf("%s/%s-XXXXXX", tmp_base(), prefix);
     if (mkdtemp(tmpl))
         return tmpl;
     pl_err_setc(err, PL_ERR_RESOURCES, "cannot create a temporary directory in %s: %s",
