@@ -37,6 +37,11 @@ typedef struct {
 static int at(const line_t *l, size_t i) { return i < l->len ? (unsigned char)l->s[i] : 0; }
 static int is_ident(int c) { return isalnum(c) || c == '_'; }
 static int is_run(int c) { return isdigit(c) || c == '.'; }
+/* A run char at i: a digit, a dot, or the backslash of a regex's "\." */
+static int run_at(const line_t *l, size_t i)
+{
+    return is_run(at(l, i)) || (at(l, i) == '\\' && at(l, i + 1) == '.');
+}
 
 /* ---- numbers: which ones are Windows builds ---------------------------- */
 
@@ -71,6 +76,8 @@ static size_t split_run(const line_t *l, size_t a, size_t b, unsigned long v[4],
         }
         w[n] = i - start;
         v[n++] = x;
+        if (i < b && at(l, i) == '\\')
+            i++;              /* a regex's escaped dot */
         if (i < b)
             i++;              /* the dot */
     }
@@ -109,12 +116,12 @@ static int next_run(const line_t *l, size_t *i, run_t *r)
 {
     while (*i < l->len) {
         size_t a = *i;
-        if (!isdigit(at(l, a)) || (a > 0 && is_run(at(l, a - 1)))) {
+        if (!isdigit(at(l, a)) || (a > 0 && run_at(l, a - 1))) {
             (*i)++;
             continue;
         }
         size_t b = a;
-        while (b < l->len && is_run(at(l, b)))
+        while (b < l->len && run_at(l, b))
             b++;
         *i = b;
         while (b > a && at(l, b - 1) == '.')
@@ -174,8 +181,14 @@ static int condition_word(const char *w, size_t n)
 }
 
 typedef struct {
-    int subject, condition, is_case;
+    int subject, condition, is_case, membership;
 } line_words;
+
+/* Case-insensitive: does the line hold lit? */
+static int line_has(const line_t *l, const char *lit)
+{
+    return word_has(l->s, l->len, lit);
+}
 
 static line_words scan_words(const line_t *l)
 {
@@ -194,6 +207,8 @@ static line_words scan_words(const line_t *l)
         lw.condition |= condition_word(l->s + a, i - a);
         lw.is_case |= word_eq(l->s + a, i - a, "case");
     }
+    /* A list tested for membership ($b -in "6001","6002") is a test. */
+    lw.membership = line_has(l, "-in ") || line_has(l, "-contains") || line_has(l, "-notin");
     return lw;
 }
 
@@ -336,8 +351,34 @@ static void key_before(const line_t *l, size_t p, size_t *ks, size_t *kn)
     *kn = word_before(l, p, ks);
 }
 
-/* What is applied to the value starting at a, read from its left. */
+/* The opening quote of the string a sits in (find "Version 6.0.6002"),
+ * or a itself when it is not inside one. */
+static size_t string_start(const line_t *l, size_t a)
+{
+    size_t open = a;
+    int in = 0;
+    for (size_t i = 0; i < a; i++)
+        if (at(l, i) == '"') {
+            in = !in;
+            open = i;
+        }
+    return in ? open : a;
+}
+
+static op_kind op_left_at(const line_t *l, size_t a, size_t *ks, size_t *kn);
+
+/* What is applied to the value starting at a, read from its left; a value
+ * inside a longer string is judged by what is applied to the string. */
 static op_kind op_left(const line_t *l, size_t a, size_t *ks, size_t *kn)
+{
+    op_kind k = op_left_at(l, a, ks, kn);
+    size_t s = string_start(l, a);
+    if (k == OP_NONE && s < a)
+        k = op_left_at(l, s, ks, kn);
+    return k;
+}
+
+static op_kind op_left_at(const line_t *l, size_t a, size_t *ks, size_t *kn)
 {
     size_t p = skip_left(l, a);
     int c = p > 0 ? at(l, p - 1) : 0, c2 = p > 1 ? at(l, p - 2) : 0;
@@ -465,7 +506,7 @@ pl_c6_class pl_c6_classify_line(const char *s, size_t len)
     for (i = 0; next_run(&l, &i, &r);)
         if (r.kind == RUN_6002 && classify_run(&l, &r, &lw) == PL_C6_EXACT)
             return PL_C6_EXACT;
-    if (others && (lw.subject || lw.is_case || others >= 2 || others_full || any_full))
+    if (others && (lw.subject || lw.is_case || lw.membership || others >= 2 || others_full || any_full))
         return PL_C6_VERSION_LIST;
     return PL_C6_MENTION;
 }
