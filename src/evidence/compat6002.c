@@ -200,8 +200,11 @@ static void scan_file(pl_fs *fs, pl_compat6002 *c, const char *path)
     c->bytes += len;
 }
 
+/* In path order, so that a tree, a WIM and a disk of the same files list
+ * the same findings in the same order. */
 static void scan_candidates(walk_t *w)
 {
+    pl_strlist_sort(&w->files);
     size_t n = w->files.len;
     if (n && w->fs->ops->prefetch) {
         uint64_t *max = pl_xcalloc(n, sizeof *max);

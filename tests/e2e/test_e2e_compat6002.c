@@ -1,0 +1,194 @@
+/* End to end: --find-6002-checks on the fixture tree ws2008-compat6002
+ * and on the same tree captured in wim/compat6002.wim (fixtures/README.md,
+ * "6002 checks"): a logon script (ANSI, CRLF), a scheduled task (UTF-16LE
+ * with BOM, no extension), an installer config (MSI condition in XML),
+ * an application .ini with a build list and a port, a script that accepts
+ * 6003 (-ge 6002), notes that merely mention 6002 (UTF-16LE, no BOM), a
+ * Run value and a service naming scripts outside the scanned locations,
+ * recorded builds in SOFTWARE; a script in Windows\Temp is never read.
+ * Checked in JSON, text and CSV; without the option compat_6002 is null. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../check_main.h"
+#include "e2e.h"
+
+#define TASK "Windows/System32/Tasks/Contoso/Agent Health"
+#define LOGON "Windows/System32/GroupPolicy/User/Scripts/Logon/logon.cmd"
+#define SETUP "ProgramData/Contoso/Installer/setup.xml"
+#define INI "Program Files/Contoso Agent/agent.ini"
+#define CHECK "Program Files/Contoso Agent/check.ps1"
+#define NOTES "Users/Administrator/Documents/notes.ps1"
+#define RUNVBS "Scripts/startup-check.vbs"
+#define SERVICE "Scripts/watch.cmd"
+#define REGKEY "HKLM\\SOFTWARE\\Contoso\\Agent"
+
+static void run(e2e_run *r, const char *fixture, const char *fmt, int find)
+{
+    const char *with[] = {"-f", fmt, "--find-6002-checks", e2e_fixture(fixture), NULL};
+    const char *without[] = {"-f", fmt, e2e_fixture(fixture), NULL};
+    e2e_exec(r, find ? with : without);
+    ck_assert_msg(r->status == 0, "%s: exit %d: %s", fixture, r->status, r->err);
+}
+
+/* The finding at path (and line, 0 for any) has class want. */
+static void ck_finding(json_object *c, const char *path, int64_t line, const char *want)
+{
+    json_object *fs = jget(c, "findings");
+    for (size_t i = 0; fs && i < json_object_array_length(fs); i++) {
+        json_object *f = json_object_array_get_idx(fs, i);
+        if (strcmp(jstr(f, "path"), path) != 0 || (line && jint(f, "line") != line))
+            continue;
+        ck_assert_msg(strcmp(jstr(f, "classification"), want) == 0, "%s:%lld is %s, not %s",
+                      path, (long long)line, jstr(f, "classification"), want);
+        return;
+    }
+    ck_abort_msg("no finding for %s:%lld", path, (long long)line);
+}
+
+static int has_path(json_object *c, const char *path)
+{
+    json_object *fs = jget(c, "findings");
+    for (size_t i = 0; fs && i < json_object_array_length(fs); i++)
+        if (strcmp(jstr(json_object_array_get_idx(fs, i), "path"), path) == 0)
+            return 1;
+    return 0;
+}
+
+static void ck_all(json_object *c)
+{
+    ck_assert_ptr_nonnull(c);
+    ck_finding(c, LOGON, 3, "exact-build-test");
+    ck_finding(c, TASK, 9, "exact-build-test");
+    ck_finding(c, SETUP, 4, "exact-build-test");
+    ck_finding(c, INI, 4, "version-list");
+    ck_finding(c, INI, 3, "mention");            /* Port=6002 */
+    ck_finding(c, CHECK, 3, "mention");          /* -ge 6002 accepts 6003 */
+    ck_finding(c, NOTES, 2, "mention");
+    ck_finding(c, RUNVBS, 3, "exact-build-test");  /* named by the Run key */
+    ck_finding(c, SERVICE, 3, "exact-build-test"); /* named by a service's ImagePath */
+    ck_finding(c, REGKEY, 0, "exact-build-test");  /* SupportedBuild = 6002 */
+    ck_assert_int_eq(jint(c, "risks"), 7);
+    ck_assert_int_eq(jlen(c, "findings"), 11);
+    ck_assert_int_eq(jint(c, "scanned_files"), 8);
+    ck_assert_int_eq(jint(c, "skipped_files"), 0);
+    ck_assert(jis_null(c, "limit"));
+    ck_assert(!has_path(c, "Windows/Temp/old.cmd"));   /* not a script location */
+    json_object *reg = jfind(c, "findings", "path", REGKEY);
+    ck_assert(jis_null(reg, "line"));
+    ck_assert_str_eq(jstr(reg, "source"), "registry");
+    ck_assert_str_eq(jstr(reg, "text"), "SupportedBuild = 6002");
+}
+
+START_TEST(tree_json)
+{
+    e2e_run r;
+    run(&r, "trees/ws2008-compat6002", "json", 1);
+    json_object *c = jget(r.json, "installations.0.compat_6002");
+    ck_all(c);
+    json_object *logon = jfind(c, "findings", "path", LOGON);
+    ck_assert_str_eq(jstr(logon, "text"), "ver | find \"6002\" >nul");
+    e2e_free(&r);
+}
+END_TEST
+
+START_TEST(wim_json)
+{
+    e2e_run r;
+    run(&r, "wim/compat6002.wim", "json", 1);
+    ck_all(jget(r.json, "installations.0.compat_6002"));
+    e2e_free(&r);
+}
+END_TEST
+
+START_TEST(not_asked_for)
+{
+    e2e_run r;
+    run(&r, "trees/ws2008-compat6002", "json", 0);
+    ck_assert(jis_null(r.json, "installations.0.compat_6002"));
+    e2e_free(&r);
+    run(&r, "trees/ws2008-compat6002", "text", 0);
+    ck_assert_ptr_null(strstr(r.out, "Will break at 6003"));
+    e2e_free(&r);
+}
+END_TEST
+
+START_TEST(text_section)
+{
+    e2e_run r;
+    run(&r, "trees/ws2008-compat6002", "text", 1);
+    ck_assert_ptr_nonnull(strstr(r.out, "Will break at 6003: 7 risks in 8 files scanned"));
+    ck_assert_ptr_nonnull(strstr(r.out, "exact-build-test " LOGON ":3: ver | find \"6002\" >nul"));
+    ck_assert_ptr_nonnull(strstr(r.out, "exact-build-test " TASK ":9: "));
+    ck_assert_ptr_nonnull(strstr(r.out, "exact-build-test " SETUP ":4: "));
+    ck_assert_ptr_nonnull(strstr(r.out, "version-list     " INI ":4: SupportedBuilds=6001,6002,7601"));
+    ck_assert_ptr_nonnull(strstr(r.out, "mention          " CHECK ":3: if ($build -ge 6002) {"));
+    ck_assert_ptr_nonnull(strstr(r.out, "mention          " NOTES ":2: "));
+    ck_assert_ptr_nonnull(strstr(r.out, "exact-build-test " REGKEY ": SupportedBuild = 6002"));
+    /* Risks come before mentions. */
+    ck_assert(strstr(r.out, "version-list") < strstr(r.out, "mention  "));
+    e2e_free(&r);
+}
+END_TEST
+
+/* The count is the last column: 7 risks, and empty without the option. */
+START_TEST(csv_column)
+{
+    e2e_run r;
+    run(&r, "trees/ws2008-compat6002", "csv", 1);
+    char *nl = strstr(r.out, "\r\n");
+    ck_assert_ptr_nonnull(nl);
+    ck_assert(strncmp(nl - strlen("compat_6002_risks"), "compat_6002_risks", 17) == 0);
+    size_t len = strlen(r.out);
+    ck_assert(len > 4 && strcmp(r.out + len - 4, ",7\r\n") == 0);
+    e2e_free(&r);
+    run(&r, "trees/ws2008-compat6002", "csv", 0);
+    len = strlen(r.out);
+    ck_assert(len > 3 && strcmp(r.out + len - 3, ",\r\n") == 0);
+    e2e_free(&r);
+}
+END_TEST
+
+/* A bare hive: the recorded builds only (no volume, no files). */
+START_TEST(bare_hive)
+{
+    e2e_run r;
+    run(&r, "trees/ws2008-compat6002/Windows/System32/config/SOFTWARE", "json", 1);
+    json_object *c = jget(r.json, "installations.0.compat_6002");
+    ck_assert_int_eq(jint(c, "scanned_files"), 0);
+    ck_finding(c, REGKEY, 0, "exact-build-test");
+    ck_assert_int_eq(jint(c, "risks"), 1);
+    e2e_free(&r);
+}
+END_TEST
+
+/* A tree with no script at all: an empty list, not null. */
+START_TEST(nothing_found)
+{
+    e2e_run r;
+    run(&r, "trees/ws2008-6003-rollups", "json", 1);
+    json_object *c = jget(r.json, "installations.0.compat_6002");
+    ck_assert_ptr_nonnull(c);
+    ck_assert_int_eq(jlen(c, "findings"), 0);
+    ck_assert_int_eq(jint(c, "risks"), 0);
+    e2e_free(&r);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("e2e_compat6002");
+    TCase *tc = tcase_create("core");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, tree_json);
+    tcase_add_test(tc, wim_json);
+    tcase_add_test(tc, not_asked_for);
+    tcase_add_test(tc, text_section);
+    tcase_add_test(tc, csv_column);
+    tcase_add_test(tc, bare_hive);
+    tcase_add_test(tc, nothing_found);
+    suite_add_tcase(s, tc);
+    return pl_run_suite(s);
+}
