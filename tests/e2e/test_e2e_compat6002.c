@@ -177,6 +177,58 @@ START_TEST(nothing_found)
 }
 END_TEST
 
+/* summarize: installations scanned, and those with a risk, in every
+ * format (a result without the option counts as not scanned). */
+START_TEST(summarize_counts)
+{
+    char dir[512];
+    ck_assert_int_eq(e2e_scratch_dir("pl-compat", dir, sizeof dir), 0);
+    char results[600];
+    snprintf(results, sizeof results, "%s/r.jsonl", dir);
+    e2e_run r;
+    const char *scan[] = {"-f", "jsonl", "--find-6002-checks", "-o", results,
+                          e2e_fixture("trees/ws2008-compat6002"),
+                          e2e_fixture("trees/ws2008-6003-rollups"), NULL};
+    e2e_exec(&r, scan);
+    ck_assert_int_eq(r.status, 0);
+    e2e_free(&r);
+    char plain[600];
+    snprintf(plain, sizeof plain, "%s/p.jsonl", dir);
+    const char *noscan[] = {"-f", "jsonl", "-o", plain, e2e_fixture("trees/ws2008-idle"), NULL};
+    e2e_exec(&r, noscan);
+    ck_assert_int_eq(r.status, 0);
+    e2e_free(&r);
+    const char *csv[] = {"summarize", "-f", "csv", results, plain, NULL};
+    e2e_exec(&r, csv);
+    ck_assert_ptr_nonnull(strstr(r.out, "installations,scanned_for_6002_checks,2\r\n"));
+    ck_assert_ptr_nonnull(strstr(r.out, "installations,with_6002_checks,1\r\n"));
+    e2e_free(&r);
+    const char *json[] = {"summarize", "-f", "json", results, plain, NULL};
+    e2e_exec(&r, json);
+    ck_assert_int_eq(jint(r.json, "installations.scanned_for_6002_checks"), 2);
+    ck_assert_int_eq(jint(r.json, "installations.with_6002_checks"), 1);
+    e2e_free(&r);
+    const char *text[] = {"summarize", results, plain, NULL};
+    e2e_exec(&r, text);
+    ck_assert_ptr_nonnull(strstr(r.out, "will break at 6003"));
+    e2e_free(&r);
+    char html[600];
+    snprintf(html, sizeof html, "%s/s.html", dir);
+    const char *page[] = {"summarize", "-f", "html", "-o", html, results, plain, NULL};
+    e2e_exec(&r, page);
+    ck_assert_int_eq(r.status, 0);
+    e2e_free(&r);
+    FILE *f = fopen(html, "r");
+    ck_assert_ptr_nonnull(f);
+    char buf[1 << 16];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    ck_assert_ptr_nonnull(strstr(buf, "data-metric=\"installations.with_6002_checks\">1<"));
+    e2e_remove_dir(dir);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("e2e_compat6002");
@@ -189,6 +241,7 @@ int main(void)
     tcase_add_test(tc, csv_column);
     tcase_add_test(tc, bare_hive);
     tcase_add_test(tc, nothing_found);
+    tcase_add_test(tc, summarize_counts);
     suite_add_tcase(s, tc);
     return pl_run_suite(s);
 }
