@@ -39,6 +39,19 @@ static int is_candidate_name(const char *name)
 
 /* ---- finding the candidate files --------------------------------------- */
 
+/* Directories under the script locations that hold caches, not scripts: a
+ * profile's browser cache is thousands of .js and .xml files nobody wrote
+ * to test a build, and would use up the file limit. */
+static int is_cache_dir(const char *name)
+{
+    static const char *const caches[] = {"Temporary Internet Files", "INetCache",
+                                         "Content.IE5", "WinSxS", "$Recycle.Bin"};
+    for (size_t i = 0; i < sizeof caches / sizeof *caches; i++)
+        if (strcasecmp(name, caches[i]) == 0)
+            return 1;
+    return 0;
+}
+
 typedef struct {
     pl_fs *fs;
     pl_compat6002 *c;
@@ -125,6 +138,8 @@ static void walk_dir(walk_t *w, const char *dir, int depth, int max_depth, int a
         char *p = join(dir, l.names.items[i]);
         if (l.kinds.items[i][0] == 'f' && (all_files || is_candidate_name(l.names.items[i])))
             add_candidate(w, p);
+        else if (l.kinds.items[i][0] == 'd' && is_cache_dir(l.names.items[i]))
+            ;
         else if (l.kinds.items[i][0] == 'd' && depth < max_depth)
             walk_dir(w, p, depth + 1, max_depth, all_files);
         else if (l.kinds.items[i][0] == 'd' && max_depth > 0 && !w->depth_noted++)
