@@ -303,15 +303,28 @@ static void scan_named_script(pl_fs *fs, pl_compat6002 *c, const char *cmd,
     free(want);
 }
 
+/* One more registry value may be examined: 0 once PL_MAX_C6_REG_VALUES
+ * have been, and the result then says so. */
+static int value_budget(pl_compat6002 *c)
+{
+    if (c->registry_values < PL_MAX_C6_REG_VALUES) {
+        c->registry_values++;
+        return 1;
+    }
+    if (!c->limit)
+        c->limit = pl_xasprintf("more than %d registry values: the rest are not examined",
+                                PL_MAX_C6_REG_VALUES);
+    return 0;
+}
+
 /* Every string value of one key is a command line (Run, RunOnce). */
 static void scan_run_key(pl_hive *hive, hive_node_h key, pl_fs *fs, pl_compat6002 *c,
                          const char *windows_dir)
 {
     hive_value_h *vals = key ? hivex_node_values(hive->h, key) : NULL;
-    for (size_t i = 0; vals && vals[i] && c->registry_values < PL_MAX_C6_REG_VALUES; i++) {
+    for (size_t i = 0; vals && vals[i] && value_budget(c); i++) {
         hive_type t;
         size_t len;
-        c->registry_values++;
         if (hivex_value_type(hive->h, vals[i], &t, &len) != 0 ||
             (t != hive_t_REG_SZ && t != hive_t_REG_EXPAND_SZ))
             continue;
@@ -354,8 +367,7 @@ static char *value_text(pl_hive *hive, hive_value_h v)
 static void check_values(pl_hive *hive, hive_node_h node, const char *keypath, pl_compat6002 *c)
 {
     hive_value_h *vals = hivex_node_values(hive->h, node);
-    for (size_t i = 0; vals && vals[i] && c->registry_values < PL_MAX_C6_REG_VALUES; i++) {
-        c->registry_values++;
+    for (size_t i = 0; vals && vals[i] && value_budget(c); i++) {
         char *name = hivex_value_key(hive->h, vals[i]);
         char *data = name ? value_text(hive, vals[i]) : NULL;
         pl_c6_class k = pl_c6_classify_setting(name, data);
@@ -456,9 +468,8 @@ static void scan_services(pl_fs *fs, const char *windows_dir, pl_compat6002 *c, 
         char *key = pl_xasprintf("ControlSet%03u\\Services", (unsigned)current);
         hive_node_h services = pl_hive_node(&hive, key);
         hive_node_h *kids = services ? hivex_node_children(hive.h, services) : NULL;
-        for (size_t i = 0; kids && kids[i] && c->registry_values < PL_MAX_C6_REG_VALUES; i++) {
+        for (size_t i = 0; kids && kids[i] && value_budget(c); i++) {
             char *cmd = pl_hive_string(&hive, kids[i], "ImagePath");
-            c->registry_values++;
             scan_named_script(fs, c, cmd, windows_dir);
             free(cmd);
         }

@@ -13,11 +13,17 @@
  *   - or it stands among other Windows builds: version-list.
  * A line that also names 6003, a comment, and a test that 6003 passes as
  * 6002 does (-ge 6002, >= 6002, -lt 6002) are mentions, never risks.
- * Everything here is linear in the line and reads only inside it. */
+ * Everything here reads only inside the line and is linear in it: the
+ * first PL_C6_RUNS_JUDGED builds of a line are judged (each look around
+ * one is bounded or linear), a line of a million 6002s costs no more. */
 #include <ctype.h>
 #include <string.h>
 
 #include "evidence/compat6002.h"
+
+/* 6002s of one line whose operators are looked for: a real test names
+ * the build once or twice; a hostile line names it a million times. */
+#define PL_C6_RUNS_JUDGED 16
 
 const char *pl_c6_class_name(pl_c6_class c)
 {
@@ -503,9 +509,14 @@ pl_c6_class pl_c6_classify_line(const char *s, size_t len)
     if (has6003 || is_comment(&l))
         return PL_C6_MENTION;
     line_words lw = scan_words(&l);
-    for (i = 0; next_run(&l, &i, &r);)
-        if (r.kind == RUN_6002 && classify_run(&l, &r, &lw) == PL_C6_EXACT)
+    size_t judged = 0;
+    for (i = 0; judged < PL_C6_RUNS_JUDGED && next_run(&l, &i, &r);) {
+        if (r.kind != RUN_6002)
+            continue;
+        judged++;
+        if (classify_run(&l, &r, &lw) == PL_C6_EXACT)
             return PL_C6_EXACT;
+    }
     if (others && (lw.subject || lw.is_case || lw.membership || others >= 2 || others_full || any_full))
         return PL_C6_VERSION_LIST;
     return PL_C6_MENTION;

@@ -230,6 +230,24 @@ START_TEST(endless_line)
 }
 END_TEST
 
+/* A line of a million 6002s (and one of a million quotes): judged in
+ * linear time, not one look back to the start per 6002. */
+START_TEST(many_builds_on_one_line)
+{
+    size_t n = 4u << 20;
+    char *buf = malloc(n);
+    for (size_t i = 0; i + 5 <= n; i += 5)
+        memcpy(buf + i, "6002 ", 5);
+    memset(buf + n - (n % 5), ' ', n % 5);
+    ck_assert_int_eq(pl_c6_classify_line(buf, n), M);
+    for (size_t i = 0; i + 7 <= n; i += 7)
+        memcpy(buf + i, "\"6002\" ", 7);
+    memset(buf + n - (n % 7), ' ', n % 7);
+    ck_assert_int_eq(pl_c6_classify_line(buf, n), M);
+    free(buf);
+}
+END_TEST
+
 START_TEST(findings_bounded)
 {
     pl_compat6002 c = {0};
@@ -251,6 +269,7 @@ int main(void)
     tcase_add_test(tc, encodings);
     tcase_add_test(tc, lines_and_numbers);
     tcase_add_test(tc, endless_line);
+    tcase_add_test(tc, many_builds_on_one_line);
     tcase_add_test(tc, findings_bounded);
     suite_add_tcase(s, tc);
     return pl_run_suite(s);
