@@ -64,6 +64,7 @@ typedef struct {
     size_t a, b;              /* the run [a, b), dots trimmed */
     run_kind kind;
     int full;                 /* written as 6.0.6002 (self-describing) */
+    int rev;                  /* with a revision (6.0.6002.18005): a file's version */
 } run_t;
 
 /* Up to 4 dot-separated numbers; 0 when the run has another shape. */
@@ -109,6 +110,7 @@ static void kind_of(const line_t *l, run_t *r)
         if (nt60)
             r->kind = build == 6002 ? RUN_6002 : RUN_6003;
         r->full = n >= 3;
+        r->rev = n == 2 || n == 4;
         return;
     }
     for (size_t i = 0; i < sizeof known_builds / sizeof *known_builds; i++)
@@ -483,6 +485,10 @@ static pl_c6_class classify_run(const line_t *l, const run_t *r, const line_word
     case OP_BOUNDARY:
         return named ? PL_C6_EXACT : PL_C6_NONE;
     case OP_ASSIGN: {
+        /* version="6.0.6002.18005" names a file (an assembly, a driver),
+         * not the build a program expects. */
+        if (r->rev)
+            return PL_C6_NONE;
         pl_c6_class k = setting_name_class(l->s + ks, kn);
         return k == PL_C6_EXACT ? k : PL_C6_NONE;
     }
@@ -534,7 +540,7 @@ pl_c6_class pl_c6_classify_setting(const char *name, const char *data)
         l.len--;
     while (i < l.len && isspace(at(&l, i)))
         i++;
-    if (!next_run(&l, &i, &r) || r.kind != RUN_6002 || r.b != l.len ||
+    if (!next_run(&l, &i, &r) || r.kind != RUN_6002 || r.rev || r.b != l.len ||
         (r.a > 0 && !isspace(at(&l, r.a - 1))))
         return PL_C6_NONE;
     return setting_name_class(name, strlen(name));

@@ -98,6 +98,10 @@ static const snippet snippets[] = {
     {"Write-Host \"Detected 6.0.6002\"", M},
     {"\"CurrentBuildNumber\"=\"6002\"", M},
     {"\"CurrentBuild\"=\"6002\"", M},
+    /* a file's version, not a build a program expects */
+    {"<assemblyIdentity type=\"win32\" name=\"Microsoft.Windows.Common-Controls\" version=\"6.0.6002.18005\" />", M},
+    {"DriverVer=06/21/2006,6.0.6002.18005", M},
+    {"if ($k.VersionInfo.FileVersion -eq \"6.0.6002.18005\") {", E},
     /* ---- mention: 6002 that is probably not a build, never a risk ---- */
     {"$port = 6002", M},
     {"if ($port -eq 6002) { Start-Listener }", M},
@@ -138,7 +142,8 @@ START_TEST(settings)
 {
     ck_assert_int_eq(pl_c6_classify_setting("SupportedBuild", "6002"), E);
     ck_assert_int_eq(pl_c6_classify_setting("SupportedBuild", " 6.0.6002 "), E);
-    ck_assert_int_eq(pl_c6_classify_setting("TargetOSVersion", "6.0.6002.18005"), E);
+    ck_assert_int_eq(pl_c6_classify_setting("TargetOSVersion", "6.0.6002"), E);
+    ck_assert_int_eq(pl_c6_classify_setting("FileVersion", "6.0.6002.18005"), N);
     ck_assert_int_eq(pl_c6_classify_setting("MinBuild", "6002"), M);
     ck_assert_int_eq(pl_c6_classify_setting("CurrentBuildNumber", "6002"), M);
     ck_assert_int_eq(pl_c6_classify_setting("Port", "6002"), N);
