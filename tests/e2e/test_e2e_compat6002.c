@@ -179,6 +179,33 @@ START_TEST(ntfs_volume)
 }
 END_TEST
 
+/* The root of the volume: its files are read, its other directories
+ * (not script locations) are not. */
+START_TEST(volume_root_files_only)
+{
+    char dir[512];
+    ck_assert_int_eq(e2e_scratch_dir("pl-compat-root", dir, sizeof dir), 0);
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd,
+             "cp -R '%s' '%s/t' && printf 'ver | find \"6002\"\\r\\n' >'%s/t/AUTOEXEC.BAT' && "
+             "mkdir '%s/t/Other' && printf 'ver | find \"6002\"\\r\\n' >'%s/t/Other/x.cmd'",
+             e2e_fixture("trees/ws2008-compat6002"), dir, dir, dir, dir);
+    ck_assert_int_eq(system(cmd), 0);
+    char tree[600];
+    snprintf(tree, sizeof tree, "%s/t", dir);
+    e2e_run r;
+    const char *args[] = {"-f", "json", "--find-6002-checks", tree, NULL};
+    e2e_exec(&r, args);
+    ck_assert_int_eq(r.status, 0);
+    json_object *c = jget(r.json, "installations.0.compat_6002");
+    ck_finding(c, "AUTOEXEC.BAT", 1, "exact-build-test");
+    ck_assert(!has_path(c, "Other/x.cmd"));
+    ck_assert_int_eq(jint(c, "risks"), 8);
+    e2e_free(&r);
+    e2e_remove_dir(dir);
+}
+END_TEST
+
 /* A bare hive: the recorded builds only (no volume, no files). */
 START_TEST(bare_hive)
 {
@@ -268,6 +295,7 @@ int main(void)
     tcase_add_test(tc, text_section);
     tcase_add_test(tc, csv_column);
     tcase_add_test(tc, ntfs_volume);
+    tcase_add_test(tc, volume_root_files_only);
     tcase_add_test(tc, bare_hive);
     tcase_add_test(tc, nothing_found);
     tcase_add_test(tc, summarize_counts);
