@@ -381,9 +381,11 @@ static op_kind op_left(const line_t *l, size_t a, size_t *ks, size_t *kn)
 {
     op_kind k = op_left_at(l, a, ks, kn);
     size_t s = string_start(l, a);
-    if (k == OP_NONE && s < a)
-        k = op_left_at(l, s, ks, kn);
-    return k;
+    if (k != OP_NONE || s == a)
+        return k;
+    k = op_left_at(l, s, ks, kn);
+    /* A setting is the build alone: value="6001,6002,7601" is a list. */
+    return k == OP_ASSIGN ? OP_NONE : k;
 }
 
 static op_kind op_left_at(const line_t *l, size_t a, size_t *ks, size_t *kn)
@@ -469,6 +471,23 @@ static pl_c6_class setting_name_class(const char *k, size_t n)
     return PL_C6_EXACT;
 }
 
+/* .NET appSettings (<add key="RequiredBuild" value="6002" />): the name
+ * is the key attribute, not "value": ks and kn are moved to it. */
+static void appsettings_key(const line_t *l, size_t *ks, size_t *kn)
+{
+    if (!word_eq(l->s + *ks, *kn, "value"))
+        return;
+    for (size_t i = 0; i + 5 <= l->len; i++)
+        if (strncasecmp(l->s + i, "key=\"", 5) == 0 && (i == 0 || !is_ident(at(l, i - 1)))) {
+            size_t a = i + 5, e = a;
+            while (e < l->len && (is_ident(at(l, e)) || at(l, e) == '.'))
+                e++;
+            *ks = a;
+            *kn = e - a;
+            return;
+        }
+}
+
 /* One 6002 run: exact, or NONE when nothing tests it. */
 static pl_c6_class classify_run(const line_t *l, const run_t *r, const line_words *lw)
 {
@@ -489,6 +508,7 @@ static pl_c6_class classify_run(const line_t *l, const run_t *r, const line_word
          * not the build a program expects. */
         if (r->rev)
             return PL_C6_NONE;
+        appsettings_key(l, &ks, &kn);
         pl_c6_class k = setting_name_class(l->s + ks, kn);
         return k == PL_C6_EXACT ? k : PL_C6_NONE;
     }

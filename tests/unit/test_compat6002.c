@@ -68,6 +68,16 @@ static const snippet snippets[] = {
     {"  \"SupportedOSBuild\": \"6002\",", E},
     {"\"MaxBuild\"=\"6002\"", E},
     {"<os version=\"6.0.6002\" />", E},
+    {"if ((Get-WmiObject -Class Win32_OperatingSystem).Version -eq \"6.0.6002\") {", E},
+    {"ver | findstr /r /c:\"Version 6\\.0\\.6002\" >nul", E},
+    {"systeminfo | findstr /B /C:\"OS Version\" | findstr \"6002\" >nul", E},
+    {"wmic os get buildnumber | find \"6002\" >nul", E},
+    {"reg query \"HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\" /v CurrentBuildNumber | find \"6002\"", E},
+    {"If objItem.Version = \"6.0.6002\" Then", E},
+    {"    Case \"6.0.6002\"", E},
+    {"If @OSBuild <> 6002 Then Exit", E},
+    {"  \"osBuild\": \"6002\",", E},
+    {"    <add key=\"RequiredBuild\" value=\"6002\" />", E},
     /* ---- version-list ---- */
     {"$supported = @(\"6001\", \"6002\", \"7600\", \"7601\")", L},
     {"Case \"6001\", \"6002\"", L},
@@ -76,12 +86,20 @@ static const snippet snippets[] = {
     {"set BUILDS=6000 6001 6002", L},
     {"  {$_ -in \"6001\",\"6002\"} { '2008' }", L},
     {"var supported = [\"6.0.6001\", \"6.0.6002\", \"6.1.7601\"];", L},
+    {"switch ((gwmi win32_operatingsystem).BuildNumber) { 6002 { '2008 SP2' } 7601 { '2008 R2 SP1' } }", L},
+    {"    <add key=\"SupportedOsBuilds\" value=\"6001,6002,7600,7601\" />", L},
     /* ---- mention: a test 6003 passes as 6002 does ---- */
     {"if ($build -ge 6002) {", M},
     {"if %BUILD% GEQ 6002 goto ok", M},
     {"if ([int]$build -lt 6002) { throw 'needs SP2' }", M},
     {"if (build >= 6002) {", M},
     {"MinBuild=6002", M},
+    {"  \"minOSBuild\": 6002,", M},
+    {"    <add key=\"ListenPort\" value=\"6002\" />", M},
+    /* known misses, kept as mentions on purpose (see the man page): a
+     * switch label alone, a JavaScript regex literal */
+    {"    6002 { $os = '2008 SP2' }", M},
+    {"if (/6\\.0\\.6002/.test(ver)) {", M},
     {"<MinimumBuild>6002</MinimumBuild>", M},
     /* ---- mention: 6003 on the line already ---- */
     {"if ($build -eq 6002 -or $build -eq 6003) {", M},
