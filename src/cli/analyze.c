@@ -20,11 +20,22 @@ static pl_inst_result *new_installation(pl_input_result *r)
     return ir;
 }
 
+/* Opt-in: the scripts and settings that test for build 6002. */
+static void scan_6002(const pl_volume *vol, const char *windows_dir,
+                      const pl_analysis_options *opt, pl_installation *inst)
+{
+    if (!opt->find_6002)
+        return;
+    inst->compat6002 = pl_xcalloc(1, sizeof *inst->compat6002);
+    pl_compat6002_scan(vol->fs, windows_dir, vol->hive_only, inst->compat6002, &inst->warnings);
+}
+
 static void analyze_installation(const pl_volume *vol, const char *windows_dir,
                                  const pl_analysis_options *opt, pl_input_result *r)
 {
     pl_inst_result *ir = new_installation(r);
     pl_collect_installation(vol, windows_dir, &ir->inst);
+    scan_6002(vol, windows_dir, opt, &ir->inst);
     pl_assess(&ir->inst, opt->catalog, &ir->assess);
 }
 
@@ -43,6 +54,7 @@ static void analyze_bare_hive(const pl_volume *vol, const pl_analysis_options *o
     }
     pl_inst_result *ir = new_installation(r);
     ir->inst = inst;
+    scan_6002(vol, NULL, opt, &ir->inst);
     pl_assess(&ir->inst, opt->catalog, &ir->assess);
 }
 

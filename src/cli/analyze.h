@@ -7,6 +7,7 @@
 typedef struct {
     pl_source_options source;
     const pl_catalog *catalog;     /* NULL: no rollup conclusions */
+    int find_6002;                 /* --find-6002-checks */
 } pl_analysis_options;
 
 /* Analyze one input into *r (always filled; failures become r->errors).

@@ -192,6 +192,7 @@ int main(int argc, char **argv)
     pl_analysis_options aopt = {
         .source = {.verbose = o.verbose, .parents = &o.parents},
         .catalog = have_catalog ? &cat : NULL,
+        .find_6002 = o.find_6002,
     };
     pl_collected c;
     gather_inputs(&o, &aopt.source, &c);

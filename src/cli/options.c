@@ -15,6 +15,7 @@ enum {
     OPT_PROGRESS,
     OPT_NO_PROGRESS,
     OPT_RETRY_FAILED,
+    OPT_FIND_6002,
 };
 
 /* Upper bounds that keep a typo from asking for something absurd. */
@@ -26,6 +27,7 @@ static const struct option long_options[] = {
     {"format", required_argument, NULL, 'f'},
     {"output", required_argument, NULL, 'o'},
     {"require-6003", no_argument, NULL, OPT_REQUIRE_6003},
+    {"find-6002-checks", no_argument, NULL, OPT_FIND_6002},
     {"parent", required_argument, NULL, OPT_PARENT},
     {"catalog", required_argument, NULL, OPT_CATALOG},
     {"recursive", no_argument, NULL, 'r'},
@@ -78,6 +80,11 @@ void pl_options_usage(FILE *out)
           "      --no-progress    never show it (default: shown on a terminal)\n"
           "      --require-6003   exit 1 unless every installation found is at build 6003\n"
           "                       (an input with no installation fails the check)\n"
+          "      --find-6002-checks  also scan each installation's script locations\n"
+          "                       (Tasks, Group Policy scripts, Program Files,\n"
+          "                       ProgramData, profiles, the volume root) and the\n"
+          "                       scripts Run/RunOnce/services name for tests of\n"
+          "                       build 6002 that break at 6003 (compat_6002)\n"
           "      --catalog FILE   the update catalog (CSV) to judge rollups by, instead\n"
           "                       of the one shipped with patchlevel\n"
           "      --parent FILE    a parent (backing) disk for a differencing disk or\n"
@@ -179,6 +186,7 @@ int pl_options_parse(int argc, char **argv, pl_options *o, FILE *err)
         case OPT_NO_PROGRESS: o->progress = 0; break;
         case 'o': o->output = optarg; break;
         case OPT_REQUIRE_6003: o->require_6003 = 1; break;
+        case OPT_FIND_6002: o->find_6002 = 1; break;
         case OPT_PARENT: pl_strlist_push(&o->parents, optarg); break;
         case OPT_CATALOG: o->catalog = optarg; break;
         case 'q': o->quiet = 1; break;

@@ -452,6 +452,10 @@ void pl_installation_free(pl_installation *inst)
     free(inst->packages_dir);
     free_pending(&inst->pending);
     free(inst->system_error);
+    if (inst->compat6002) {
+        pl_compat6002_free(inst->compat6002);
+        free(inst->compat6002);
+    }
     pl_notes_free(&inst->warnings);
     memset(inst, 0, sizeof *inst);
 }

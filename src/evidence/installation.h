@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "evidence/cbs.h"
+#include "evidence/compat6002.h"
 #include "evidence/pe_version.h"
 #include "sources/source.h"
 #include "util/util.h"
@@ -140,6 +141,10 @@ typedef struct {
     char *packages_dir;              /* servicing\Packages as stored */
 
     pl_pending_facts pending;
+
+    /* --find-6002-checks: scripts and settings that test for build 6002;
+     * NULL when not asked for. */
+    pl_compat6002 *compat6002;
 
     pl_notes warnings;               /* "could not read X: why" and the like */
 } pl_installation;

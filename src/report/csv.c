@@ -17,6 +17,8 @@ static const char *const columns[] = {
     /* added with the servicing model (spec section 3) */
     "security_level", "security_level_via", "security_level_kind", "channel", "behind_esu",
     "behind_azure", "behind_premium_assurance", "next_steps", "catalog_sha256",
+    /* added with --find-6002-checks: empty when not asked for */
+    "compat_6002_risks",
 };
 #define C_SERVICING 26           /* the first of the columns above */
 #define NCOLS (sizeof columns / sizeof *columns)
@@ -215,6 +217,8 @@ static void row(FILE *out, const pl_input_result *r, const pl_inst_result *ir)
         vals[24] = tri_text(a->servicing_reboot_required);
         vals[25] = unknown_reasons(a);
         servicing_cells(vals + C_SERVICING, a);
+        if (in->compat6002)
+            vals[C_SERVICING + 9] = pl_xasprintf("%zu", pl_c6_risks(in->compat6002));
     }
     vals[C_SERVICING + 8] = pl_xstrdup(r->catalog && r->catalog->sha256[0] ? r->catalog->sha256 : NULL);
     vals[22] = joined(&r->errors, NULL, "; ");

@@ -489,6 +489,38 @@ static void pending(pl_json *j, const pl_assessment *a)
     pl_json_end_object(j);
 }
 
+/* --find-6002-checks: null when not asked for. A registry value has no
+ * line (null) and its source says so. */
+static void compat_6002(pl_json *j, const pl_compat6002 *c)
+{
+    pl_json_key(j, "compat_6002");
+    if (!c) {
+        pl_json_null(j);
+        return;
+    }
+    pl_json_begin_object(j);
+    pl_json_kv_int(j, "scanned_files", (int64_t)c->scanned_files);
+    pl_json_kv_int(j, "skipped_files", (int64_t)c->skipped_files);
+    pl_json_kv_int(j, "bytes_scanned", (int64_t)c->bytes);
+    pl_json_kv_int(j, "registry_values_examined", (int64_t)c->registry_values);
+    pl_json_kv_int(j, "risks", (int64_t)pl_c6_risks(c));
+    pl_json_kv_string(j, "limit", c->limit);
+    pl_json_key(j, "findings");
+    pl_json_begin_array(j);
+    for (size_t i = 0; i < c->nfindings; i++) {
+        const pl_c6_finding *f = &c->findings[i];
+        pl_json_begin_object(j);
+        pl_json_kv_string(j, "path", f->path);
+        kv_int_or_null(j, "line", (int64_t)f->line, f->line > 0);
+        pl_json_kv_string(j, "text", f->text);
+        pl_json_kv_string(j, "classification", pl_c6_class_name(f->cls));
+        pl_json_kv_string(j, "source", f->line > 0 ? "file" : "registry");
+        pl_json_end_object(j);
+    }
+    pl_json_end_array(j);
+    pl_json_end_object(j);
+}
+
 static void installation(pl_json *j, const pl_inst_result *r)
 {
     pl_json_begin_object(j);
@@ -499,6 +531,7 @@ static void installation(pl_json *j, const pl_inst_result *r)
     build6003(j, &r->assess.b6003);
     updates(j, r);
     pending(j, &r->assess);
+    compat_6002(j, r->inst.compat6002);
     const pl_notes *lists[] = {&r->inst.warnings, &r->assess.warnings};
     notes(j, "warnings", "warning_details", lists, 2);
     pl_json_end_object(j);

@@ -335,6 +335,9 @@ static void reduce_inst(json_object *o, pl_summary_inst *out)
     rollup_fields(updates, out);
     security_fields(updates, out);
     out->steps = step_bits(member(updates, "next_steps", json_type_array));
+    json_object *compat = member(o, "compat_6002", json_type_object);
+    int64_t risks = 0;
+    out->compat_risks = compat && int_member(compat, "risks", &risks) && risks >= 0 ? risks : -1;
 }
 
 /* The input's errors joined; the first few only, a hostile line may hold
@@ -547,6 +550,8 @@ static void count_inst(pl_summary *s, const pl_summary_input *in, const pl_summa
     s->reboot_pending += it->reboot_required == 1;
     s->reboot_undetermined += it->reboot_required < 0;
     s->no_but_6003_pending += it->verdict == PL_SV_NO && it->pending_6003;
+    s->compat_scanned += it->compat_risks >= 0;
+    s->compat_with_risks += it->compat_risks > 0;
     if (it->month[0]) {
         memcpy(s->months[s->nmonths].month, it->month, sizeof it->month);
         s->months[s->nmonths++].count = 1;
@@ -597,6 +602,7 @@ void pl_summary_finish(pl_summary *s)
     s->lagging = pl_xcalloc(lagging + 1, sizeof *s->lagging);
     s->analyzed = s->failed = s->no_installation = s->installations = 0;
     s->reboot_pending = s->reboot_undetermined = s->no_but_6003_pending = s->rollup_none = s->rollup_undetermined = 0;
+    s->compat_scanned = s->compat_with_risks = 0;
     s->nmonths = s->nos = s->nfailures_listed = s->nlagging = s->nlagging_listed = 0;
     memset(s->verdicts, 0, sizeof s->verdicts);
     memset(s->behind, 0, sizeof s->behind);

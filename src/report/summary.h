@@ -75,6 +75,7 @@ typedef struct {
     int sec_none;
     int channel;         /* PL_SCH_* */
     unsigned steps;      /* bit PL_STEP_* for each kind of next step */
+    int64_t compat_risks;    /* compat_6002.risks; -1 when not scanned (null) */
 } pl_summary_inst;
 
 /* One input: its last line. */
@@ -116,6 +117,8 @@ typedef struct {
     size_t installations;
     size_t verdicts[PL_SV_COUNT];
     size_t reboot_pending, reboot_undetermined, no_but_6003_pending;
+    /* --find-6002-checks: installations scanned, and those with a risk */
+    size_t compat_scanned, compat_with_risks;
     size_t rollup_none, rollup_undetermined;
     pl_summary_month *months;        /* sorted by month */
     size_t nmonths;

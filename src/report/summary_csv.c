@@ -8,7 +8,9 @@
  * Sections and keys:
  *   files          read, unreadable, lines, lines_skipped
  *   inputs         total, analyzed, no_installation, failed
- *   installations  total, reboot_pending, reboot_undetermined, no_but_6003_pending, not_at_6003
+ *   installations  total, reboot_pending, reboot_undetermined, no_but_6003_pending, not_at_6003,
+ *                  scanned_for_6002_checks, with_6002_checks (--find-6002-checks: scanned,
+ *                  and with a risk that breaks at 6003)
  *   verdict        yes, no, inconsistent, not-applicable, unknown
  *   rollup_month   none installed, YYYY-MM (ascending), not determined
  *   rollups_behind 0, 1-6, 7-12, 13-24, >24, not determined
@@ -81,6 +83,8 @@ int pl_summary_write_csv(FILE *out, const pl_summary *s)
     row(out, "installations", "reboot_undetermined", s->reboot_undetermined);
     row(out, "installations", "no_but_6003_pending", s->no_but_6003_pending);
     row(out, "installations", "not_at_6003", s->nlagging);
+    row(out, "installations", "scanned_for_6002_checks", s->compat_scanned);
+    row(out, "installations", "with_6002_checks", s->compat_with_risks);
     for (int v = 0; v < PL_SV_COUNT; v++)
         row(out, "verdict", pl_summary_verdict_names[v], s->verdicts[v]);
     rollup_rows(out, s);

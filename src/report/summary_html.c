@@ -129,6 +129,10 @@ static void overview(FILE *out, const pl_summary *s)
          "reboot: not determined");
     card(out, NULL, "installations.no_but_6003_pending", s->no_but_6003_pending,
          "no, but 6003 pending");
+    card(out, NULL, "installations.scanned_for_6002_checks", s->compat_scanned,
+         "scanned for 6002 checks");
+    card(out, s->compat_with_risks ? "bad" : NULL, "installations.with_6002_checks",
+         s->compat_with_risks, "will break at 6003 (6002 checks)");
     fputs("</div>\n</section>\n", out);
 }
 

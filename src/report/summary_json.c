@@ -57,6 +57,8 @@ static void totals(pl_json *j, const pl_summary *s)
     count(j, "reboot_undetermined", s->reboot_undetermined);
     count(j, "no_but_6003_pending", s->no_but_6003_pending);
     count(j, "not_at_6003", s->nlagging);
+    count(j, "scanned_for_6002_checks", s->compat_scanned);
+    count(j, "with_6002_checks", s->compat_with_risks);
     pl_json_end_object(j);
 }
 

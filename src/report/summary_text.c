@@ -57,6 +57,8 @@ static void installations_section(FILE *out, const pl_summary *s)
     count_line(out, "pending reboot", s->reboot_pending);
     count_line(out, "reboot not determined", s->reboot_undetermined);
     count_line(out, "no, but 6003 pending", s->no_but_6003_pending);
+    count_line(out, "scanned for 6002 checks", s->compat_scanned);
+    count_line(out, "will break at 6003", s->compat_with_risks);
     heading(out, "Build 6003 verdict");
     for (int v = 0; v < PL_SV_COUNT; v++)
         count_line(out, pl_summary_verdict_names[v], s->verdicts[v]);

@@ -77,4 +77,22 @@
 #define PL_MEMBERS_TIMEOUT_SECONDS  60
 #define PL_MAX_MEMBERS_BYTES        (16ull * 1024 * 1024)
 
+/* --find-6002-checks (evidence/compat6002.c): the scan of the script
+ * locations is bounded per file, as a whole, and in depth. A file over
+ * the size limit is counted as skipped; reaching a scan-wide limit stops
+ * the scan and says so (compat_6002.limit). */
+#define PL_MAX_C6_FILE_BYTES     (4ull * 1024 * 1024)
+#define PL_MAX_C6_FILES          20000
+#define PL_MAX_C6_TOTAL_BYTES    (256ull * 1024 * 1024)
+#define PL_MAX_C6_DIRS           50000
+#define PL_MAX_C6_DEPTH          12
+#define PL_MAX_C6_FINDINGS       10000
+/* Bytes of a matched line shown in a finding. */
+#define PL_MAX_C6_TEXT_BYTES     200
+/* Registry keys walked for recorded builds, their depth, and the values
+ * (Run, RunOnce, services) read for script paths. */
+#define PL_MAX_C6_REG_KEYS       200000
+#define PL_MAX_C6_REG_DEPTH      10
+#define PL_MAX_C6_REG_VALUES     100000
+
 #endif

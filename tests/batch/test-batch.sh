@@ -21,17 +21,17 @@ set -e
 [ $rc -eq 3 ] || fail "discovery run exit $rc (the chain-error fixtures must make it 3)"
 inputs=$(jq -r .input "$tmp/all.jsonl" | sed "s|^$PL_FIXTURES/||" | sort)
 n=$(echo "$inputs" | wc -l)
-[ "$n" -eq 26 ] || fail "found $n inputs, expected 26: $inputs"
+[ "$n" -eq 27 ] || fail "found $n inputs, expected 27: $inputs"
 for member in disks/chain-vhd/base.vhd disks/chain-vhdx/base.vhdx disks/chain-qcow2/base-6002.qcow2 \
     disks/chain-qcow2/overlay-pending.qcow2 disks/chain-vmdk/base.vmdk disks/segments-6003.E02 \
     disks/mbr-sysres-split-s001.vmdk wim/split2.swm; do
     echo "$inputs" | grep -qx "$member" && fail "$member is a member of another input but was analyzed alone"
 done
 for image in disks/chain-vhd/child.avhd disks/looks-like.vhd disks/mbr-sysres-split.vmdk \
-    disks/chain-vmdk/child.vmdk wim/split.swm wim/install.esd; do
+    disks/chain-vmdk/child.vmdk wim/split.swm wim/install.esd wim/compat6002.wim; do
     echo "$inputs" | grep -qx "$image" || fail "$image was not found"
 done
-ok "-r finds the 26 images by content and leaves chain members out"
+ok "-r finds the 27 images by content and leaves chain members out"
 
 # ---- -j2 gives the same results as -j1 ----------------------------------------
 "$PL_PROGRAM" -r "$PL_FIXTURES/disks" "$PL_FIXTURES/wim" -f jsonl -o "$tmp/j2.jsonl" -j2 --no-progress -q || true
@@ -116,7 +116,7 @@ fi
 
 # ---- progress -------------------------------------------------------------------
 "$PL_PROGRAM" -r "$PL_FIXTURES/wim" -f jsonl --progress -o /dev/null 2>"$tmp/progress.err"
-grep -q '3/3' "$tmp/progress.err" || fail "no progress bar: $(cat "$tmp/progress.err")"
+grep -q '4/4' "$tmp/progress.err" || fail "no progress bar: $(cat "$tmp/progress.err")"
 "$PL_PROGRAM" -r "$PL_FIXTURES/wim" -f jsonl -o /dev/null 2>"$tmp/noprogress.err"
 [ ! -s "$tmp/noprogress.err" ] || fail "a progress bar on a non-terminal"
 ok "--progress draws the bar; not on a non-terminal by default"

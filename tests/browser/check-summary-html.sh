@@ -58,7 +58,8 @@ chrome() {
 # ---- results and summaries ---------------------------------------------
 results=$work/results.jsonl
 status=0
-"$program" -f jsonl -o "$results" "$fixtures"/wim/multi.wim "$fixtures"/disks/*.qcow2 \
+# --find-6002-checks: the trees with scripts give the 6002 cards a count.
+"$program" -f jsonl --find-6002-checks -o "$results" "$fixtures"/wim/multi.wim "$fixtures"/disks/*.qcow2 \
     "$fixtures"/trees/* /nonexistent/input 2>/dev/null || status=$?
 [ "$status" = 3 ] || fail "the analysis exited $status (3 expected: one input is missing)"
 # A hostile result: markup and quotes wherever an image supplies a string.
@@ -124,7 +125,9 @@ for v in yes no inconsistent not-applicable unknown; do
 done
 for pair in "inputs.total:Inputs:total" "inputs.failed:Inputs:failed" \
     "installations.total:Installations:total" \
-    "installations.reboot_pending:Installations:pending reboot"; do
+    "installations.reboot_pending:Installations:pending reboot" \
+    "installations.scanned_for_6002_checks:Installations:scanned for 6002 checks" \
+    "installations.with_6002_checks:Installations:will break at 6003"; do
     metric=${pair%%:*}; rest=${pair#*:}
     t=$(text_count "${rest%%:*}" "${rest#*:}")
     d=$(dom_count "$metric")

@@ -5,7 +5,7 @@
 #   tests/fuzz/make-seeds.sh [OUTDIR]     (default: _build-fuzz/seeds)
 #
 # OUTDIR/<target>/ for each target of build.sh (target name without the
-# "fuzz_" prefix: pe_version, mum, catalog, hive, hive_log, disk, tree).
+# "fuzz_" prefix: pe_version, mum, catalog, hive, hive_log, disk, tree, compat6002).
 # OUTDIR is wiped first. Needs qemu-img (qemu-utils) for the raw conversions
 # of the qcow2 disks; without it those seeds are skipped with a note.
 set -euo pipefail
@@ -17,7 +17,7 @@ OUT=${1:-$REPO/_build-fuzz/seeds}
 MAX_DISK=$((2 * 1024 * 1024))   # disk seeds stay below 2 MiB
 
 rm -rf "$OUT"
-mkdir -p "$OUT"/{pe_version,mum,catalog,hive,hive_log,disk,tree}
+mkdir -p "$OUT"/{pe_version,mum,catalog,hive,hive_log,disk,tree,compat6002}
 
 # A seed named after its source, de-duplicated by content.
 put() { # target src-file name
@@ -38,6 +38,12 @@ while IFS= read -r -d '' f; do
     seen[$h]=1
     put mum "$f" "$h-$(basename "$f" | cut -c1-60)"
 done < <(find "$FIX/trees" "$FIX/trees-dirty" -type f \( -iname '*.mum' -o -iname 'pending.xml' \) -print0 | sort -z)
+
+# ---- scripts and settings (--find-6002-checks): the fixture tree's, as encoded there ----
+while IFS= read -r -d '' f; do
+    case $f in */config/*|*/[Ss]ervicing/*|*.exe|*.dll) continue ;; esac
+    put compat6002 "$f" "$(slug "$f")"
+done < <(find "$FIX/trees/ws2008-compat6002" -type f -print0 | sort -z)
 
 # ---- the catalog: the shipped one, and its first 30 lines (fast to mutate) ----------
 put catalog "$REPO/data/ws2008-sp2-catalog.csv" ws2008-sp2-catalog.csv
