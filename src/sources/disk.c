@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "sources/disk_internal.h"
+#include "sources/ntfs_index.h"
 #include "util/limits.h"
 
 /* ---- a TSK filesystem as a pl_fs ----------------------------------------- */
@@ -18,6 +19,9 @@
 #define SEEN_DIRS 64
 /* Directories whose (name, inode) entries are kept after a listing. */
 #define INDEXED_DIRS 8
+/* Paths found by an index lookup (tfs_lookup), with their inode: the
+ * components of the few paths an analysis resolves. */
+#define LOOKED_UP 64
 
 /* A listed directory's entries, sorted by name: a file in it is then
  * opened by inode. tsk_fs_path2inum re-parses the whole directory index on
@@ -47,6 +51,15 @@ typedef struct {
     size_t nseen;
     dir_index index[INDEXED_DIRS];
     size_t next_index;
+    /* NTFS index lookups: the volume's $UpCase table (0 not tried, 1
+     * loaded, -1 unusable: lookups then answer "cannot tell") */
+    uint16_t *upcase;
+    int upcase_state;
+    struct {
+        char *path;
+        TSK_INUM_T inum;
+    } looked[LOOKED_UP];
+    size_t nlooked;
 } tsk_fs;
 
 static char *tsk_path(const char *path)
@@ -249,10 +262,25 @@ static int index_lookup(const tsk_fs *t, const char *path, TSK_INUM_T *inum)
     return -1;
 }
 
-/* The inode of path: from a directory listing when there is one, else by
- * TSK's own lookup. Returns as tsk_fs_path2inum: 0 found, 1 not, -1 error. */
+/* The inode of a path found by tfs_lookup, or 0. */
+static TSK_INUM_T looked_inum(const tsk_fs *t, const char *path)
+{
+    for (size_t i = 0; i < t->nlooked && i < LOOKED_UP; i++)
+        if (strcmp(t->looked[i].path, path) == 0)
+            return t->looked[i].inum;
+    return 0;
+}
+
+/* The inode of path: from an index lookup or a directory listing when
+ * there is one, else by TSK's own lookup. Returns as tsk_fs_path2inum: 0
+ * found, 1 not, -1 error. */
 static int path_inum(tsk_fs *t, const char *path, TSK_INUM_T *inum)
 {
+    TSK_INUM_T looked = path[0] ? looked_inum(t, path) : 0;
+    if (looked) {
+        *inum = looked;
+        return 0;
+    }
     int indexed = path[0] ? index_lookup(t, path, inum) : -1;
     if (indexed >= 0)
         return indexed ? 0 : 1;
@@ -423,7 +451,9 @@ static int tfs_list(pl_fs *fs, const char *dir, pl_dir_cb cb, void *ctx, pl_err 
     return rc;
 }
 
-static int read_whole(TSK_FS_FILE *f, uint8_t *buf, size_t len)
+/* ---- NTFS: one name by a descent of the directory index -------------- */
+
+static int read_whole_file(TSK_FS_FILE *f, uint8_t *buf, size_t len)
 {
     size_t got = 0;
     while (got < len) {
@@ -434,6 +464,183 @@ static int read_whole(TSK_FS_FILE *f, uint8_t *buf, size_t len)
         got += (size_t)r;
     }
     return 0;
+}
+
+/* The volume's $UpCase (MFT record 10), read once: 128 KiB, against the
+ * megabytes of a directory listing it spares. */
+static int upcase_setup(tsk_fs *t)
+{
+    if (t->upcase_state)
+        return t->upcase_state;
+    t->upcase_state = -1;
+    TSK_FS_FILE *f = tsk_fs_file_open_meta(t->fs, NULL, 10);
+    size_t n = 2 * (size_t)PL_NTFS_UPCASE_UNITS;
+    uint8_t *raw = pl_xmalloc(n);
+    if (f && f->meta && f->meta->size == (TSK_OFF_T)n && read_whole_file(f, raw, n) == 0) {
+        t->upcase = pl_xmalloc(PL_NTFS_UPCASE_UNITS * sizeof *t->upcase);
+        for (size_t i = 0; i < PL_NTFS_UPCASE_UNITS; i++)
+            t->upcase[i] = pl_le16(raw + 2 * i);
+        if (pl_ntfs_upcase_check(t->upcase) == 0) {
+            t->upcase_state = 1;
+        } else {
+            free(t->upcase);
+            t->upcase = NULL;
+        }
+    }
+    free(raw);
+    tsk_fs_file_close(f);
+    return t->upcase_state;
+}
+
+/* The $I30 attribute of type type, or NULL. */
+static const TSK_FS_ATTR *i30_attr(TSK_FS_FILE *f, TSK_FS_ATTR_TYPE_ENUM type)
+{
+    int n = tsk_fs_file_attr_getsize(f);
+    for (int i = 0; i < n; i++) {
+        const TSK_FS_ATTR *a = tsk_fs_file_attr_get_idx(f, i);
+        if (a && a->type == type && a->name && strcmp(a->name, "$I30") == 0)
+            return a;
+    }
+    return NULL;
+}
+
+/* Descend the index of directory record dir to name. As pl_fs_ops.lookup:
+ * 1 found (*inum, *is_dir), 0 absent, -1 cannot tell. */
+static int ntfs_descend(tsk_fs *t, TSK_INUM_T dir, const uint16_t *want, size_t wantlen,
+                        TSK_INUM_T *inum, int *is_dir)
+{
+    TSK_FS_FILE *f = tsk_fs_file_open_meta(t->fs, NULL, dir);
+    if (!f || !f->meta || !TSK_FS_IS_DIR_META(f->meta->type)) {
+        tsk_fs_file_close(f);
+        return -1;
+    }
+    const TSK_FS_ATTR *root = i30_attr(f, TSK_FS_ATTR_TYPE_NTFS_IDXROOT);
+    const TSK_FS_ATTR *alloc = i30_attr(f, TSK_FS_ATTR_TYPE_NTFS_IDXALLOC);
+    int rc = -1;
+    uint8_t *buf = NULL;
+    uint32_t bs = 0;
+    const char *why = NULL;
+    /* the root is resident: at most one MFT record */
+    if (!root || root->size < 0x20 || root->size > 65536)
+        goto out;
+    size_t len = (size_t)root->size;
+    buf = pl_xmalloc(len);
+    if (tsk_fs_attr_read(root, 0, (char *)buf, len, TSK_FS_FILE_READ_FLAG_NONE) != (ssize_t)len ||
+        pl_ntfs_index_root(buf, len, &bs, &why) != 0)
+        goto out;
+    /* VCNs count clusters, or 512-byte units when a block is smaller than
+     * a cluster */
+    uint32_t unit = bs >= t->fs->block_size ? t->fs->block_size : 512;
+    pl_ntfs_hit hit = {0};
+    size_t hdr = 0x10;
+    for (int depth = 0; depth <= PL_NTFS_MAX_INDEX_DEPTH; depth++) {
+        pl_ntfs_result r = pl_ntfs_index_node(buf, len, hdr, t->upcase, want, wantlen, &hit);
+        if (r == PL_NTFS_FOUND) {
+            *inum = (TSK_INUM_T)hit.ref;
+            *is_dir = hit.is_dir;
+            rc = 1;
+            break;
+        }
+        if (r == PL_NTFS_ABSENT)
+            rc = 0;
+        if (r != PL_NTFS_DESCEND)
+            break;
+        /* the next level: one INDX block */
+        uint64_t off = hit.vcn * unit;
+        if (!alloc || hit.vcn > UINT64_MAX / unit || !pl_range_ok(off, bs, (uint64_t)alloc->size))
+            break;
+        if (len != bs) {
+            free(buf);
+            buf = pl_xmalloc(bs);
+            len = bs;
+        }
+        if (tsk_fs_attr_read(alloc, (TSK_OFF_T)off, (char *)buf, len, TSK_FS_FILE_READ_FLAG_NONE) !=
+                (ssize_t)len ||
+            memcmp(buf, "INDX", 4) != 0 || pl_ntfs_fixup(buf, len, &why) != 0 ||
+            pl_le64(buf + 0x10) != hit.vcn)
+            break;
+        hdr = 0x18;
+    }
+out:
+    free(buf);
+    tsk_fs_file_close(f);
+    return rc;
+}
+
+/* Is inum the directory dir (record d) or one of its ancestors? */
+static int looks_back(const tsk_fs *t, const char *dir, TSK_INUM_T d, TSK_INUM_T inum)
+{
+    if (inum == d || inum == t->fs->root_inum)
+        return 1;
+    char buf[1024];
+    snprintf(buf, sizeof buf, "%s", dir);
+    for (char *slash; (slash = strrchr(buf, '/')) != NULL;) {
+        *slash = '\0';
+        TSK_INUM_T a = looked_inum(t, buf);
+        if (!a)
+            a = seen_inum(t, buf);
+        if (a == inum)
+            return 1;
+    }
+    return 0;
+}
+
+static int tfs_lookup(pl_fs *fs, const char *dir, const char *name, int *is_dir)
+{
+    tsk_fs *t = (tsk_fs *)fs;
+    if (!TSK_FS_TYPE_ISNTFS(t->fs->ftype))
+        return -1;
+    /* A lookup is a shortcut: when a read of the image fails on the way
+     * ($UpCase, the index), the failure is taken back and the caller lists
+     * the directory, whose own reads then fail and are reported exactly as
+     * without the shortcut. */
+    pl_read_faults saved = {0};
+    if (t->faults)
+        saved = *t->faults;
+    if (upcase_setup(t) != 1) {
+        if (t->faults)
+            *t->faults = saved;
+        return -1;
+    }
+    uint16_t want[PL_NTFS_MAX_NAME_UNITS];
+    size_t wantlen = 0;
+    if (pl_ntfs_utf8_to_utf16(name, want, PL_NTFS_MAX_NAME_UNITS, &wantlen) != 0 || wantlen == 0)
+        return -1;
+    /* dir was resolved just before (the root, or by a lookup or listing):
+     * never by tsk_fs_path2inum here, which would list */
+    TSK_INUM_T d = 0;
+    if (!dir[0])
+        d = t->fs->root_inum;
+    else if (!(d = looked_inum(t, dir)) && index_lookup(t, dir, &d) != 1)
+        return -1;
+    /* the directory's record is checked as a listing would check it; a
+     * damaged one is left to the listing to report */
+    pl_err err;
+    uint64_t before = fault_count(t);
+    if (check_record(t, d, &err) != 0) {
+        if (t->faults)
+            *t->faults = saved;
+        return -1;
+    }
+    TSK_INUM_T inum = 0;
+    tsk_error_reset();
+    int rc = ntfs_descend(t, d, want, wantlen, &inum, is_dir);
+    if (fault_count(t) != before) {
+        if (t->faults)
+            *t->faults = saved;
+        return -1;
+    }
+    /* a directory entry pointing back at dir or one of its ancestors (a
+     * directory loop in a damaged filesystem): the listing reports it */
+    if (rc == 1 && *is_dir && looks_back(t, dir, d, inum))
+        return -1;
+    if (rc == 1) {
+        size_t slot = t->nlooked++ % LOOKED_UP;
+        free(t->looked[slot].path);
+        t->looked[slot].path = dir[0] ? pl_xasprintf("%s/%s", dir, name) : pl_xstrdup(name);
+        t->looked[slot].inum = inum;
+    }
+    return rc;
 }
 
 static int tfs_read(pl_fs *fs, const char *path, uint64_t max, uint8_t **data, size_t *len,
@@ -457,7 +664,7 @@ static int tfs_read(pl_fs *fs, const char *path, uint64_t max, uint8_t **data, s
         uint8_t *buf = pl_xmalloc(n);
         uint64_t before = fault_count(t);
         tsk_error_reset();
-        if (read_whole(f, buf, n) == 0) {
+        if (read_whole_file(f, buf, n) == 0) {
             *data = buf;
             *len = n;
             fs->bytes_read += n;
@@ -476,6 +683,9 @@ static int tfs_read(pl_fs *fs, const char *path, uint64_t max, uint8_t **data, s
 static void tfs_close(pl_fs *fs)
 {
     tsk_fs *t = (tsk_fs *)fs;
+    for (size_t i = 0; i < t->nlooked && i < LOOKED_UP; i++)
+        free(t->looked[i].path);
+    free(t->upcase);
     if (t->mft)
         tsk_fs_file_close(t->mft);
     for (size_t i = 0; i < t->nseen && i < SEEN_DIRS; i++)
@@ -492,6 +702,7 @@ static const pl_fs_ops tsk_fs_ops = {
     .read = tfs_read,
     .prefetch = NULL,
     .close = tfs_close,
+    .lookup = tfs_lookup,
 };
 
 /* ---- the source ---------------------------------------------------------- */
