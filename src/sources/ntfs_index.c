@@ -166,6 +166,60 @@ pl_ntfs_result pl_ntfs_index_node(const uint8_t *buf, size_t len, size_t hdr,
     }
 }
 
+pl_ntfs_result pl_ntfs_index_entries(const uint8_t *buf, size_t len, size_t hdr,
+                                     int (*cb)(const pl_ntfs_entry *e, void *ctx), void *ctx,
+                                     pl_ntfs_hit *hit)
+{
+    if (!pl_range_ok(hdr, 16, len)) {
+        hit->why = "index node header out of bounds";
+        return PL_NTFS_BAD;
+    }
+    uint64_t first = (uint64_t)hdr + pl_le32(buf + hdr);
+    uint64_t end = (uint64_t)hdr + pl_le32(buf + hdr + 4);
+    if (end > len || first >= end) {
+        hit->why = "index node entries out of bounds";
+        return PL_NTFS_BAD;
+    }
+    for (uint64_t off = first;;) {
+        if (!pl_range_ok(off, IE_HEADER, end)) {
+            hit->why = "index entries run past the node without a last entry";
+            return PL_NTFS_BAD;
+        }
+        const uint8_t *e = buf + off;
+        uint16_t elen = pl_le16(e + 8), klen = pl_le16(e + 10);
+        uint32_t flags = pl_le32(e + 12);
+        if (elen < IE_HEADER || elen % 8 || !pl_range_ok(off, elen, end)) {
+            hit->why = "index entry with an impossible length";
+            return PL_NTFS_BAD;
+        }
+        pl_ntfs_entry ent = {0};
+        if (!(flags & IE_FLAG_LAST)) {
+            if (klen < FN_NAME || IE_HEADER + (uint32_t)klen > elen ||
+                FN_NAME + 2u * e[IE_HEADER + FN_NAME_LEN] > klen) {
+                hit->why = "index entry whose file name does not fit it";
+                return PL_NTFS_BAD;
+            }
+            const uint8_t *fn = e + IE_HEADER;
+            ent.name = fn + FN_NAME;
+            ent.name_units = fn[FN_NAME_LEN];
+            ent.dos_only = fn[FN_NAMESPACE] == NS_DOS;
+            ent.ref = pl_le64(e) & 0xFFFFFFFFFFFFull;
+            ent.is_dir = (pl_le32(fn + FN_FLAGS) & FN_FLAG_DIRECTORY) != 0;
+        }
+        if (flags & IE_FLAG_SUBNODE) {
+            if (elen < IE_HEADER + 8 || (!(flags & IE_FLAG_LAST) && elen < IE_HEADER + klen + 8)) {
+                hit->why = "index entry too short for its subnode pointer";
+                return PL_NTFS_BAD;
+            }
+            ent.has_sub = 1;
+            ent.sub_vcn = pl_le64(e + elen - 8);
+        }
+        if (cb(&ent, ctx) || (flags & IE_FLAG_LAST))
+            return PL_NTFS_FOUND;
+        off += elen;
+    }
+}
+
 int pl_ntfs_utf8_to_utf16(const char *s, uint16_t *out, size_t max, size_t *n)
 {
     const unsigned char *p = (const unsigned char *)s;

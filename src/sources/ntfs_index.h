@@ -60,6 +60,27 @@ pl_ntfs_result pl_ntfs_index_node(const uint8_t *buf, size_t len, size_t hdr,
                                   const uint16_t *upcase, const uint16_t *want, size_t wantlen,
                                   pl_ntfs_hit *hit);
 
+/* One entry of a node, as pl_ntfs_index_entries hands it out. */
+typedef struct {
+    const uint8_t *name;  /* UTF-16LE, name_units units; NULL for the last entry */
+    size_t name_units;
+    int dos_only;         /* an 8.3 alias of another entry */
+    uint64_t ref;
+    int is_dir;
+    int has_sub;
+    uint64_t sub_vcn;
+} pl_ntfs_entry;
+
+/* Every entry of one node in order, the last (keyless) one included: cb
+ * returns non-zero to stop. PL_NTFS_FOUND when all were handed out (or cb
+ * stopped), PL_NTFS_BAD (hit->why) when the node is malformed; entries
+ * before the damage have been handed out. For a directory listing: an
+ * in-order walk visits a child (sub_vcn) before the entry that points to
+ * it, and the names come out sorted. */
+pl_ntfs_result pl_ntfs_index_entries(const uint8_t *buf, size_t len, size_t hdr,
+                                     int (*cb)(const pl_ntfs_entry *e, void *ctx), void *ctx,
+                                     pl_ntfs_hit *hit);
+
 /* The $INDEX_ROOT fields: the index block size (bytes). 0, or -1 with *why
  * (not a file name index, impossible block size). */
 int pl_ntfs_index_root(const uint8_t *root, size_t len, uint32_t *block_size, const char **why);

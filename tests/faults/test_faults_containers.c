@@ -123,16 +123,18 @@ END_TEST
 /* Cut inside the data: the tables are whole, so the image opens, the
  * installation is found and whatever lies in the missing clusters cannot be
  * read: an error of the input naming the first failed read, and a warning
- * for each evidence file. */
+ * for each evidence file. Files are read in the bytes they occupy (not in
+ * TSK's 64 KiB cache blocks), so the first failed read is of the 4 KiB
+ * cluster the file starts in. */
 START_TEST(qcow2_cut_in_data_is_partly_analyzed)
 {
     e2e_run r;
     const char *input = fault_fixture("containers/qcow2-cut-data.qcow2");
     json_object *o = fault_run(&r, input);
     fault_expect_error(&r, o, input,
-                       "cannot read the disk image: 65536 bytes at disk offset 3042304: "
+                       "cannot read the disk image: 4096 bytes at disk offset 3042304: "
                        "truncated: the file is 500000 bytes, but the compressed cluster for "
-                       "that offset lies at bytes 589313-595455 (and 9 more failed reads)");
+                       "that offset lies at bytes 589313-595455 (and 5 more failed reads)");
     ck_assert_str_eq(jstr(o, "container"), "qcow2");
     ck_assert_int_eq(jlen(o, "installations"), 1);
     json_object *i = jget(o, "installations.0");

@@ -2,7 +2,8 @@
  * that disk.c uses to look one name up without listing a directory. The
  * input is one index node: searched as an $INDEX_ROOT (node header at 0x10)
  * and, after the update sequence fixups, as an INDX block (header at 0x18),
- * for names that sort before, among and after real directory entries. */
+ * for names that sort before, among and after real directory entries, and
+ * walked entry by entry (pl_ntfs_index_entries, as a listing walks it). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,8 +13,23 @@
 
 static uint16_t upcase[PL_NTFS_UPCASE_UNITS];
 
+static int count_cb(const pl_ntfs_entry *e, void *ctx)
+{
+    size_t *n = ctx;
+    FUZZ_CHECK(e->ref < (1ull << 48));
+    if (e->name)
+        for (size_t i = 0; i < e->name_units; i++)
+            *n += e->name[2 * i];   /* inside the buffer, or ASan says so */
+    return 0;
+}
+
 static void search(const uint8_t *buf, size_t len, size_t hdr)
 {
+    size_t sum = 0;
+    pl_ntfs_hit all;
+    memset(&all, 0, sizeof all);
+    if (pl_ntfs_index_entries(buf, len, hdr, count_cb, &sum, &all) == PL_NTFS_BAD)
+        FUZZ_CHECK(all.why != NULL);
     static const char *const names[] = {"pending.xml", "Packages", "WinSxS", "System32",
                                         "a", "\xc3\xa9t\xc3\xa9", "zzzzzzzz", "PENDIN~1.XML"};
     for (size_t i = 0; i < sizeof names / sizeof *names; i++) {

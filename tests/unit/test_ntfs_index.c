@@ -236,6 +236,60 @@ START_TEST(test_utf8_and_upcase)
 }
 END_TEST
 
+struct seen {
+    char names[8][16];
+    int sub[8];
+    size_t n;
+    int stop_at;
+};
+
+static int seen_cb(const pl_ntfs_entry *e, void *vctx)
+{
+    struct seen *c = vctx;
+    ck_assert_uint_lt(c->n, 8);
+    if (e->name)
+        for (size_t i = 0; i < e->name_units && i < 15; i++)
+            c->names[c->n][i] = (char)pl_le16(e->name + 2 * i);
+    else
+        strcpy(c->names[c->n], "<last>");
+    c->sub[c->n] = e->has_sub ? (int)e->sub_vcn : -1;
+    if (e->dos_only)
+        c->names[c->n][0] = '~';
+    return ++c->n == (size_t)c->stop_at;
+}
+
+START_TEST(test_entries_in_order)
+{
+    uint8_t buf[1024] = {0};
+    size_t len = make_node(buf, 0x10, leaf, 5);
+    struct seen c = {.stop_at = -1};
+    pl_ntfs_hit hit = {0};
+    ck_assert_int_eq(pl_ntfs_index_entries(buf, len, 0x10, seen_cb, &c, &hit), PL_NTFS_FOUND);
+    ck_assert_uint_eq(c.n, 5);
+    ck_assert_str_eq(c.names[0], "Manifests");
+    ck_assert_str_eq(c.names[1], "pending.xml");
+    ck_assert_int_eq(c.names[2][0], '~');   /* the 8.3 alias, flagged */
+    ck_assert_str_eq(c.names[4], "<last>");
+    /* stopping early */
+    struct seen d = {.stop_at = 2};
+    ck_assert_int_eq(pl_ntfs_index_entries(buf, len, 0x10, seen_cb, &d, &hit), PL_NTFS_FOUND);
+    ck_assert_uint_eq(d.n, 2);
+    /* subnode pointers */
+    static const ent root[] = {{"m", 50, 0, 1, 3}, {NULL, 0, 0, 0, 8}};
+    uint8_t r[512] = {0};
+    size_t rl = make_node(r, 0x10, root, 2);
+    struct seen e = {.stop_at = -1};
+    ck_assert_int_eq(pl_ntfs_index_entries(r, rl, 0x10, seen_cb, &e, &hit), PL_NTFS_FOUND);
+    ck_assert_int_eq(e.sub[0], 3);
+    ck_assert_int_eq(e.sub[1], 8);
+    /* damage: the entries before it were handed out */
+    put16(buf + 0x20 + 8, 0);
+    struct seen f = {.stop_at = -1};
+    ck_assert_int_eq(pl_ntfs_index_entries(buf, len, 0x10, seen_cb, &f, &hit), PL_NTFS_BAD);
+    ck_assert_uint_eq(f.n, 0);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("ntfs_index");
@@ -246,6 +300,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_malformed);
     tcase_add_test(tc, test_fixup_and_root);
     tcase_add_test(tc, test_utf8_and_upcase);
+    tcase_add_test(tc, test_entries_in_order);
     suite_add_tcase(s, tc);
     return s;
 }
