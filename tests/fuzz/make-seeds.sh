@@ -6,7 +6,7 @@
 #
 # OUTDIR/<target>/ for each target of build.sh (target name without the
 # "fuzz_" prefix: pe_version, mum, catalog, hive, hive_log, disk, tree,
-# ntfs_index).
+# ntfs_index, vhd_dynamic).
 # OUTDIR is wiped first. Needs qemu-img (qemu-utils) for the raw conversions
 # of the qcow2 disks; without it those seeds are skipped with a note.
 set -euo pipefail
@@ -18,7 +18,7 @@ OUT=${1:-$REPO/_build-fuzz/seeds}
 MAX_DISK=$((2 * 1024 * 1024))   # disk seeds stay below 2 MiB
 
 rm -rf "$OUT"
-mkdir -p "$OUT"/{pe_version,mum,catalog,hive,hive_log,disk,tree,ntfs_index}
+mkdir -p "$OUT"/{pe_version,mum,catalog,hive,hive_log,disk,tree,ntfs_index,vhd_dynamic}
 
 # A seed named after its source, de-duplicated by content.
 put() { # target src-file name
@@ -144,6 +144,11 @@ for f in "$FIX"/disks/*.raw; do
             count=8 status=none
         n=$((n + 1)); (( n < 12 )) || break
     done < <(grep -obaF INDX "$f" 2>/dev/null || true)
+done
+
+# ---- vhd_dynamic: the dynamic VHD fixtures whole (base.vhd is ~3 MiB)
+for f in "$FIX"/disks/chain-vhd/base.vhd "$FIX"/faults/containers/*.vhd; do
+    [[ -f $f ]] && put vhd_dynamic "$f" "$(slug "$f")"
 done
 
 for d in "$OUT"/*/; do
