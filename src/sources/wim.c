@@ -167,6 +167,40 @@ static int wim_stat(pl_fs *fs, const char *path, pl_stat *st, pl_err *err)
     return wim_stat_ex((wim_fs *)fs, path, st, NULL, err);
 }
 
+struct lookup_ctx {
+    const char *name;
+    int exact, is_dir;
+};
+
+static int lookup_cb(const struct wimlib_dir_entry *d, void *vctx)
+{
+    struct lookup_ctx *ctx = vctx;
+    ctx->exact = d->filename && strcmp(d->filename, ctx->name) == 0;
+    ctx->is_dir = (d->attributes & WIMLIB_FILE_ATTRIBUTE_DIRECTORY) != 0;
+    return 0;
+}
+
+/* One name by wimlib's own lookup (a search of the directory's sorted
+ * children), not a listing: WinSxS of a server holds 40,000 entries and
+ * only pending.xml is wanted. wimlib matches case-insensitively (as it
+ * was initialised): a hit spelled otherwise is left to the listing. */
+static int wim_lookup(pl_fs *fs, const char *dir, const char *name, int *is_dir)
+{
+    wim_fs *w = (wim_fs *)fs;
+    if (strchr(name, '/'))
+        return -1;
+    char *wp = dir[0] ? pl_xasprintf("/%s/%s", dir, name) : wim_path(name);
+    struct lookup_ctx ctx = {.name = name};
+    int rc = wimlib_iterate_dir_tree(w->h->wim, w->image, wp, 0, lookup_cb, &ctx);
+    free(wp);
+    if (rc == WIMLIB_ERR_PATH_DOES_NOT_EXIST)
+        return 0;
+    if (rc != 0 || !ctx.exact)
+        return -1;
+    *is_dir = ctx.is_dir;
+    return 1;
+}
+
 struct list_ctx {
     pl_dir_cb cb;
     void *ctx;
@@ -350,6 +384,7 @@ static const pl_fs_ops wim_fs_ops = {
     .read = wim_read,
     .prefetch = wim_prefetch,
     .close = wim_fs_close,
+    .lookup = wim_lookup,
 };
 
 /* ---- the XML claim ------------------------------------------------------ */
