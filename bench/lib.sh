@@ -46,7 +46,7 @@ need_inputs() { # FILE...: made by make-inputs.sh
 # bench_cmd LABEL COMMAND [RUNS] [PREPARE]: time COMMAND (a plain argument
 # list, split on blanks, no shell syntax) RUNS (BENCH_RUNS) times after one
 # warm-up run, running PREPARE untimed before each, and append
-# "LABEL<TAB>mean<TAB>min<TAB>stddev<TAB>runs" (seconds) to $RESULTS.
+# "LABEL<TAB>mean<TAB>min<TAB>stddev<TAB>runs<TAB>median" (seconds) to $RESULTS.
 # hyperfine (Debian package hyperfine) when present, else a loop (mean and
 # min of the runs; best-of-N is the min column).
 mkdir -p "$BENCH_DIR"
@@ -70,10 +70,10 @@ bench_cmd() {
             { cat "$csv.err" >&2; rm -f "$csv" "$csv.err"; die "benchmark '$label' failed: $cmd"; }
         # command,mean,stddev,median,user,system,min,max
         tail -n 1 "$csv" | awk -F, -v l="$label" -v r="$runs" \
-            '{ n = NF; printf "%s\t%s\t%s\t%s\t%s\n", l, $(n-6), $(n-1), $(n-5), r }' >>"$RESULTS"
+            '{ n = NF; printf "%s\t%s\t%s\t%s\t%s\t%s\n", l, $(n-6), $(n-1), $(n-5), r, $(n-4) }' >>"$RESULTS"
         rm -f "$csv" "$csv.err"
     else
-        local i t0 t1 best="" sum=0 sumsq=0 d
+        local i t0 t1 best="" sum=0 sumsq=0 d all=()
         [[ -n $prep ]] && $prep
         $cmd >/dev/null 2>&1 || die "benchmark '$label' failed: $cmd"   # warm-up
         for ((i = 0; i < runs; i++)); do
@@ -82,13 +82,17 @@ bench_cmd() {
             $cmd >/dev/null 2>&1
             t1=$(date +%s%N)
             d=$((t1 - t0))
+            all+=("$d")
             [[ -z $best || $d -lt $best ]] && best=$d
             sum=$((sum + d))
             sumsq=$(awk -v s="$sumsq" -v d="$d" 'BEGIN { printf "%.0f", s + (d / 1e6) ^ 2 }')
         done
-        awk -v l="$label" -v b="$best" -v s="$sum" -v q="$sumsq" -v n="$runs" 'BEGIN {
+        local med
+        med=$(printf '%s\n' "${all[@]}" | sort -n | awk '{ a[NR] = $1 } END {
+            printf "%.0f", NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }')
+        awk -v l="$label" -v b="$best" -v s="$sum" -v q="$sumsq" -v n="$runs" -v md="$med" 'BEGIN {
             m = s / n / 1e9; v = q / n - (s / n / 1e6) ^ 2; if (v < 0) v = 0
-            printf "%s\t%.6f\t%.6f\t%.6f\t%d\n", l, m, b / 1e9, sqrt(v) / 1e3, n }' >>"$RESULTS"
+            printf "%s\t%.6f\t%.6f\t%.6f\t%d\t%.6f\n", l, m, b / 1e9, sqrt(v) / 1e3, n, md / 1e9 }' >>"$RESULTS"
     fi
 }
 
@@ -98,11 +102,11 @@ bench_once() {
     t0=$(date +%s%N)
     bash -c "$cmd" || rc=$?
     t1=$(date +%s%N)
-    awk -v l="$label" -v d="$((t1 - t0))" 'BEGIN { printf "%s\t%.6f\t%.6f\t0\t1\n", l, d / 1e9, d / 1e9 }' >>"$RESULTS"
+    awk -v l="$label" -v d="$((t1 - t0))" 'BEGIN { printf "%s\t%.6f\t%.6f\t0\t1\t%.6f\n", l, d / 1e9, d / 1e9, d / 1e9 }' >>"$RESULTS"
     return $rc
 }
 
-# result LABEL FIELD (2 mean, 3 min, 4 stddev)
+# result LABEL FIELD (2 mean, 3 min, 4 stddev, 6 median)
 result() { awk -F'\t' -v l="$1" -v f="${2:-2}" '$1 == l { print $f }' "$RESULTS"; }
 
 # fmt_time SECONDS: 1.234 s / 12.3 ms

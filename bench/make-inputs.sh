@@ -37,7 +37,15 @@ set -euo pipefail
 
 trap 'rm -f "$RESULTS"' EXIT
 FORCE=
-[[ ${1:-} == --force ]] && FORCE=1
+TARGETS=()
+for a in "$@"; do
+    case $a in
+    --force) FORCE=1 ;;
+    default | server) TARGETS+=("$a") ;;
+    *) die "unknown argument '$a' (--force, default, server)" ;;
+    esac
+done
+((${#TARGETS[@]})) || TARGETS=(default)
 
 BENCH_PKGS=${BENCH_PKGS:-800}
 BENCH_CLSID=${BENCH_CLSID:-8000}
@@ -45,6 +53,11 @@ BENCH_SERVICES=${BENCH_SERVICES:-3000}
 BENCH_LARGE_PKGS=${BENCH_LARGE_PKGS:-5000}
 BENCH_LARGE_CLSID=${BENCH_LARGE_CLSID:-60000}
 BENCH_LIBRARY=${BENCH_LIBRARY:-300}
+# server-size inputs (target "server"): a Windows Server 2008 SP2 patched
+# through 2023, and the same at half size (to show time linear in entries)
+BENCH_SERVER_PKGS=${BENCH_SERVER_PKGS:-8000}
+BENCH_SERVER_CLSID=${BENCH_SERVER_CLSID:-95000}
+BENCH_SERVER_WINSXS=${BENCH_SERVER_WINSXS:-40000}
 
 need gcc gcc
 need pkg-config pkg-config
@@ -85,9 +98,10 @@ extra_specs() {
     printf '[ControlSet001\\Services\\Tcpip\\Parameters]\nHostname = sz:SRV08-ROLLUPS\nDomain = sz:contoso.local\nNV Hostname = sz:SRV08-ROLLUPS\n' >"$1/tcpip.spec"
 }
 
-# build_tree NAME PACKAGES CLSIDS FILLER(0/1)
+# build_tree NAME PACKAGES CLSIDS FILLER(0/1) [WINSXS]: WINSXS > 0 gives a
+# server-size component store (mkbenchtree winsxs) instead of the 3000 dirs
 build_tree() {
-    local name=$1 npkgs=$2 nclsid=$3 filler=$4
+    local name=$1 npkgs=$2 nclsid=$3 filler=$4 winsxs=${5:-0}
     local t=$BENCH_DIR/tree-$name w work
     if [[ -z $FORCE && -f $BENCH_DIR/.tree-$name.done ]]; then
         log "tree-$name: present"
@@ -117,7 +131,12 @@ build_tree() {
         "$FIX/gen/hives/ws2008-6003-rollups-system.spec" "$work/services.spec" "$work/tcpip.spec"
     if [[ $filler == 1 ]]; then
         "$B/mkbenchtree" files "$w/System32" 2500 dll
-        "$B/mkbenchtree" dirs "$w/WinSxS" 3000
+        if ((winsxs > 0)); then
+            "$B/mkbenchtree" files "$w/System32" 3000 sys
+            "$B/mkbenchtree" winsxs "$w/WinSxS" "$winsxs"
+        else
+            "$B/mkbenchtree" dirs "$w/WinSxS" 3000
+        fi
     fi
     rm -rf "$work"
     touch "$BENCH_DIR/.tree-$name.done"
@@ -147,11 +166,13 @@ make_wim() { # NAME
 # make_disk NAME: MBR disk, partition 1 (type 7, active) at sector 2048 holding an
 # NTFS volume (512-byte sectors, 4 KiB clusters) with tree-NAME applied.
 make_disk() {
-    local name=$1 out=$BENCH_DIR/$1.raw vol bytes sectors wim
+    local name=$1 out=$BENCH_DIR/$1.raw vol bytes sectors wim nfiles
     fresh "$out" "$BENCH_DIR/.tree-$name.done" && { log "$name.raw: present"; return; }
     bytes=$(du -sb --apparent-size "$BENCH_DIR/tree-$name" | cut -f1)
-    # room for the files, the MFT (1 KiB per file) and some free space; whole MiB
-    sectors=$(((bytes * 5 / 4 + 48 * 1048576) / 1048576 * 2048))
+    nfiles=$(find "$BENCH_DIR/tree-$name" | wc -l)
+    # room for the files (a cluster each at least), the MFT (1 KiB per file),
+    # the directory indexes and some free space; whole MiB
+    sectors=$(((bytes * 5 / 4 + nfiles * 6144 + 48 * 1048576) / 1048576 * 2048))
     log "$name.raw: NTFS volume of $((sectors / 2048)) MiB"
     vol=$BENCH_DIR/$name.vol
     rm -f "$vol" "$out"
@@ -218,6 +239,27 @@ make_library() {
     done
     touch "$BENCH_DIR/.library.done"
 }
+
+if [[ " ${TARGETS[*]} " == *" server "* ]]; then
+    # server: BENCH_SERVER_* as given; half: every count halved
+    build_tree server "$BENCH_SERVER_PKGS" "$BENCH_SERVER_CLSID" 1 "$BENCH_SERVER_WINSXS"
+    make_wim server
+    make_disk server
+    make_vhd server
+    build_tree half $((BENCH_SERVER_PKGS / 2)) $((BENCH_SERVER_CLSID / 2)) 1 $((BENCH_SERVER_WINSXS / 2))
+    make_wim half
+    make_disk half
+    make_vhd half
+    for n in server half; do
+        printf '  %-6s %7s entries, SOFTWARE %s bytes, %s .mum; raw %s, vhd %s, wim %s bytes\n' "$n" \
+            "$(find "$BENCH_DIR/tree-$n" | wc -l)" \
+            "$(stat -c %s "$BENCH_DIR/tree-$n/Windows/System32/config/SOFTWARE")" \
+            "$(find "$BENCH_DIR/tree-$n/Windows/servicing/Packages" -name '*.mum' | wc -l)" \
+            "$(stat -c %s "$BENCH_DIR/$n.raw")" "$(stat -c %s "$BENCH_DIR/$n.vhd")" \
+            "$(stat -c %s "$BENCH_DIR/$n.wim")" >&2
+    done
+fi
+[[ " ${TARGETS[*]} " == *" default "* ]] || exit 0
 
 build_tree full "$BENCH_PKGS" "$BENCH_CLSID" 1
 make_wim full

@@ -18,6 +18,11 @@
  *   mkbenchtree files DIR N EXT       N small files DIR/fileNNNNN.EXT (MFT filler)
  *   mkbenchtree dirs DIR N            N WinSxS-like directories, each with one
  *                                     small file (MFT and index filler)
+ *   mkbenchtree winsxs DIR N          a server-size component store: N directories
+ *                                     DIR/<arch>_<name>_<hash> of 3-5 small files
+ *                                     each, and DIR/Manifests with N/2 .manifest
+ *                                     files (a real WS2008 SP2 store patched
+ *                                     through 2023 holds ~40k of each kind)
  *   mkbenchtree pad FILE SIZE         append pseudo-random bytes to FILE (a PE
  *                                     overlay, ignored by PE parsers) up to SIZE
  *
@@ -501,6 +506,35 @@ static int cmd_dirs(const char *dir, long n)
     return 0;
 }
 
+static int cmd_winsxs(const char *dir, long n)
+{
+    char path[4096], name[256];
+    static const char *kinds[] = {"amd64_microsoft-windows-", "x86_microsoft-windows-",
+                                  "msil_system.", "wow64_microsoft-windows-"};
+    static const char *exts[] = {"dll", "exe", "sys", "mui", "inf"};
+    seed("patchlevel-bench/winsxs");
+    snprintf(path, sizeof path, "%s/Manifests", dir);
+    if (mkdir(path, 0755) != 0 && errno != EEXIST)
+        die("mkdir %s: %s", path, strerror(errno));
+    for (long i = 0; i < n; i++) {
+        snprintf(name, sizeof name, "%ssvc%06ld_31bf3856ad364e35_6.0.6003.%u_none_%016llx",
+                 kinds[i % 4], i, 20000 + below(2500), (unsigned long long)next());
+        snprintf(path, sizeof path, "%s/%s", dir, name);
+        if (mkdir(path, 0755) != 0 && errno != EEXIST)
+            die("mkdir %s: %s", path, strerror(errno));
+        unsigned files = 3 + below(3);
+        for (unsigned k = 0; k < files; k++) {
+            snprintf(path, sizeof path, "%s/%s/svc%06ld_%u.%s", dir, name, i, k, exts[k]);
+            small_file(path, name);
+        }
+        if (i % 2 == 0) {
+            snprintf(path, sizeof path, "%s/Manifests/%s.manifest", dir, name);
+            small_file(path, name);
+        }
+    }
+    return 0;
+}
+
 static int cmd_pad(const char *path, long size)
 {
     struct stat st;
@@ -528,6 +562,8 @@ int main(int argc, char **argv)
         return cmd_files(argv[2], atol(argv[3]), argv[4]);
     if (argc == 4 && strcmp(argv[1], "dirs") == 0)
         return cmd_dirs(argv[2], atol(argv[3]));
+    if (argc == 4 && strcmp(argv[1], "winsxs") == 0)
+        return cmd_winsxs(argv[2], atol(argv[3]));
     if (argc == 4 && strcmp(argv[1], "pad") == 0)
         return cmd_pad(argv[2], atol(argv[3]));
     die("usage: see the top of bench/gen/mkbenchtree.c");

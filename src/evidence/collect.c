@@ -223,7 +223,7 @@ static int open_hive(pl_fs *fs, const char *path, const char *label, pl_hive *hi
         pl_err_setc(&err, PL_ERR_NOT_FOUND, "not found (%s)", path);
     if (rc == 1) {
         recover_if_dirty(fs, *exact, &data, &len, state);
-        rc = pl_hive_open_mem(data, len, hive, &err) == 0 ? 1 : -1;
+        rc = pl_hive_open_mem_consume(data, len, hive, &err) == 0 ? 1 : -1;
         free(data);
         if (rc == 1 && hive->salvaged) {
             note_salvage(state, hive->salvage);

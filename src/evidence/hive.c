@@ -18,8 +18,32 @@
 
 /* Hand a buffer to hivex through an anonymous in-memory file (hivex opens
  * by name only). 0 ok (hive->h, hive->memfd set), -1 with err set. */
-static int hivex_open_mem(const uint8_t *data, size_t len, int flags, pl_hive *hive,
-                          pl_err *err)
+/* Write data to fd; with consume, release each copied chunk's whole pages
+ * (MADV_DONTNEED: they read as zeros afterwards, and only free() follows),
+ * so that the buffer and the in-memory file never both hold the hive.
+ * Only pages wholly inside the buffer are released: malloc's bookkeeping
+ * lies outside it. */
+static int write_hive(int fd, const uint8_t *data, size_t len, int consume)
+{
+    if (!consume)
+        return pl_write_all(fd, data, len);
+    const size_t chunk = 1u << 20;
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    for (size_t done = 0; done < len;) {
+        size_t n = len - done < chunk ? len - done : chunk;
+        if (pl_write_all(fd, data + done, n) != 0)
+            return -1;
+        uintptr_t from = ((uintptr_t)(data + done) + page - 1) / page * page;
+        uintptr_t to = (uintptr_t)(data + done + n) / page * page;
+        if (to > from)
+            madvise((void *)from, to - from, MADV_DONTNEED);
+        done += n;
+    }
+    return 0;
+}
+
+static int hivex_open_mem(const uint8_t *data, size_t len, int flags, int consume,
+                          pl_hive *hive, pl_err *err)
 {
     int fd = memfd_create("patchlevel-hive", MFD_CLOEXEC);
     if (fd < 0) {
@@ -27,7 +51,7 @@ static int hivex_open_mem(const uint8_t *data, size_t len, int flags, pl_hive *h
                     strerror(errno));
         return -1;
     }
-    if (pl_write_all(fd, data, len) != 0) {
+    if (write_hive(fd, data, len, consume) != 0) {
         pl_err_setc(err, PL_ERR_RESOURCES, "cannot fill an in-memory file: %s",
                     strerror(errno));
         close(fd);
@@ -60,7 +84,7 @@ static int salvage_open(const uint8_t *data, size_t len, const pl_hive_damage *d
     if (pl_hive_salvage_copy(data, len, dmg, &copy, &n, err) != 0)
         return -1;
     pl_err why;
-    int rc = hivex_open_mem(copy, n, HIVEX_OPEN_UNSAFE, hive, &why);
+    int rc = hivex_open_mem(copy, n, HIVEX_OPEN_UNSAFE, 1, hive, &why);
     free(copy);
     if (rc != 0) {
         size_t used = strlen(err->msg);
@@ -75,7 +99,19 @@ static int salvage_open(const uint8_t *data, size_t len, const pl_hive_damage *d
     return 0;
 }
 
+static int open_mem(const uint8_t *data, size_t len, int consume, pl_hive *hive, pl_err *err);
+
 int pl_hive_open_mem(const uint8_t *data, size_t len, pl_hive *hive, pl_err *err)
+{
+    return open_mem(data, len, 0, hive, err);
+}
+
+int pl_hive_open_mem_consume(uint8_t *data, size_t len, pl_hive *hive, pl_err *err)
+{
+    return open_mem(data, len, 1, hive, err);
+}
+
+static int open_mem(const uint8_t *data, size_t len, int consume, pl_hive *hive, pl_err *err)
 {
     memset(hive, 0, sizeof *hive);
     hive->memfd = -1;
@@ -95,7 +131,7 @@ int pl_hive_open_mem(const uint8_t *data, size_t len, pl_hive *hive, pl_err *err
      * base block gives), which would silently lose the keys cut off. */
     pl_hive_damage dmg;
     if (!pl_hive_find_damage(data, len, &dmg, err))
-        return hivex_open_mem(data, len, 0, hive, err);
+        return hivex_open_mem(data, len, 0, consume, hive, err);
     return salvage_open(data, len, &dmg, hive, err);
 }
 

@@ -30,6 +30,11 @@ typedef struct {
  * A hive whose root key cannot be reached stays unreadable, err saying
  * why. */
 int pl_hive_open_mem(const uint8_t *data, size_t len, pl_hive *hive, pl_err *err);
+/* The same for a buffer the caller only frees afterwards: its pages are
+ * handed back to the system as they are copied into hivex's in-memory
+ * file, so that a 90 MB SOFTWARE hive is not held twice (its contents are
+ * then undefined; free() it as usual). */
+int pl_hive_open_mem_consume(uint8_t *data, size_t len, pl_hive *hive, pl_err *err);
 void pl_hive_close(pl_hive *hive);
 
 /* The node at a '\'-separated path below the root, or 0 when absent. */

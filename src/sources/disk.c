@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "sources/disk_internal.h"
+#include "sources/ntfs_index.h"
 #include "util/limits.h"
 
 /* ---- a TSK filesystem as a pl_fs ----------------------------------------- */
@@ -18,6 +19,9 @@
 #define SEEN_DIRS 64
 /* Directories whose (name, inode) entries are kept after a listing. */
 #define INDEXED_DIRS 8
+/* Paths found by an index lookup (tfs_lookup), with their inode: the
+ * components of the few paths an analysis resolves. */
+#define LOOKED_UP 64
 
 /* A listed directory's entries, sorted by name: a file in it is then
  * opened by inode. tsk_fs_path2inum re-parses the whole directory index on
@@ -47,6 +51,15 @@ typedef struct {
     size_t nseen;
     dir_index index[INDEXED_DIRS];
     size_t next_index;
+    /* NTFS index lookups: the volume's $UpCase table (0 not tried, 1
+     * loaded, -1 unusable: lookups then answer "cannot tell") */
+    uint16_t *upcase;
+    int upcase_state;
+    struct {
+        char *path;
+        TSK_INUM_T inum;
+    } looked[LOOKED_UP];
+    size_t nlooked;
 } tsk_fs;
 
 static char *tsk_path(const char *path)
@@ -249,10 +262,25 @@ static int index_lookup(const tsk_fs *t, const char *path, TSK_INUM_T *inum)
     return -1;
 }
 
-/* The inode of path: from a directory listing when there is one, else by
- * TSK's own lookup. Returns as tsk_fs_path2inum: 0 found, 1 not, -1 error. */
+/* The inode of a path found by tfs_lookup, or 0. */
+static TSK_INUM_T looked_inum(const tsk_fs *t, const char *path)
+{
+    for (size_t i = 0; i < t->nlooked && i < LOOKED_UP; i++)
+        if (strcmp(t->looked[i].path, path) == 0)
+            return t->looked[i].inum;
+    return 0;
+}
+
+/* The inode of path: from an index lookup or a directory listing when
+ * there is one, else by TSK's own lookup. Returns as tsk_fs_path2inum: 0
+ * found, 1 not, -1 error. */
 static int path_inum(tsk_fs *t, const char *path, TSK_INUM_T *inum)
 {
+    TSK_INUM_T looked = path[0] ? looked_inum(t, path) : 0;
+    if (looked) {
+        *inum = looked;
+        return 0;
+    }
     int indexed = path[0] ? index_lookup(t, path, inum) : -1;
     if (indexed >= 0)
         return indexed ? 0 : 1;
@@ -357,6 +385,68 @@ static int is_ancestor(const tsk_fs *t, const char *dir, TSK_INUM_T self, TSK_IN
     }
 }
 
+/* One directory entry, from our own index walk or from TSK's listing. */
+typedef struct {
+    char *name;
+    int is_dir;
+    TSK_INUM_T inum;
+} listed_entry;
+
+typedef struct {
+    listed_entry *e;
+    size_t n, cap;
+    int too_many;
+} listed;
+
+static void listed_free(listed *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->e[i].name);
+    free(l->e);
+    memset(l, 0, sizeof *l);
+}
+
+/* 0 ok, 1 more than PL_MAX_DIR_ENTRIES */
+static int listed_push(listed *l, char *name, int is_dir, TSK_INUM_T inum)
+{
+    if (l->n == PL_MAX_DIR_ENTRIES) {
+        free(name);
+        l->too_many = 1;
+        return 1;
+    }
+    if (l->n == l->cap) {
+        l->cap = l->cap ? 2 * l->cap : 64;
+        l->e = pl_xrealloc(l->e, l->cap * sizeof *l->e);
+    }
+    l->e[l->n++] = (listed_entry){name, is_dir, inum};
+    return 0;
+}
+
+static int ntfs_walk(tsk_fs *t, TSK_INUM_T dir, listed *out);
+
+/* The entries of directory record inum through TSK. 0, or -1 with err. */
+static int tsk_listing(tsk_fs *t, TSK_INUM_T inum, const char *shown, listed *out, pl_err *err)
+{
+    uint64_t before = fault_count(t);
+    tsk_error_reset();
+    TSK_FS_DIR *d = tsk_fs_dir_open_meta(t->fs, inum);
+    if (!d) {
+        char why[400];
+        tsk_why(t, before, why, sizeof why);
+        pl_err_setc(err, PL_ERR_CORRUPT, "cannot list %s: %s", shown, why);
+        return -1;
+    }
+    size_t n = tsk_fs_dir_getsize(d);
+    for (size_t i = 0; i < n && !out->too_many; i++) {
+        /* The name alone: tsk_fs_dir_get would load every entry's record. */
+        const TSK_FS_NAME *nm = tsk_fs_dir_get_name(d, i);
+        if (listable(nm))
+            listed_push(out, pl_xstrdup(nm->name), nm->type == TSK_FS_NAME_TYPE_DIR, nm->meta_addr);
+    }
+    tsk_fs_dir_close(d);
+    return 0;
+}
+
 static int tfs_list(pl_fs *fs, const char *dir, pl_dir_cb cb, void *ctx, pl_err *err)
 {
     tsk_fs *t = (tsk_fs *)fs;
@@ -371,48 +461,42 @@ static int tfs_list(pl_fs *fs, const char *dir, pl_dir_cb cb, void *ctx, pl_err 
     }
     TSK_INUM_T self_inum = self->meta->addr;
     tsk_fs_file_close(self);
-    uint64_t before = fault_count(t);
-    tsk_error_reset();
-    TSK_FS_DIR *d = tsk_fs_dir_open_meta(t->fs, self_inum);
-    if (!d) {
-        char why[400];
-        tsk_why(t, before, why, sizeof why);
-        pl_err_setc(err, PL_ERR_CORRUPT, "cannot list %s: %s", shown, why);
-        return -1;
+    listed l = {0};
+    /* NTFS: our own walk of the index (see ntfs_walk); TSK's listing when
+     * it cannot be walked, which also reports what is wrong. */
+    if (ntfs_walk(t, self_inum, &l) != 0) {
+        listed_free(&l);
+        if (tsk_listing(t, self_inum, shown, &l, err) != 0)
+            return -1;
     }
     remember_dir(t, dir, self_inum);
-    size_t n = tsk_fs_dir_getsize(d);
-    if (n > PL_MAX_DIR_ENTRIES) {
+    if (l.too_many) {
         /* as the other backends do: refuse, rather than list a part */
         pl_err_setc(err, PL_ERR_LIMIT, "cannot list %s: more than %d entries", shown, PL_MAX_DIR_ENTRIES);
-        tsk_fs_dir_close(d);
+        listed_free(&l);
         return -1;
     }
     dir_index *x = &t->index[t->next_index++ % INDEXED_DIRS];
     index_free(x);
-    x->e = pl_xcalloc(n ? n : 1, sizeof *x->e);
+    x->e = pl_xcalloc(l.n ? l.n : 1, sizeof *x->e);
     int rc = 0, stopped = 0;
-    for (size_t i = 0; i < n && !stopped; i++) {
-        /* The name alone: tsk_fs_dir_get would load every entry's record. */
-        const TSK_FS_NAME *nm = tsk_fs_dir_get_name(d, i);
-        if (!listable(nm))
-            continue;
-        int is_dir = nm->type == TSK_FS_NAME_TYPE_DIR;
+    for (size_t i = 0; i < l.n && !stopped; i++) {
+        const listed_entry *nm = &l.e[i];
         const char *loop_to = NULL;
         char buf[1024];
-        if (is_dir && is_ancestor(t, dir, self_inum, nm->meta_addr, &loop_to, buf, sizeof buf)) {
+        if (nm->is_dir && is_ancestor(t, dir, self_inum, nm->inum, &loop_to, buf, sizeof buf)) {
             pl_err_setc(err, PL_ERR_CORRUPT, "cannot list %s: directory loop: its entry \"%s\" points back to "
                             "%s (%s %llu)",
                        shown, nm->name, loop_to[0] ? loop_to : "the root directory",
                        TSK_FS_TYPE_ISNTFS(t->fs->ftype) ? "MFT record" : "inode",
-                       (unsigned long long)nm->meta_addr);
+                       (unsigned long long)nm->inum);
             rc = -1;
             break;
         }
-        x->e[x->n++] = (struct dir_entry){.name = pl_xstrdup(nm->name), .inum = nm->meta_addr};
-        stopped = cb(nm->name, is_dir, ctx);
+        x->e[x->n++] = (struct dir_entry){.name = pl_xstrdup(nm->name), .inum = nm->inum};
+        stopped = cb(nm->name, nm->is_dir, ctx);
     }
-    tsk_fs_dir_close(d);
+    listed_free(&l);
     /* Only a complete listing can say a name is absent. */
     if (rc == 0 && !stopped && x->n) {
         qsort(x->e, x->n, sizeof *x->e, cmp_entry);
@@ -423,7 +507,9 @@ static int tfs_list(pl_fs *fs, const char *dir, pl_dir_cb cb, void *ctx, pl_err 
     return rc;
 }
 
-static int read_whole(TSK_FS_FILE *f, uint8_t *buf, size_t len)
+/* ---- NTFS: one name by a descent of the directory index -------------- */
+
+static int read_whole_file(TSK_FS_FILE *f, uint8_t *buf, size_t len)
 {
     size_t got = 0;
     while (got < len) {
@@ -434,6 +520,355 @@ static int read_whole(TSK_FS_FILE *f, uint8_t *buf, size_t len)
         got += (size_t)r;
     }
     return 0;
+}
+
+/* The volume's $UpCase (MFT record 10), read once: 128 KiB, against the
+ * megabytes of a directory listing it spares. */
+static int upcase_setup(tsk_fs *t)
+{
+    if (t->upcase_state)
+        return t->upcase_state;
+    t->upcase_state = -1;
+    TSK_FS_FILE *f = tsk_fs_file_open_meta(t->fs, NULL, 10);
+    size_t n = 2 * (size_t)PL_NTFS_UPCASE_UNITS;
+    uint8_t *raw = pl_xmalloc(n);
+    if (f && f->meta && f->meta->size == (TSK_OFF_T)n && read_whole_file(f, raw, n) == 0) {
+        t->upcase = pl_xmalloc(PL_NTFS_UPCASE_UNITS * sizeof *t->upcase);
+        for (size_t i = 0; i < PL_NTFS_UPCASE_UNITS; i++)
+            t->upcase[i] = pl_le16(raw + 2 * i);
+        if (pl_ntfs_upcase_check(t->upcase) == 0) {
+            t->upcase_state = 1;
+        } else {
+            free(t->upcase);
+            t->upcase = NULL;
+        }
+    }
+    free(raw);
+    tsk_fs_file_close(f);
+    return t->upcase_state;
+}
+
+/* The $I30 attribute of type type, or NULL. */
+static const TSK_FS_ATTR *i30_attr(TSK_FS_FILE *f, TSK_FS_ATTR_TYPE_ENUM type)
+{
+    int n = tsk_fs_file_attr_getsize(f);
+    for (int i = 0; i < n; i++) {
+        const TSK_FS_ATTR *a = tsk_fs_file_attr_get_idx(f, i);
+        if (a && a->type == type && a->name && strcmp(a->name, "$I30") == 0)
+            return a;
+    }
+    return NULL;
+}
+
+/* Descend the index of directory record dir to name. As pl_fs_ops.lookup:
+ * 1 found (*inum, *is_dir), 0 absent, -1 cannot tell. */
+static int ntfs_descend(tsk_fs *t, TSK_INUM_T dir, const uint16_t *want, size_t wantlen,
+                        TSK_INUM_T *inum, int *is_dir)
+{
+    TSK_FS_FILE *f = tsk_fs_file_open_meta(t->fs, NULL, dir);
+    if (!f || !f->meta || !TSK_FS_IS_DIR_META(f->meta->type)) {
+        tsk_fs_file_close(f);
+        return -1;
+    }
+    const TSK_FS_ATTR *root = i30_attr(f, TSK_FS_ATTR_TYPE_NTFS_IDXROOT);
+    const TSK_FS_ATTR *alloc = i30_attr(f, TSK_FS_ATTR_TYPE_NTFS_IDXALLOC);
+    int rc = -1;
+    uint8_t *buf = NULL;
+    uint32_t bs = 0;
+    const char *why = NULL;
+    /* the root is resident: at most one MFT record */
+    if (!root || root->size < 0x20 || root->size > 65536)
+        goto out;
+    size_t len = (size_t)root->size;
+    buf = pl_xmalloc(len);
+    if (tsk_fs_attr_read(root, 0, (char *)buf, len, TSK_FS_FILE_READ_FLAG_NONE) != (ssize_t)len ||
+        pl_ntfs_index_root(buf, len, &bs, &why) != 0)
+        goto out;
+    /* VCNs count clusters, or 512-byte units when a block is smaller than
+     * a cluster */
+    uint32_t unit = bs >= t->fs->block_size ? t->fs->block_size : 512;
+    pl_ntfs_hit hit = {0};
+    size_t hdr = 0x10;
+    for (int depth = 0; depth <= PL_NTFS_MAX_INDEX_DEPTH; depth++) {
+        pl_ntfs_result r = pl_ntfs_index_node(buf, len, hdr, t->upcase, want, wantlen, &hit);
+        if (r == PL_NTFS_FOUND) {
+            *inum = (TSK_INUM_T)hit.ref;
+            *is_dir = hit.is_dir;
+            rc = 1;
+            break;
+        }
+        if (r == PL_NTFS_ABSENT)
+            rc = 0;
+        if (r != PL_NTFS_DESCEND)
+            break;
+        /* the next level: one INDX block */
+        uint64_t off = hit.vcn * unit;
+        if (!alloc || hit.vcn > UINT64_MAX / unit || !pl_range_ok(off, bs, (uint64_t)alloc->size))
+            break;
+        if (len != bs) {
+            free(buf);
+            buf = pl_xmalloc(bs);
+            len = bs;
+        }
+        if (tsk_fs_attr_read(alloc, (TSK_OFF_T)off, (char *)buf, len, TSK_FS_FILE_READ_FLAG_NONE) !=
+                (ssize_t)len ||
+            memcmp(buf, "INDX", 4) != 0 || pl_ntfs_fixup(buf, len, &why) != 0 ||
+            pl_le64(buf + 0x10) != hit.vcn)
+            break;
+        hdr = 0x18;
+    }
+out:
+    free(buf);
+    tsk_fs_file_close(f);
+    return rc;
+}
+
+/* Is inum the directory dir (record d) or one of its ancestors? */
+static int looks_back(const tsk_fs *t, const char *dir, TSK_INUM_T d, TSK_INUM_T inum)
+{
+    if (inum == d || inum == t->fs->root_inum)
+        return 1;
+    char buf[1024];
+    snprintf(buf, sizeof buf, "%s", dir);
+    for (char *slash; (slash = strrchr(buf, '/')) != NULL;) {
+        *slash = '\0';
+        TSK_INUM_T a = looked_inum(t, buf);
+        if (!a)
+            a = seen_inum(t, buf);
+        if (a == inum)
+            return 1;
+    }
+    return 0;
+}
+
+/* ---- NTFS: a whole directory by a walk of its index ------------------ */
+
+/* Why our own: TSK's listing (tsk_fs_dir_open_meta) is quadratic in
+ * entries (tsk_fs_dir_add compares each name with all before it) and its
+ * first call reads the whole MFT (a parent map for orphan files, 245 MB on
+ * a real server) only to add deleted entries that are never used here.
+ * servicing\Packages of a server holds 16,000 entries. The walk visits
+ * the B+ tree in order: the names come out sorted, 8.3 aliases skipped as
+ * TSK skips them. */
+typedef struct {
+    tsk_fs *t;
+    const TSK_FS_ATTR *alloc;
+    uint32_t bs, unit;
+    uint8_t *visited;          /* one bit per index block: a loop in a damaged tree */
+    uint64_t nblocks;
+    int depth, failed;
+    listed *out;
+} walk_ctx;
+
+static int walk_block(walk_ctx *w, uint64_t vcn);
+
+static int walk_cb(const pl_ntfs_entry *e, void *vctx)
+{
+    walk_ctx *w = vctx;
+    if (e->has_sub && walk_block(w, e->sub_vcn) != 0) {
+        w->failed = 1;
+        return 1;
+    }
+    if (!e->name || e->dos_only)
+        return 0;
+    /* names TSK would convert its own way (NUL units, unpaired
+     * surrogates) are left to TSK's listing */
+    for (size_t i = 0; i < e->name_units; i++) {
+        uint16_t u = pl_le16(e->name + 2 * i);
+        if (u == 0 || (u >= 0xD800 && u <= 0xDFFF)) {
+            w->failed = 1;
+            return 1;
+        }
+    }
+    if (e->name_units == 0) {
+        w->failed = 1;
+        return 1;
+    }
+    char *name = pl_utf16le_to_utf8(e->name, 2 * e->name_units);
+    /* the root's index holds a "." entry (for itself): not listed, as
+     * listable() drops TSK's */
+    if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
+        free(name);
+        return 0;
+    }
+    return listed_push(w->out, name, e->is_dir, (TSK_INUM_T)e->ref);
+}
+
+static int walk_block(walk_ctx *w, uint64_t vcn)
+{
+    if (!w->alloc || w->depth >= PL_NTFS_MAX_INDEX_DEPTH || vcn > UINT64_MAX / w->unit)
+        return -1;
+    uint64_t off = vcn * w->unit;
+    if (off % w->bs || !pl_range_ok(off, w->bs, (uint64_t)w->alloc->size))
+        return -1;
+    uint64_t b = off / w->bs;
+    if (b >= w->nblocks || (w->visited[b / 8] & (1u << (b % 8))))
+        return -1;
+    w->visited[b / 8] |= (uint8_t)(1u << (b % 8));
+    uint8_t *buf = pl_xmalloc(w->bs);
+    const char *why = NULL;
+    int rc = -1;
+    if (tsk_fs_attr_read(w->alloc, (TSK_OFF_T)off, (char *)buf, w->bs, TSK_FS_FILE_READ_FLAG_NONE) ==
+            (ssize_t)w->bs &&
+        memcmp(buf, "INDX", 4) == 0 && pl_ntfs_fixup(buf, w->bs, &why) == 0 &&
+        pl_le64(buf + 0x10) == vcn) {
+        pl_ntfs_hit hit = {0};
+        w->depth++;
+        pl_ntfs_result r = pl_ntfs_index_entries(buf, w->bs, 0x18, walk_cb, w, &hit);
+        w->depth--;
+        rc = r == PL_NTFS_FOUND && !w->failed && !w->out->too_many ? 0 : -1;
+    }
+    free(buf);
+    return rc;
+}
+
+/* The entries of directory record dir by a walk of its index. 0, or -1
+ * (not NTFS, anything unexpected, a failed read: taken back, see
+ * tfs_lookup) and the caller lists through TSK. */
+static int ntfs_walk(tsk_fs *t, TSK_INUM_T dir, listed *out)
+{
+    if (!TSK_FS_TYPE_ISNTFS(t->fs->ftype))
+        return -1;
+    pl_read_faults saved = {0};
+    if (t->faults)
+        saved = *t->faults;
+    uint64_t before = fault_count(t);
+    TSK_FS_FILE *f = tsk_fs_file_open_meta(t->fs, NULL, dir);
+    int rc = -1;
+    uint8_t *root = NULL;
+    walk_ctx w = {.t = t, .out = out};
+    if (!f || !f->meta || !TSK_FS_IS_DIR_META(f->meta->type))
+        goto out;
+    const TSK_FS_ATTR *ra = i30_attr(f, TSK_FS_ATTR_TYPE_NTFS_IDXROOT);
+    w.alloc = i30_attr(f, TSK_FS_ATTR_TYPE_NTFS_IDXALLOC);
+    const char *why = NULL;
+    if (!ra || ra->size < 0x20 || ra->size > 65536)
+        goto out;
+    size_t len = (size_t)ra->size;
+    root = pl_xmalloc(len);
+    if (tsk_fs_attr_read(ra, 0, (char *)root, len, TSK_FS_FILE_READ_FLAG_NONE) != (ssize_t)len ||
+        pl_ntfs_index_root(root, len, &w.bs, &why) != 0)
+        goto out;
+    w.unit = w.bs >= t->fs->block_size ? t->fs->block_size : 512;
+    if (w.alloc) {
+        w.nblocks = (uint64_t)w.alloc->size / w.bs;
+        /* every block holds an entry at least */
+        if (w.alloc->size < 0 || w.nblocks > PL_MAX_DIR_ENTRIES)
+            goto out;
+        w.visited = pl_xcalloc(w.nblocks / 8 + 1, 1);
+    }
+    pl_ntfs_hit hit = {0};
+    pl_ntfs_result r = pl_ntfs_index_entries(root, len, 0x10, walk_cb, &w, &hit);
+    rc = r == PL_NTFS_FOUND && !w.failed ? 0 : -1;
+    if (out->too_many)
+        rc = 0;   /* complete enough to refuse, as TSK's listing would be */
+out:
+    free(root);
+    free(w.visited);
+    tsk_fs_file_close(f);
+    if (fault_count(t) != before) {
+        if (t->faults)
+            *t->faults = saved;
+        rc = -1;
+    }
+    return rc;
+}
+
+static int tfs_lookup(pl_fs *fs, const char *dir, const char *name, int *is_dir)
+{
+    tsk_fs *t = (tsk_fs *)fs;
+    if (!TSK_FS_TYPE_ISNTFS(t->fs->ftype))
+        return -1;
+    /* A lookup is a shortcut: when a read of the image fails on the way
+     * ($UpCase, the index), the failure is taken back and the caller lists
+     * the directory, whose own reads then fail and are reported exactly as
+     * without the shortcut. */
+    pl_read_faults saved = {0};
+    if (t->faults)
+        saved = *t->faults;
+    if (upcase_setup(t) != 1) {
+        if (t->faults)
+            *t->faults = saved;
+        return -1;
+    }
+    uint16_t want[PL_NTFS_MAX_NAME_UNITS];
+    size_t wantlen = 0;
+    if (pl_ntfs_utf8_to_utf16(name, want, PL_NTFS_MAX_NAME_UNITS, &wantlen) != 0 || wantlen == 0)
+        return -1;
+    /* dir was resolved just before (the root, or by a lookup or listing):
+     * never by tsk_fs_path2inum here, which would list */
+    TSK_INUM_T d = 0;
+    if (!dir[0])
+        d = t->fs->root_inum;
+    else if (!(d = looked_inum(t, dir)) && index_lookup(t, dir, &d) != 1)
+        return -1;
+    /* the directory's record is checked as a listing would check it; a
+     * damaged one is left to the listing to report */
+    pl_err err;
+    uint64_t before = fault_count(t);
+    if (check_record(t, d, &err) != 0) {
+        if (t->faults)
+            *t->faults = saved;
+        return -1;
+    }
+    TSK_INUM_T inum = 0;
+    tsk_error_reset();
+    int rc = ntfs_descend(t, d, want, wantlen, &inum, is_dir);
+    if (fault_count(t) != before) {
+        if (t->faults)
+            *t->faults = saved;
+        return -1;
+    }
+    /* a directory entry pointing back at dir or one of its ancestors (a
+     * directory loop in a damaged filesystem): the listing reports it */
+    if (rc == 1 && *is_dir && looks_back(t, dir, d, inum))
+        return -1;
+    if (rc == 1) {
+        size_t slot = t->nlooked++ % LOOKED_UP;
+        free(t->looked[slot].path);
+        t->looked[slot].path = dir[0] ? pl_xasprintf("%s/%s", dir, name) : pl_xstrdup(name);
+        t->looked[slot].inum = inum;
+    }
+    return rc;
+}
+
+/* A file's content from its resident data or its runs, read from the
+ * image in exactly the bytes it occupies. Why not tsk_fs_file_read: TSK
+ * reads anything up to 64 KiB as one 64 KiB cache block
+ * (TSK_IMG_INFO_CACHE_LEN), so each of the 8,000 .mum of a server (a few
+ * KiB each, .cat files between them) cost 64 KiB: 520 MB read for 40 MB of
+ * manifests (bench/bench-server.sh). 0 done, 1 not a plain file (compressed,
+ * encrypted, sparse, partly initialised, runs that do not cover it: TSK
+ * reads those), -1 a read of the image failed. */
+static int read_direct(tsk_fs *t, TSK_FS_FILE *f, uint8_t *buf, size_t n)
+{
+    const TSK_FS_ATTR *a = tsk_fs_file_attr_get(f);
+    if (!a || a->size != (TSK_OFF_T)n || (a->flags & (TSK_FS_ATTR_ENC | TSK_FS_ATTR_COMP | TSK_FS_ATTR_SPARSE)))
+        return 1;
+    if (a->flags & TSK_FS_ATTR_RES) {
+        /* already read with the file record */
+        if (!a->rd.buf || a->rd.buf_size < n)
+            return 1;
+        memcpy(buf, a->rd.buf, n);
+        return 0;
+    }
+    if (!(a->flags & TSK_FS_ATTR_NONRES) || a->nrd.initsize != a->size || a->nrd.skiplen)
+        return 1;
+    TSK_IMG_INFO *img = t->fs->img_info;
+    uint64_t bs = t->fs->block_size, done = 0;
+    for (const TSK_FS_ATTR_RUN *r = a->nrd.run; r && done < n; r = r->next) {
+        if (r->flags != TSK_FS_ATTR_RUN_FLAG_NONE || r->len == 0 || r->offset > UINT64_MAX / bs ||
+            r->offset * bs != done || r->len > UINT64_MAX / bs || r->addr > t->fs->last_block ||
+            r->len > t->fs->last_block - r->addr + 1)
+            return 1;
+        uint64_t want = r->len * bs < n - done ? r->len * bs : n - done;
+        TSK_OFF_T off = t->fs->offset + (TSK_OFF_T)(r->addr * bs);
+        /* the image's own read: past TSK's cache, counted by the wrapper */
+        if (img->read(img, off, (char *)buf + done, (size_t)want) != (ssize_t)want)
+            return -1;
+        done += want;
+    }
+    return done == n ? 0 : 1;
 }
 
 static int tfs_read(pl_fs *fs, const char *path, uint64_t max, uint8_t **data, size_t *len,
@@ -457,7 +892,8 @@ static int tfs_read(pl_fs *fs, const char *path, uint64_t max, uint8_t **data, s
         uint8_t *buf = pl_xmalloc(n);
         uint64_t before = fault_count(t);
         tsk_error_reset();
-        if (read_whole(f, buf, n) == 0) {
+        int direct = read_direct(t, f, buf, n);
+        if (direct == 0 || (direct == 1 && read_whole_file(f, buf, n) == 0)) {
             *data = buf;
             *len = n;
             fs->bytes_read += n;
@@ -476,6 +912,9 @@ static int tfs_read(pl_fs *fs, const char *path, uint64_t max, uint8_t **data, s
 static void tfs_close(pl_fs *fs)
 {
     tsk_fs *t = (tsk_fs *)fs;
+    for (size_t i = 0; i < t->nlooked && i < LOOKED_UP; i++)
+        free(t->looked[i].path);
+    free(t->upcase);
     if (t->mft)
         tsk_fs_file_close(t->mft);
     for (size_t i = 0; i < t->nseen && i < SEEN_DIRS; i++)
@@ -492,6 +931,7 @@ static const pl_fs_ops tsk_fs_ops = {
     .read = tfs_read,
     .prefetch = NULL,
     .close = tfs_close,
+    .lookup = tfs_lookup,
 };
 
 /* ---- the source ---------------------------------------------------------- */

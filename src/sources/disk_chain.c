@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "sources/disk_internal.h"
+#include "sources/vhd_dynamic.h"
 #include "util/limits.h"
 
 struct pl_layer {
@@ -36,6 +37,15 @@ struct pl_layer {
     char *alias_dir, *alias_link;
     void *h;                 /* libvhdi_file_t, libqcow_file_t or libvmdk_handle_t */
     uint64_t size;
+    /* A dynamic VHD read by us (vhd_dynamic.h): fd >= 0 */
+    struct {
+        int fd;
+        pl_vhd_geometry g;
+        uint32_t *bat;
+        uint64_t file_end;       /* where block data must end: the footer */
+        uint64_t bitmap_block;   /* the block whose bitmap is in bitmap */
+        uint8_t *bitmap;
+    } dyn;
     pl_layer *parent;
     /* The file itself, for loop detection: "./self.qcow2", "self.qcow2"
      * and a symbolic link to it are different paths to one file. */
@@ -83,6 +93,92 @@ static int open_vhdi(pl_layer *l, pl_err *err)
     l->h = f;
     l->size = size;
     return 0;
+}
+
+/* Set up our own reads of a dynamic VHD (see vhd_dynamic.h); anything else,
+ * or anything unexpected, stays with libvhdi (dyn.fd -1). libvhdi opened
+ * and pl_disk_check_file checked the file already. */
+static void open_vhd_dynamic(pl_layer *l)
+{
+    l->dyn.fd = -1;
+    if (l->format != PL_DISK_VHD)
+        return;
+    int fd = open(l->path, O_RDONLY | O_CLOEXEC);
+    struct stat sb;
+    uint8_t foot[512], dyn[1024];
+    uint64_t dyn_off = 0;
+    const char *why = NULL;
+    pl_vhd_geometry g;
+    if (fd < 0)
+        return;
+    if (fstat(fd, &sb) != 0 || sb.st_size < 1024 ||
+        pread(fd, foot, 512, sb.st_size - 512) != 512 ||
+        pl_vhd_parse(foot, NULL, (uint64_t)sb.st_size, &dyn_off, &g, &why) != 0 ||
+        !pl_range_ok(dyn_off, sizeof dyn, (uint64_t)sb.st_size) ||
+        pread(fd, dyn, sizeof dyn, (off_t)dyn_off) != (ssize_t)sizeof dyn ||
+        pl_vhd_parse(foot, dyn, (uint64_t)sb.st_size, &dyn_off, &g, &why) != 0 ||
+        g.media_size != l->size) {
+        close(fd);
+        return;
+    }
+    size_t n = (size_t)g.entries * 4;
+    uint8_t *raw = pl_xmalloc(n ? n : 1);
+    if (pread(fd, raw, n, (off_t)g.bat_offset) != (ssize_t)n) {
+        free(raw);
+        close(fd);
+        return;
+    }
+    l->dyn.bat = pl_xmalloc((n ? n : 1));
+    for (uint32_t i = 0; i < g.entries; i++)
+        l->dyn.bat[i] = (uint32_t)raw[4 * i] << 24 | (uint32_t)raw[4 * i + 1] << 16 |
+                        (uint32_t)raw[4 * i + 2] << 8 | raw[4 * i + 3];
+    free(raw);
+    l->dyn.g = g;
+    l->dyn.file_end = (uint64_t)sb.st_size - 512;
+    l->dyn.bitmap = pl_xmalloc(g.bitmap_bytes);
+    l->dyn.bitmap_block = UINT64_MAX;
+    l->dyn.fd = fd;
+}
+
+/* Read from a dynamic VHD set up by open_vhd_dynamic: len bytes, or -1
+ * with err (a short read of the file: damage or truncation). */
+static ssize_t read_vhd_dynamic(pl_layer *l, uint64_t off, uint8_t *buf, size_t len, pl_err *err)
+{
+    size_t done = 0;
+    while (done < len) {
+        uint64_t at = off + done;
+        const pl_vhd_geometry *g = &l->dyn.g;
+        uint64_t block = at / g->block_size;
+        const uint8_t *bitmap = NULL;
+        if (block < g->entries && l->dyn.bat[block] != 0xFFFFFFFFu) {
+            if (l->dyn.bitmap_block != block) {
+                uint64_t boff = (uint64_t)l->dyn.bat[block] * 512;
+                l->dyn.bitmap_block = UINT64_MAX;
+                if (!pl_range_ok(boff, g->bitmap_bytes, l->dyn.file_end) ||
+                    pread(l->dyn.fd, l->dyn.bitmap, g->bitmap_bytes, (off_t)boff) !=
+                        (ssize_t)g->bitmap_bytes) {
+                    pl_err_setc(err, PL_ERR_TRUNCATED, "VHD: cannot read the sector bitmap of block %llu",
+                                (unsigned long long)block);
+                    return -1;
+                }
+                l->dyn.bitmap_block = block;
+            }
+            bitmap = l->dyn.bitmap;
+        }
+        uint64_t foff = 0;
+        size_t n = pl_vhd_map(g, l->dyn.bat, bitmap, l->dyn.file_end, at, len - done, &foff);
+        if (n == 0)
+            break;   /* past the end of the disk: a short read */
+        if (foff == UINT64_MAX) {
+            memset(buf + done, 0, n);
+        } else if (pread(l->dyn.fd, buf + done, n, (off_t)foff) != (ssize_t)n) {
+            pl_err_setc(err, PL_ERR_TRUNCATED, "VHD: cannot read %zu bytes at file offset %llu", n,
+                        (unsigned long long)foff);
+            return -1;
+        }
+        done += n;
+    }
+    return (ssize_t)done;
 }
 
 static int open_qcow(pl_layer *l, pl_err *err)
@@ -320,6 +416,7 @@ static pl_layer *layer_open(const char *path, pl_disk_format format, pl_err *err
     }
     l->dev = sb.st_dev;
     l->ino = sb.st_ino;
+    open_vhd_dynamic(l);
     return l;
 }
 
@@ -335,6 +432,11 @@ static void layer_close_one(pl_layer *l)
     } else {
         libvhdi_file_close(l->h, NULL);
         libvhdi_file_free((libvhdi_file_t **)&l->h, NULL);
+    }
+    if (l->dyn.bat) {
+        close(l->dyn.fd);
+        free(l->dyn.bat);
+        free(l->dyn.bitmap);
     }
     free(l->path);
     free(l);
@@ -368,6 +470,8 @@ ssize_t pl_layer_read(pl_layer *l, uint64_t off, void *buf, size_t len, pl_err *
         r = libvmdk_handle_read_buffer_at_offset(l->h, buf, len, (off64_t)off, &e);
         if (r < 0)
             LIBYAL_ERR(libvmdk, e, err, "VMDK");
+    } else if (l->dyn.fd >= 0 && !l->parent) {
+        r = read_vhd_dynamic(l, off, buf, len, err);
     } else {
         libvhdi_error_t *e = NULL;
         r = libvhdi_file_read_buffer_at_offset(l->h, buf, len, (off64_t)off, &e);

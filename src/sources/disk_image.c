@@ -301,11 +301,28 @@ static TSK_IMG_TYPE_ENUM native_type(pl_disk_format f)
     }
 }
 
+/* A dynamic or differencing VHD (a footer copy at 0; a fixed VHD has its
+ * footer only at the end)? */
+static int vhd_is_dynamic(const char *path)
+{
+    uint8_t head[8] = {0};
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    ssize_t got = pread(fd, head, sizeof head, 0);
+    close(fd);
+    return got == (ssize_t)sizeof head && memcmp(head, "conectix", 8) == 0;
+}
+
 /* TSK reads the single-file formats itself; chains and qcow2 go through
- * the libyal layers. */
+ * the libyal layers, and so do dynamic VHDs: TSK reads them through
+ * libvhdi, whose lookup is linear per read, and the layer reads them
+ * itself (vhd_dynamic.h). */
 static int needs_layers(const char *path, pl_disk_format f, pl_err *err)
 {
     if (f == PL_DISK_QCOW)
+        return 1;
+    if (f == PL_DISK_VHD && vhd_is_dynamic(path))
         return 1;
     if (f == PL_DISK_VHD || f == PL_DISK_VHDX || f == PL_DISK_VMDK)
         return pl_layer_has_parent(path, f, err);

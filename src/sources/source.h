@@ -43,6 +43,12 @@ typedef struct {
     int (*prefetch)(pl_fs *fs, const char *const *paths, const uint64_t *max, size_t n,
                     pl_err *err);
     void (*close)(pl_fs *fs);
+    /* Optional: is name (exact spelling) in directory dir (an exact path
+     * already resolved), without listing dir? 1 yes (*is_dir set), 0 no
+     * entry equal to name with case ignored, -1 cannot tell cheaply (a
+     * case variant only, an index it does not read): resolution then lists
+     * dir, which also reports any damage. May be NULL. */
+    int (*lookup)(pl_fs *fs, const char *dir, const char *name, int *is_dir);
 } pl_fs_ops;
 
 typedef struct pl_dir_cache pl_dir_cache;

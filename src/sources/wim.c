@@ -1,10 +1,11 @@
 /* WIM, ESD (solid LZMS) and split WIM (.swm) sets, through the wimlib API.
  * Every image index is one volume.
  *
- * wimlib lists directories in memory but can only extract file contents to
- * a path, so a volume reads a file by extracting just that file into a
- * private temporary directory and reading it back; nothing else of the
- * image is extracted, and the temporary directory is removed on close.
+ * wimlib lists directories in memory and extracts file contents to a path
+ * or to standard output: a volume reads a file by extracting just that
+ * file to an in-memory file (extract_to_memory); a solid archive extracts
+ * the evidence together into a private temporary directory (see below),
+ * removed on close. Nothing else of the image is extracted.
  * Sizes are checked from the metadata before anything is extracted, and
  * reparse points are never followed. For solid archives, prefetch()
  * extracts the whole batch of evidence files in one call so each solid
@@ -18,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <wimlib.h>
@@ -40,6 +42,9 @@ typedef struct {
     char first_fault[300];
     pl_error_code first_fault_code;
     int faults_reported;
+    /* solid (ESD-style) archive: files are extracted together, to a
+     * temporary directory, so that each solid block is decompressed once */
+    int solid;
 } wim_handle;
 
 /* What kind of failure a wimlib error is (wimlib.h, enum wimlib_error_code):
@@ -167,6 +172,40 @@ static int wim_stat(pl_fs *fs, const char *path, pl_stat *st, pl_err *err)
     return wim_stat_ex((wim_fs *)fs, path, st, NULL, err);
 }
 
+struct lookup_ctx {
+    const char *name;
+    int exact, is_dir;
+};
+
+static int lookup_cb(const struct wimlib_dir_entry *d, void *vctx)
+{
+    struct lookup_ctx *ctx = vctx;
+    ctx->exact = d->filename && strcmp(d->filename, ctx->name) == 0;
+    ctx->is_dir = (d->attributes & WIMLIB_FILE_ATTRIBUTE_DIRECTORY) != 0;
+    return 0;
+}
+
+/* One name by wimlib's own lookup (a search of the directory's sorted
+ * children), not a listing: WinSxS of a server holds 40,000 entries and
+ * only pending.xml is wanted. wimlib matches case-insensitively (as it
+ * was initialised): a hit spelled otherwise is left to the listing. */
+static int wim_lookup(pl_fs *fs, const char *dir, const char *name, int *is_dir)
+{
+    wim_fs *w = (wim_fs *)fs;
+    if (strchr(name, '/'))
+        return -1;
+    char *wp = dir[0] ? pl_xasprintf("/%s/%s", dir, name) : wim_path(name);
+    struct lookup_ctx ctx = {.name = name};
+    int rc = wimlib_iterate_dir_tree(w->h->wim, w->image, wp, 0, lookup_cb, &ctx);
+    free(wp);
+    if (rc == WIMLIB_ERR_PATH_DOES_NOT_EXIST)
+        return 0;
+    if (rc != 0 || !ctx.exact)
+        return -1;
+    *is_dir = ctx.is_dir;
+    return 1;
+}
+
 struct list_ctx {
     pl_dir_cb cb;
     void *ctx;
@@ -265,10 +304,98 @@ static int extract_paths(wim_fs *w, const char *const *paths, size_t n, int *wim
     return 0;
 }
 
+/* One file straight into memory: wimlib writes it to standard output
+ * (WIMLIB_EXTRACT_FLAG_TO_STDOUT; it has no call that reads a file into a
+ * buffer), which points at an in-memory file for the call. Why: extracting
+ * to a temporary directory cost more than the extraction itself (8,000
+ * files created, read and unlinked on a server: bench/bench-server.sh),
+ * and the files were read back anyway. patchlevel is single-threaded (a
+ * batch runs workers as processes) and writes its reports only after the
+ * analysis, so nothing else writes to fd 1 meanwhile. 1 done, 0 wimlib
+ * failed (*wim_rc), -1 the in-memory file failed (err). */
+static int extract_to_memory(wim_fs *w, const char *path, uint64_t size, uint8_t **data,
+                             int *wim_rc, pl_err *err)
+{
+    *wim_rc = 0;
+    int m = memfd_create("patchlevel-wim", MFD_CLOEXEC);
+    if (m < 0) {
+        pl_err_setc(err, PL_ERR_RESOURCES, "cannot create an in-memory file: %s", strerror(errno));
+        return -1;
+    }
+    fflush(stdout);
+    int saved = dup(STDOUT_FILENO);
+    if (saved < 0 || dup2(m, STDOUT_FILENO) < 0) {
+        pl_err_setc(err, PL_ERR_RESOURCES, "cannot redirect the extraction: %s", strerror(errno));
+        if (saved >= 0)
+            close(saved);
+        close(m);
+        return -1;
+    }
+    char *wp = wim_path(path);
+    const char *wps[1] = {wp};
+    /* the target directory is unused with TO_STDOUT, but must be given */
+    int rc = wimlib_extract_paths(w->h->wim, w->image, ".", wps, 1, WIMLIB_EXTRACT_FLAG_TO_STDOUT);
+    free(wp);
+    dup2(saved, STDOUT_FILENO);
+    close(saved);
+    if (rc != 0) {
+        *wim_rc = rc;
+        pl_err_setc(err, wim_error_code(rc), "cannot extract from the WIM: %s",
+                    wimlib_get_error_string(rc));
+        close(m);
+        return 0;
+    }
+    struct stat sb;
+    if (fstat(m, &sb) != 0 || (uint64_t)sb.st_size != size) {
+        pl_err_setc(err, PL_ERR_CORRUPT, "extracted %lld bytes where the WIM says %llu",
+                    (long long)sb.st_size, (unsigned long long)size);
+        close(m);
+        return -1;
+    }
+    uint8_t *buf = pl_xmalloc(size ? size : 1);
+    /* copied in chunks, each released from the in-memory file once in the
+     * buffer: a 90 MB hive is not held twice */
+    const uint64_t chunk = 1u << 20;
+    for (uint64_t done = 0; done < size;) {
+        size_t n = (size_t)(size - done < chunk ? size - done : chunk);
+        ssize_t r = pread(m, buf + done, n, (off_t)done);
+        if (r != (ssize_t)n) {
+            pl_err_setc(err, PL_ERR_IO, "cannot read the in-memory file: %s", strerror(errno));
+            free(buf);
+            close(m);
+            return -1;
+        }
+        fallocate(m, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)done, (off_t)n);
+        done += n;
+    }
+    close(m);
+    *data = buf;
+    return 1;
+}
+
 static int wim_read(pl_fs *fs, const char *path, uint64_t max, uint8_t **data, size_t *len,
                     pl_err *err)
 {
     wim_fs *w = (wim_fs *)fs;
+    if (!w->h->solid) {
+        /* one file, straight into memory */
+        pl_stat st;
+        if (check_extractable(w, path, max, err) != 0 || wim_stat_ex(w, path, &st, NULL, err) != 1)
+            return -1;
+        int wim_rc;
+        if (extract_to_memory(w, path, st.size, data, &wim_rc, err) == 1) {
+            *len = (size_t)st.size;
+            fs->bytes_read += *len;
+            return 0;
+        }
+        const char *why = wim_rc ? wimlib_get_error_string(wim_rc) : err->msg;
+        if (w->h->faults++ == 0) {
+            snprintf(w->h->first_fault, sizeof w->h->first_fault, "image %d, %.150s: %.120s",
+                     w->image, path, why);
+            w->h->first_fault_code = err->code;
+        }
+        return -1;
+    }
     if (!pl_strset_contains(&w->fetched, path)) {
         if (check_extractable(w, path, max, err) != 0)
             return -1;
@@ -298,6 +425,8 @@ static int wim_prefetch(pl_fs *fs, const char *const *paths, const uint64_t *max
                         pl_err *err)
 {
     wim_fs *w = (wim_fs *)fs;
+    if (!w->h->solid)
+        return 0;   /* read() extracts each file to memory */
     const char **todo = pl_xcalloc(n ? n : 1, sizeof *todo);
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
@@ -334,6 +463,7 @@ static const pl_fs_ops wim_fs_ops = {
     .read = wim_read,
     .prefetch = wim_prefetch,
     .close = wim_fs_close,
+    .lookup = wim_lookup,
 };
 
 /* ---- the XML claim ------------------------------------------------------ */
@@ -599,6 +729,7 @@ int pl_source_open_wim(const char *path, pl_source **out, pl_err *err)
     s->base.container = container_name(&info);
     s->h = pl_xcalloc(1, sizeof *s->h);
     s->h->wim = wim;
+    s->h->solid = info.wim_version == 0xE00;
     s->h->refs = 1;
     pl_strlist_push(&s->base.chain, path);
     if (xml_reports)

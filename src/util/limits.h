@@ -35,6 +35,10 @@
 #define PL_MAX_MULTI_SZ_ITEMS    100000
 /* Disks in one differencing / backing-file chain, child included. */
 #define PL_MAX_CHAIN_DEPTH       16
+/* Block allocation table entries of a dynamic VHD we read ourselves (16
+ * MiB of table; 8 TiB of disk in 2 MiB blocks, above the format's 2 TiB);
+ * a larger table is left to libvhdi. */
+#define PL_MAX_VHD_BAT_ENTRIES   (4u * 1024 * 1024)
 /* Bytes of one VHD parent locator entry we read. */
 #define PL_MAX_VHD_LOCATOR_BYTES 65536
 /* Damaged hive bins bridged when a damaged hive is salvaged (past this,

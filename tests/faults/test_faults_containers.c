@@ -7,6 +7,7 @@
  * fixtures/faults/containers (fixtures/gen/faults.sh), and the cuts of the
  * 6 MiB VHDX past 1 MiB, made here in a temporary directory. */
 #include <check.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,16 +124,18 @@ END_TEST
 /* Cut inside the data: the tables are whole, so the image opens, the
  * installation is found and whatever lies in the missing clusters cannot be
  * read: an error of the input naming the first failed read, and a warning
- * for each evidence file. */
+ * for each evidence file. Files are read in the bytes they occupy (not in
+ * TSK's 64 KiB cache blocks), so the first failed read is of the 4 KiB
+ * cluster the file starts in. */
 START_TEST(qcow2_cut_in_data_is_partly_analyzed)
 {
     e2e_run r;
     const char *input = fault_fixture("containers/qcow2-cut-data.qcow2");
     json_object *o = fault_run(&r, input);
     fault_expect_error(&r, o, input,
-                       "cannot read the disk image: 65536 bytes at disk offset 3042304: "
+                       "cannot read the disk image: 4096 bytes at disk offset 3042304: "
                        "truncated: the file is 500000 bytes, but the compressed cluster for "
-                       "that offset lies at bytes 589313-595455 (and 9 more failed reads)");
+                       "that offset lies at bytes 589313-595455 (and 5 more failed reads)");
     ck_assert_str_eq(jstr(o, "container"), "qcow2");
     ck_assert_int_eq(jlen(o, "installations"), 1);
     json_object *i = jget(o, "installations.0");
@@ -273,6 +276,52 @@ START_TEST(chain_parent_missing_or_mismatched)
 }
 END_TEST
 
+/* A dynamic VHD is read by patchlevel itself (src/sources/vhd_dynamic.c),
+ * sector bitmaps included: a sector whose bit is clear was never written
+ * and reads as zeros. chain-vhd/base.vhd with every block's bitmap
+ * cleared is a disk of zeros: nothing recognised, as libvhdi says too. */
+START_TEST(vhd_cleared_sector_bitmaps_read_as_zeros)
+{
+    char *dir = fault_tmpdir();
+    char *img = fault_join(dir, "cleared-bitmaps.vhd");
+    fault_copy(e2e_fixture("disks/chain-vhd/base.vhd"), img);
+    FILE *f = fopen(img, "r+b");
+    ck_assert_ptr_nonnull(f);
+    uint8_t foot[512], dyn[1024], e[4], zero[512] = {0};
+    ck_assert_int_eq(fseek(f, -512, SEEK_END), 0);
+    ck_assert_uint_eq(fread(foot, 1, 512, f), 512);
+#define BE32(p) ((uint32_t)(p)[0] << 24 | (uint32_t)(p)[1] << 16 | (uint32_t)(p)[2] << 8 | (p)[3])
+    uint64_t dyn_off = (uint64_t)BE32(foot + 16) << 32 | BE32(foot + 20);
+    ck_assert_int_eq(fseek(f, (long)dyn_off, SEEK_SET), 0);
+    ck_assert_uint_eq(fread(dyn, 1, sizeof dyn, f), sizeof dyn);
+    uint64_t bat = (uint64_t)BE32(dyn + 16) << 32 | BE32(dyn + 20);
+    uint32_t n = BE32(dyn + 28), cleared = 0;
+    ck_assert_uint_eq(BE32(dyn + 32), 2u << 20);   /* bitmaps of 512 bytes */
+    for (uint32_t i = 0; i < n; i++) {
+        ck_assert_int_eq(fseek(f, (long)(bat + 4 * i), SEEK_SET), 0);
+        ck_assert_uint_eq(fread(e, 1, 4, f), 4);
+        if (BE32(e) == 0xFFFFFFFFu)
+            continue;
+        ck_assert_int_eq(fseek(f, (long)BE32(e) * 512, SEEK_SET), 0);
+        ck_assert_uint_eq(fwrite(zero, 1, sizeof zero, f), sizeof zero);
+        cleared++;
+    }
+#undef BE32
+    ck_assert_uint_gt(cleared, 0);
+    ck_assert_int_eq(fclose(f), 0);
+    e2e_run r;
+    json_object *o = fault_run(&r, img);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_int_eq(jlen(o, "errors"), 0);
+    ck_assert_int_eq(jlen(o, "installations"), 0);
+    ck_assert_str_eq(jstr(o, "warnings.0"), "no partition table or filesystem recognised in the disk image");
+    e2e_free(&r);
+    fault_rmrf(dir);
+    free(img);
+    free(dir);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("faults-containers");
@@ -281,6 +330,7 @@ int main(void)
     tcase_add_test(tc, garbage_with_image_names);
     tcase_add_test(tc, vhd_cut);
     tcase_add_test(tc, vhd_bat_past_end);
+    tcase_add_test(tc, vhd_cleared_sector_bitmaps_read_as_zeros);
     tcase_add_test(tc, vhdx_cut);
     tcase_add_test(tc, qcow2_cut);
     tcase_add_test(tc, qcow2_cut_in_data_is_partly_analyzed);

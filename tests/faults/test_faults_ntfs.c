@@ -91,6 +91,64 @@ START_TEST(unusable_ntfs_boot_sector)
 }
 END_TEST
 
+/* Names are looked up in the NTFS directory index itself (a B+ tree
+ * descent, src/sources/ntfs_index.c) rather than by listing directories.
+ * A damaged index block is not an answer: the lookup gives up and the
+ * directory is listed, whose failure is reported as it always was. Here
+ * the root directory's INDX block of mbr-sysres.raw partition 2 (offset
+ * 2322432) has a wrong update sequence number. */
+START_TEST(damaged_index_block_is_reported_by_the_listing)
+{
+    char *dir = fault_tmpdir();
+    char *img = fault_join(dir, "bad-indx.raw");
+    fault_copy(e2e_fixture("disks/mbr-sysres.raw"), img);
+    const unsigned char usn[2] = {0xAA, 0x55};
+    fault_patch(img, 2322432 + 0x28, usn, 2);
+    e2e_run r;
+    json_object *o = fault_run(&r, img);
+    fault_expect_error(&r, o, img,
+                       "mbr partition 2: cannot search for Windows: cannot list the root "
+                       "directory: Error in metadata structure (fix_idxrec: Incorrect update "
+                       "sequence value in index buffer; Update Value: 0x55aa Actual Value: 0x6 "
+                       "Replacement Value: 0x1d8; This is typically because of a corrupted entr");
+    ck_assert_int_eq(jlen(o, "installations"), 0);
+    e2e_free(&r);
+    fault_rmrf(dir);
+    free(img);
+    free(dir);
+}
+END_TEST
+
+/* An $UpCase table that does not upper-case 'w' cannot order names as
+ * the rest of patchlevel compares them: lookups are off for the volume,
+ * every directory is listed, and the analysis is the same as on the
+ * intact disk. ($UpCase of partition 2 is at 2592256; 'w' at +0xEE.) */
+START_TEST(odd_upcase_table_falls_back_to_listing)
+{
+    char *dir = fault_tmpdir();
+    char *img = fault_join(dir, "odd-upcase.raw");
+    fault_copy(e2e_fixture("disks/mbr-sysres.raw"), img);
+    const unsigned char w[2] = {'w', 0};
+    fault_patch(img, 2592256 + 0xEE, w, 2);
+    e2e_run r, good;
+    json_object *o = fault_run(&r, img);
+    json_object *g = fault_run(&good, e2e_fixture("disks/mbr-sysres.raw"));
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_int_eq(jlen(o, "errors"), 0);
+    ck_assert_int_eq(jlen(o, "installations"), jlen(g, "installations"));
+    ck_assert_int_ge(jlen(o, "installations"), 1);
+    ck_assert_str_eq(jstr(o, "installations.0.build6003.verdict"),
+                     jstr(g, "installations.0.build6003.verdict"));
+    ck_assert_int_eq(jlen(o, "installations.0.packages"), jlen(g, "installations.0.packages"));
+    ck_assert_int_eq(jlen(o, "installations.0.warnings"), jlen(g, "installations.0.warnings"));
+    e2e_free(&r);
+    e2e_free(&good);
+    fault_rmrf(dir);
+    free(img);
+    free(dir);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("faults-ntfs");
@@ -100,6 +158,8 @@ int main(void)
     tcase_add_test(tc, directory_loop);
     tcase_add_test(tc, damaged_evidence_records_are_warnings);
     tcase_add_test(tc, unusable_ntfs_boot_sector);
+    tcase_add_test(tc, damaged_index_block_is_reported_by_the_listing);
+    tcase_add_test(tc, odd_upcase_table_falls_back_to_listing);
     suite_add_tcase(s, tc);
     return pl_run_suite(s);
 }

@@ -5,7 +5,8 @@
 #   tests/fuzz/make-seeds.sh [OUTDIR]     (default: _build-fuzz/seeds)
 #
 # OUTDIR/<target>/ for each target of build.sh (target name without the
-# "fuzz_" prefix: pe_version, mum, catalog, hive, hive_log, disk, tree, compat6002).
+# "fuzz_" prefix: pe_version, mum, catalog, hive, hive_log, disk, tree,
+# compat6002, ntfs_index, vhd_dynamic).
 # OUTDIR is wiped first. Needs qemu-img (qemu-utils) for the raw conversions
 # of the qcow2 disks; without it those seeds are skipped with a note.
 set -euo pipefail
@@ -17,7 +18,7 @@ OUT=${1:-$REPO/_build-fuzz/seeds}
 MAX_DISK=$((2 * 1024 * 1024))   # disk seeds stay below 2 MiB
 
 rm -rf "$OUT"
-mkdir -p "$OUT"/{pe_version,mum,catalog,hive,hive_log,disk,tree,compat6002}
+mkdir -p "$OUT"/{pe_version,mum,catalog,hive,hive_log,disk,tree,compat6002,ntfs_index,vhd_dynamic}
 
 # A seed named after its source, de-duplicated by content.
 put() { # target src-file name
@@ -135,6 +136,25 @@ for src in "$FIX"/trees/ws2008-6003-rollups/Windows/System32/config/SOFTWARE \
     esac
     { printf "\\x$(printf %02x "$sel")"; cat "$src"; } > "$OUT/tree/x$i-$(slug "$src" | cut -c1-50)"
     i=$((i + 1))
+done
+
+# ---- ntfs_index: the INDX blocks of the raw NTFS fixtures (4 KiB each, at
+# 512-byte aligned offsets), and the directory records' $INDEX_ROOT as found
+# in them (the record from the $INDEX_ROOT value on is a node at 0x10)
+for f in "$FIX"/disks/*.raw; do
+    [[ -f $f ]] || continue
+    n=0
+    while IFS=: read -r off _; do
+        (( off % 512 == 0 )) || continue
+        dd if="$f" of="$OUT/ntfs_index/$(basename "$f" .raw)-indx-$off" bs=512 skip=$((off / 512)) \
+            count=8 status=none
+        n=$((n + 1)); (( n < 12 )) || break
+    done < <(grep -obaF INDX "$f" 2>/dev/null || true)
+done
+
+# ---- vhd_dynamic: the dynamic VHD fixtures whole (base.vhd is ~3 MiB)
+for f in "$FIX"/disks/chain-vhd/base.vhd "$FIX"/faults/containers/*.vhd; do
+    [[ -f $f ]] && put vhd_dynamic "$f" "$(slug "$f")"
 done
 
 for d in "$OUT"/*/; do
