@@ -98,41 +98,84 @@ static int collate(const uint16_t *upcase, const uint16_t *a, size_t alen, const
     return 0;
 }
 
-pl_ntfs_result pl_ntfs_index_node(const uint8_t *buf, size_t len, size_t hdr,
-                                  const uint16_t *upcase, const uint16_t *want, size_t wantlen,
-                                  pl_ntfs_hit *hit)
+/* The entries area of an index node: [*first, *end) within buf, or
+ * PL_NTFS_BAD with hit->why. */
+static pl_ntfs_result node_bounds(const uint8_t *buf, size_t len, size_t hdr, uint64_t *first,
+                                  uint64_t *end, pl_ntfs_hit *hit)
 {
     if (!pl_range_ok(hdr, 16, len)) {
         hit->why = "index node header out of bounds";
         return PL_NTFS_BAD;
     }
-    uint64_t first = (uint64_t)hdr + pl_le32(buf + hdr);
-    uint64_t end = (uint64_t)hdr + pl_le32(buf + hdr + 4);
-    if (end > len || first >= end) {
+    *first = (uint64_t)hdr + pl_le32(buf + hdr);
+    *end = (uint64_t)hdr + pl_le32(buf + hdr + 4);
+    if (*end > len || *first >= *end) {
         hit->why = "index node entries out of bounds";
         return PL_NTFS_BAD;
     }
+    return PL_NTFS_FOUND;
+}
+
+/* One index entry at off: its length, key length and flags checked
+ * against the node, and for a keyed entry its file name against the key
+ * (the checks both walkers need before reading a byte of it). */
+typedef struct {
+    const uint8_t *e;
+    uint16_t elen, klen;
+    uint32_t flags;
+} index_entry;
+
+static pl_ntfs_result read_entry(const uint8_t *buf, uint64_t off, uint64_t end,
+                                 index_entry *ie, pl_ntfs_hit *hit)
+{
+    if (!pl_range_ok(off, IE_HEADER, end)) {
+        hit->why = "index entries run past the node without a last entry";
+        return PL_NTFS_BAD;
+    }
+    ie->e = buf + off;
+    ie->elen = pl_le16(ie->e + 8);
+    ie->klen = pl_le16(ie->e + 10);
+    ie->flags = pl_le32(ie->e + 12);
+    if (ie->elen < IE_HEADER || ie->elen % 8 || !pl_range_ok(off, ie->elen, end)) {
+        hit->why = "index entry with an impossible length";
+        return PL_NTFS_BAD;
+    }
+    if (!(ie->flags & IE_FLAG_LAST) &&
+        (ie->klen < FN_NAME || IE_HEADER + (uint32_t)ie->klen > ie->elen ||
+         FN_NAME + 2u * ie->e[IE_HEADER + FN_NAME_LEN] > ie->klen)) {
+        hit->why = "index entry whose file name does not fit it";
+        return PL_NTFS_BAD;
+    }
+    return PL_NTFS_FOUND;
+}
+
+/* The subnode VCN at the end of an entry that has one. */
+static pl_ntfs_result subnode_vcn(const index_entry *ie, uint64_t *vcn, pl_ntfs_hit *hit)
+{
+    if (ie->elen < IE_HEADER + 8 ||
+        (!(ie->flags & IE_FLAG_LAST) && ie->elen < IE_HEADER + ie->klen + 8)) {
+        hit->why = "index entry too short for its subnode pointer";
+        return PL_NTFS_BAD;
+    }
+    *vcn = pl_le64(ie->e + ie->elen - 8);
+    return PL_NTFS_FOUND;
+}
+
+pl_ntfs_result pl_ntfs_index_node(const uint8_t *buf, size_t len, size_t hdr,
+                                  const uint16_t *upcase, const uint16_t *want, size_t wantlen,
+                                  pl_ntfs_hit *hit)
+{
+    uint64_t first, end;
+    if (node_bounds(buf, len, hdr, &first, &end, hit) == PL_NTFS_BAD)
+        return PL_NTFS_BAD;
     for (uint64_t off = first;;) {
-        if (!pl_range_ok(off, IE_HEADER, end)) {
-            hit->why = "index entries run past the node without a last entry";
+        index_entry ie;
+        if (read_entry(buf, off, end, &ie, hit) == PL_NTFS_BAD)
             return PL_NTFS_BAD;
-        }
-        const uint8_t *e = buf + off;
-        uint16_t elen = pl_le16(e + 8), klen = pl_le16(e + 10);
-        uint32_t flags = pl_le32(e + 12);
-        if (elen < IE_HEADER || elen % 8 || !pl_range_ok(off, elen, end)) {
-            hit->why = "index entry with an impossible length";
-            return PL_NTFS_BAD;
-        }
         int cmp = -1, ci = 0;
-        if (!(flags & IE_FLAG_LAST)) {
+        if (!(ie.flags & IE_FLAG_LAST)) {
             /* a key: a $FILE_NAME attribute, its name within the entry */
-            if (klen < FN_NAME || IE_HEADER + (uint32_t)klen > elen ||
-                FN_NAME + 2u * e[IE_HEADER + FN_NAME_LEN] > klen) {
-                hit->why = "index entry whose file name does not fit it";
-                return PL_NTFS_BAD;
-            }
-            const uint8_t *fn = e + IE_HEADER;
+            const uint8_t *fn = ie.e + IE_HEADER;
             cmp = collate(upcase, want, wantlen, fn + FN_NAME, fn[FN_NAME_LEN], &ci);
             if (ci)
                 hit->saw_variant = 1;
@@ -141,7 +184,7 @@ pl_ntfs_result pl_ntfs_index_node(const uint8_t *buf, size_t len, size_t hdr,
                     /* an 8.3 alias: TSK does not list these */
                     return PL_NTFS_AMBIGUOUS;
                 }
-                hit->ref = pl_le64(e) & 0xFFFFFFFFFFFFull;
+                hit->ref = pl_le64(ie.e) & 0xFFFFFFFFFFFFull;
                 hit->is_dir = (pl_le32(fn + FN_FLAGS) & FN_FLAG_DIRECTORY) != 0;
                 return PL_NTFS_FOUND;
             }
@@ -149,20 +192,17 @@ pl_ntfs_result pl_ntfs_index_node(const uint8_t *buf, size_t len, size_t hdr,
         if (cmp < 0) {
             /* want sorts before this entry (or this is the last one): it
              * can only be in the subtree to the left */
-            if (!(flags & IE_FLAG_SUBNODE))
+            if (!(ie.flags & IE_FLAG_SUBNODE))
                 return hit->saw_variant ? PL_NTFS_AMBIGUOUS : PL_NTFS_ABSENT;
-            if (elen < IE_HEADER + 8 || (!(flags & IE_FLAG_LAST) && elen < IE_HEADER + klen + 8)) {
-                hit->why = "index entry too short for its subnode pointer";
+            if (subnode_vcn(&ie, &hit->vcn, hit) == PL_NTFS_BAD)
                 return PL_NTFS_BAD;
-            }
-            hit->vcn = pl_le64(e + elen - 8);
             return PL_NTFS_DESCEND;
         }
-        if (flags & IE_FLAG_LAST) {
+        if (ie.flags & IE_FLAG_LAST) {
             hit->why = "index entry flags inconsistent";
             return PL_NTFS_BAD;
         }
-        off += elen;
+        off += ie.elen;
     }
 }
 
@@ -170,53 +210,30 @@ pl_ntfs_result pl_ntfs_index_entries(const uint8_t *buf, size_t len, size_t hdr,
                                      int (*cb)(const pl_ntfs_entry *e, void *ctx), void *ctx,
                                      pl_ntfs_hit *hit)
 {
-    if (!pl_range_ok(hdr, 16, len)) {
-        hit->why = "index node header out of bounds";
+    uint64_t first, end;
+    if (node_bounds(buf, len, hdr, &first, &end, hit) == PL_NTFS_BAD)
         return PL_NTFS_BAD;
-    }
-    uint64_t first = (uint64_t)hdr + pl_le32(buf + hdr);
-    uint64_t end = (uint64_t)hdr + pl_le32(buf + hdr + 4);
-    if (end > len || first >= end) {
-        hit->why = "index node entries out of bounds";
-        return PL_NTFS_BAD;
-    }
     for (uint64_t off = first;;) {
-        if (!pl_range_ok(off, IE_HEADER, end)) {
-            hit->why = "index entries run past the node without a last entry";
+        index_entry ie;
+        if (read_entry(buf, off, end, &ie, hit) == PL_NTFS_BAD)
             return PL_NTFS_BAD;
-        }
-        const uint8_t *e = buf + off;
-        uint16_t elen = pl_le16(e + 8), klen = pl_le16(e + 10);
-        uint32_t flags = pl_le32(e + 12);
-        if (elen < IE_HEADER || elen % 8 || !pl_range_ok(off, elen, end)) {
-            hit->why = "index entry with an impossible length";
-            return PL_NTFS_BAD;
-        }
         pl_ntfs_entry ent = {0};
-        if (!(flags & IE_FLAG_LAST)) {
-            if (klen < FN_NAME || IE_HEADER + (uint32_t)klen > elen ||
-                FN_NAME + 2u * e[IE_HEADER + FN_NAME_LEN] > klen) {
-                hit->why = "index entry whose file name does not fit it";
-                return PL_NTFS_BAD;
-            }
-            const uint8_t *fn = e + IE_HEADER;
+        if (!(ie.flags & IE_FLAG_LAST)) {
+            const uint8_t *fn = ie.e + IE_HEADER;
             ent.name = fn + FN_NAME;
             ent.name_units = fn[FN_NAME_LEN];
             ent.dos_only = fn[FN_NAMESPACE] == NS_DOS;
-            ent.ref = pl_le64(e) & 0xFFFFFFFFFFFFull;
+            ent.ref = pl_le64(ie.e) & 0xFFFFFFFFFFFFull;
             ent.is_dir = (pl_le32(fn + FN_FLAGS) & FN_FLAG_DIRECTORY) != 0;
         }
-        if (flags & IE_FLAG_SUBNODE) {
-            if (elen < IE_HEADER + 8 || (!(flags & IE_FLAG_LAST) && elen < IE_HEADER + klen + 8)) {
-                hit->why = "index entry too short for its subnode pointer";
+        if (ie.flags & IE_FLAG_SUBNODE) {
+            if (subnode_vcn(&ie, &ent.sub_vcn, hit) == PL_NTFS_BAD)
                 return PL_NTFS_BAD;
-            }
             ent.has_sub = 1;
-            ent.sub_vcn = pl_le64(e + elen - 8);
         }
-        if (cb(&ent, ctx) || (flags & IE_FLAG_LAST))
+        if (cb(&ent, ctx) || (ie.flags & IE_FLAG_LAST))
             return PL_NTFS_FOUND;
-        off += elen;
+        off += ie.elen;
     }
 }
 
