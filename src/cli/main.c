@@ -41,7 +41,7 @@ static int load_catalog(const pl_options *o, pl_catalog *cat)
     if (o->catalog) {
         if (pl_catalog_load(o->catalog, cat, &err) == 0)
             return 1;
-        fprintf(stderr, "patchlevel: %s\n", err.msg);
+        fprintf(stderr, "patchlevel: %s\n", pl_esc(err.msg));
         return -1;
     }
     for (size_t i = 0; i < sizeof default_catalogs / sizeof *default_catalogs; i++) {
@@ -49,7 +49,7 @@ static int load_catalog(const pl_options *o, pl_catalog *cat)
             continue;
         if (pl_catalog_load(default_catalogs[i], cat, &err) == 0)
             return 1;
-        fprintf(stderr, "patchlevel: %s\n", err.msg);
+        fprintf(stderr, "patchlevel: %s\n", pl_esc(err.msg));
         return -1;
     }
     if (!o->quiet)
@@ -131,7 +131,7 @@ static int apply_resume(const pl_options *o, int fd, pl_strlist *inputs)
     pl_resume_state st;
     pl_err err = {0};
     if (pl_resume_load(fd, o->resume, o->retry_failed, &st, &err) != 0) {
-        fprintf(stderr, "patchlevel: %s\n", err.msg);
+        fprintf(stderr, "patchlevel: %s\n", pl_esc(err.msg));
         pl_resume_free(&st);
         return -1;
     }
@@ -153,12 +153,12 @@ static FILE *open_output(const pl_options *o, const pl_fileset *protect, pl_strl
     pl_err err = {0};
     int fd = pl_output_open(path, o->resume ? PL_OUT_APPEND : PL_OUT_REPLACE, protect, &err);
     if (fd < 0) {
-        fprintf(stderr, "patchlevel: %s\n", err.msg);
+        fprintf(stderr, "patchlevel: %s\n", pl_esc(err.msg));
         return NULL;
     }
     FILE *f = NULL;
     if ((!o->resume || apply_resume(o, fd, inputs) == 0) && !(f = fdopen(fd, "a")))
-        fprintf(stderr, "patchlevel: %s: %s\n", path, strerror(errno));
+        fprintf(stderr, "patchlevel: %s: %s\n", pl_esc(path), strerror(errno));
     if (!f)
         close(fd);
     return f;

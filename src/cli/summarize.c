@@ -229,7 +229,7 @@ static int read_results(pl_summary *s, FILE *f, const char *name)
         one_line(s, &fs, &r);
     }
     if (rc < 0) {
-        fprintf(stderr, "patchlevel: summarize: %s: cannot read: %s\n", name, strerror(errno));
+        fprintf(stderr, "patchlevel: summarize: %s: cannot read: %s\n", pl_esc(name), strerror(errno));
         status = -1;
     }
     free(r.buf);
@@ -244,7 +244,7 @@ static int read_file(pl_summary *s, const char *path)
         return read_results(s, stdin, "standard input");
     FILE *f = fopen(path, "r");
     if (!f) {
-        fprintf(stderr, "patchlevel: summarize: %s: cannot open: %s\n", path, strerror(errno));
+        fprintf(stderr, "patchlevel: summarize: %s: cannot open: %s\n", pl_esc(path), strerror(errno));
         return -1;
     }
     int rc = read_results(s, f, path);
