@@ -57,7 +57,7 @@ static found_kind classify(const char *path)
     if (got == (ssize_t)sizeof h && memcmp(h, "MSWIM\0\0\0", 8) == 0)
         kind = pl_le16(h + 40) <= 1 ? FOUND_WIM : FOUND_NONE;
     /* Still holding the regular file open: the detector opens it by name. */
-    else if (pl_disk_detect(path, &err) != PL_DISK_UNKNOWN)
+    else if (pl_container_detect(path, &err))
         kind = FOUND_DISK;
     close(fd);
     return kind;

@@ -1275,7 +1275,7 @@ int pl_source_open_disk(const char *path, const pl_strlist *parents, pl_source *
         return -1;
     }
     s->base.ops = &disk_ops;
-    s->base.container = pl_disk_format_name(s->disk.format);
+    s->base.container = s->disk.ops->name;
     s->base.image_bytes_read = s->disk.bytes_read;
     for (size_t i = 0; i < s->disk.chain.len; i++)
         pl_strlist_push(&s->base.chain, s->disk.chain.items[i]);

@@ -355,7 +355,7 @@ int pl_source_open(const char *input, const pl_source_options *opt, pl_source **
     if (got >= 4 && memcmp(magic, "regf", 4) == 0)
         return pl_source_open_hive(input, out, err);
     pl_err derr;
-    if (pl_disk_detect(input, &derr) != PL_DISK_UNKNOWN)
+    if (pl_container_detect(input, &derr))
         return pl_source_open_disk(input, opt ? opt->parents : NULL, out, err);
     if (got == 0)
         pl_err_setc(err, PL_ERR_UNRECOGNIZED, "unrecognised input: the file is empty");
