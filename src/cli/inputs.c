@@ -51,10 +51,10 @@ static found_kind classify(const char *path)
     if (open_regular(path, &fd) != 1)
         return FOUND_NONE;
     found_kind kind = FOUND_NONE;
-    pl_err err;
     pl_source_probe_info info;
-    /* Still holding the regular file open: the probe opens it by name. */
-    if (pl_source_probe(path, &info, &err) == 1 && !info.later_part)
+    /* Still holding the regular file open: the probe reads the header
+     * from fd, and opens the file by name to detect a disk container. */
+    if (pl_source_probe(fd, path, &info) == 1 && !info.later_part)
         kind = strcmp(info.kind, "wim") == 0 ? FOUND_WIM : FOUND_DISK;
     close(fd);
     return kind;

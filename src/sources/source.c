@@ -368,13 +368,12 @@ int pl_source_open(const char *input, const pl_source_options *opt, pl_source **
     return -1;
 }
 
-int pl_source_probe(const char *path, pl_source_probe_info *info, pl_err *err)
+int pl_source_probe(int fd, const char *path, pl_source_probe_info *info)
 {
     uint8_t magic[PL_SOURCE_MAGIC] = {0};
-    size_t got = 0;
     memset(info, 0, sizeof *info);
-    if (read_magic(path, magic, sizeof magic, &got, err) != 0)
-        return -1;
+    ssize_t r = pread(fd, magic, sizeof magic, 0);
+    size_t got = r > 0 ? (size_t)r : 0;
     for (size_t i = 0; pl_source_kinds[i]; i++)
         if (pl_source_kinds[i]->probe && pl_source_kinds[i]->probe(path, magic, got, info))
             return 1;

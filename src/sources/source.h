@@ -154,10 +154,11 @@ typedef struct {
     int later_part;
 } pl_source_probe_info;
 
-/* Is the regular file path an input a search should pick up (a WIM, a
- * disk image; not a bare hive, which belongs to a tree)? 1 yes (info
- * filled), 0 no, -1 cannot read it (err set). Reads a few bytes. */
-int pl_source_probe(const char *path, pl_source_probe_info *info, pl_err *err);
+/* Is the regular file path, open as fd, an input a search should pick up
+ * (a WIM, a disk image; not a bare hive, which belongs to a tree)? 1 yes
+ * (info filled), 0 no. Its first bytes are read from fd; a disk container
+ * is detected by name, as pl_source_open does. */
+int pl_source_probe(int fd, const char *path, pl_source_probe_info *info);
 
 /* ---- kinds of input ------------------------------------------------------ */
 
