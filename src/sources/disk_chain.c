@@ -1,6 +1,6 @@
 /* Differencing disks and overlays: open a child with its module (container.h),
  * find its parent, check the parent is the one the child was made from,
- * attach it, and repeat up the chain.
+ * attach it, and repeat up the chain. Only the modules' tables are used.
  *
  * Where we look for a parent, in order: the relative locator (VHD "W2ru",
  * qcow2 backing file, VMDK parentFileNameHint) resolved against the child's
@@ -8,9 +8,8 @@
  * files. A candidate is accepted only when its identifier is the one the
  * child expects (the module's identity: VHD/VHDX unique id, VMDK content
  * id); a format with no such id (qcow2) checks a candidate itself
- * (parent_ok). A missing or
- * mismatched parent is an error naming the file: never a silent read of
- * zeros. */
+ * (parent_ok). A missing or mismatched parent is an error naming the file:
+ * never a silent read of zeros. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
