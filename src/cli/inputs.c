@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "cli/members.h"
-#include "sources/disk_internal.h"
+#include "sources/source.h"
 
 /* Files we walk. */
 #define MAX_WALK_FILES 10000000
@@ -50,15 +50,12 @@ static found_kind classify(const char *path)
     int fd;
     if (open_regular(path, &fd) != 1)
         return FOUND_NONE;
-    uint8_t h[48];
-    ssize_t got = pread(fd, h, sizeof h, 0);
     found_kind kind = FOUND_NONE;
-    pl_err err;
-    if (got == (ssize_t)sizeof h && memcmp(h, "MSWIM\0\0\0", 8) == 0)
-        kind = pl_le16(h + 40) <= 1 ? FOUND_WIM : FOUND_NONE;
-    /* Still holding the regular file open: the detector opens it by name. */
-    else if (pl_disk_detect(path, &err) != PL_DISK_UNKNOWN)
-        kind = FOUND_DISK;
+    pl_source_probe_info info;
+    /* Still holding the regular file open: the probe reads the header
+     * from fd, and opens the file by name to detect a disk container. */
+    if (pl_source_probe(fd, path, &info) == 1 && !info.later_part)
+        kind = strcmp(info.kind, "wim") == 0 ? FOUND_WIM : FOUND_DISK;
     close(fd);
     return kind;
 }

@@ -1275,7 +1275,7 @@ int pl_source_open_disk(const char *path, const pl_strlist *parents, pl_source *
         return -1;
     }
     s->base.ops = &disk_ops;
-    s->base.container = pl_disk_format_name(s->disk.format);
+    s->base.container = s->disk.ops->name;
     s->base.image_bytes_read = s->disk.bytes_read;
     for (size_t i = 0; i < s->disk.chain.len; i++)
         pl_strlist_push(&s->base.chain, s->disk.chain.items[i]);
@@ -1283,3 +1283,35 @@ int pl_source_open_disk(const char *path, const pl_strlist *parents, pl_source *
     *out = &s->base;
     return 0;
 }
+
+/* ---- the kind ------------------------------------------------------------- */
+
+/* A disk image is whatever a container module bids on (container.h). */
+static int disk_bid(const char *path, int is_dir, const uint8_t *magic, size_t got)
+{
+    (void)is_dir, (void)magic, (void)got;
+    pl_err derr;
+    return pl_container_detect(path, &derr) != NULL;
+}
+
+static int disk_open(const char *path, const pl_source_options *opt, pl_source **out,
+                     pl_err *err)
+{
+    return pl_source_open_disk(path, opt ? opt->parents : NULL, out, err);
+}
+
+static int disk_probe(const char *path, const uint8_t *magic, size_t got,
+                      pl_source_probe_info *info)
+{
+    (void)magic, (void)got;
+    pl_err derr;
+    const pl_container_ops *ops = pl_container_detect(path, &derr);
+    if (!ops)
+        return 0;
+    info->kind = "disk";
+    info->container = ops->name;
+    return 1;
+}
+
+const pl_source_kind pl_source_kind_disk = {
+    .name = "disk", .bid = disk_bid, .open = disk_open, .probe = disk_probe};

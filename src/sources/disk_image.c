@@ -1,5 +1,7 @@
-/* Detecting a disk container by content and opening it as one counted TSK
- * image (see disk_internal.h for which library reads which format). */
+/* Opening a disk container, detected by content (the registered modules
+ * bid, container_registry.c), as one counted TSK image: natively through
+ * TSK, or through the module's layers (disk_chain.c). Nothing here knows a
+ * format: it asks the module's table (container.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -8,89 +10,6 @@
 #include <unistd.h>
 
 #include "sources/disk_internal.h"
-
-const char *pl_disk_format_name(pl_disk_format f)
-{
-    switch (f) {
-    case PL_DISK_RAW: return "raw";
-    case PL_DISK_EWF: return "e01";
-    case PL_DISK_VHD: return "vhd";
-    case PL_DISK_VHDX: return "vhdx";
-    case PL_DISK_VMDK: return "vmdk";
-    case PL_DISK_QCOW: return "qcow2";
-    case PL_DISK_UNKNOWN: break;
-    }
-    return "unknown";
-}
-
-/* ---- detection ---------------------------------------------------------- */
-
-static int read_at(int fd, uint64_t off, uint8_t *buf, size_t len)
-{
-    ssize_t r = pread(fd, buf, len, (off_t)off);
-    return r == (ssize_t)len ? 0 : -1;
-}
-
-/* A raw disk or volume: an MBR/GPT partition table or a boot sector we know. */
-static int looks_raw(const uint8_t *s0, const uint8_t *s1)
-{
-    if (memcmp(s1, "EFI PART", 8) == 0)
-        return 1;
-    if (memcmp(s0 + 3, "NTFS    ", 8) == 0 || memcmp(s0 + 54, "FAT1", 4) == 0 ||
-        memcmp(s0 + 82, "FAT32", 5) == 0)
-        return 1;
-    return s0[510] == 0x55 && s0[511] == 0xAA;
-}
-
-/* Signatures at offset 0, each needing only its own length: a file cut
- * short inside its header is still recognised, and then reported as
- * truncated rather than as unknown. */
-static pl_disk_format detect_header(const uint8_t *h, size_t got)
-{
-    static const struct {
-        const char *magic;
-        size_t len;
-        pl_disk_format f;
-    } sigs[] = {
-        {"EVF\x09\x0d\x0a\xff\x00", 8, PL_DISK_EWF},
-        {"EVF2\x0d\x0a\x81\x00", 8, PL_DISK_EWF},
-        {"vhdxfile", 8, PL_DISK_VHDX},
-        {"conectix", 8, PL_DISK_VHD},      /* dynamic and differencing: footer copy first */
-        {"KDMV", 4, PL_DISK_VMDK},
-        {"COWD", 4, PL_DISK_VMDK},
-        {"# Disk DescriptorFile", 21, PL_DISK_VMDK},
-        {"QFI\xfb", 4, PL_DISK_QCOW},
-    };
-    for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
-        if (got >= sigs[i].len && memcmp(h, sigs[i].magic, sigs[i].len) == 0)
-            return sigs[i].f;
-    return PL_DISK_UNKNOWN;
-}
-
-pl_disk_format pl_disk_detect(const char *path, pl_err *err)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        pl_err_setc(err, PL_ERR_IO, "cannot open: %s", strerror(errno));
-        return PL_DISK_UNKNOWN;
-    }
-    struct stat sb;
-    uint8_t head[1024] = {0}, tail[512] = {0};
-    pl_disk_format f = PL_DISK_UNKNOWN;
-    ssize_t got = fstat(fd, &sb) == 0 ? pread(fd, head, sizeof head, 0) : -1;
-    if (got > 0)
-        f = detect_header(head, (size_t)got);
-    if (f == PL_DISK_UNKNOWN && got == (ssize_t)sizeof head) {
-        /* A fixed VHD is raw data with a footer at the end. */
-        if (read_at(fd, (uint64_t)sb.st_size - 512, tail, 512) == 0 &&
-            memcmp(tail, "conectix", 8) == 0)
-            f = PL_DISK_VHD;
-        else if (looks_raw(head, head + 512))
-            f = PL_DISK_RAW;
-    }
-    close(fd);
-    return f;
-}
 
 void pl_disk_one_line(char *s)
 {
@@ -132,7 +51,7 @@ typedef struct {
     TSK_IMG_INFO *inner;       /* TSK-native image, or NULL */
     pl_layer *layer;           /* libyal chain, or NULL */
     char *path;                /* TSK-native: the image file, for explaining failures */
-    pl_disk_format format;
+    const pl_container_ops *ops;
     uint64_t bytes_read;
     pl_read_faults faults;
     int have_sector0;
@@ -168,8 +87,8 @@ static ssize_t counted_read(TSK_IMG_INFO *img, TSK_OFF_T off, char *buf, size_t 
         const char *te = tsk_error_get();
         pl_err_setc(&e, te ? PL_ERR_IO : PL_ERR_TRUNCATED, "%s", te ? te : "the image file ended early");
         pl_disk_one_line(e.msg);
-        if (r != (ssize_t)len && c->path)
-            pl_disk_explain_read_failure(c->path, c->format, (uint64_t)off, &e);
+        if (r != (ssize_t)len && c->path && c->ops->explain)
+            c->ops->explain(c->path, (uint64_t)off, &e);
     } else {
         r = pl_layer_read(c->layer, (uint64_t)off, buf, len, &e);
         if (r >= 0 && r < (ssize_t)len)
@@ -233,115 +152,70 @@ static int wrap(counted_img *c, uint64_t size, unsigned sector_size, pl_disk *di
 
 /* ---- opening ------------------------------------------------------------- */
 
-/* EWF segments: NAME.E01, NAME.E02, ... (then .EAA ...), as TSK's libewf
- * glob finds them; listed for the report's chain. */
-static void list_ewf_segments(const char *path, pl_strlist *chain)
+static int open_native(const char *path, pl_disk *disk, pl_err *err)
 {
-    pl_strlist_push(chain, path);
-    size_t n = strlen(path);
-    if (n < 4 || path[n - 4] != '.' || !(path[n - 2] == '0' && path[n - 1] == '1'))
-        return;
-    char *seg = pl_xstrdup(path);
-    for (int i = 2; i <= 99; i++) {
-        seg[n - 2] = (char)('0' + i / 10);
-        seg[n - 1] = (char)('0' + i % 10);
-        if (access(seg, F_OK) != 0)
-            break;
-        pl_strlist_push(chain, seg);
-    }
-    free(seg);
-}
-
-static int open_native(const char *path, TSK_IMG_TYPE_ENUM type, pl_disk *disk, pl_err *err)
-{
-    if (disk->format == PL_DISK_EWF)
-        list_ewf_segments(path, &disk->chain);
+    const pl_container_ops *ops = disk->ops;
+    if (ops->segments)
+        ops->segments(path, &disk->chain);
     else
         pl_strlist_push(&disk->chain, path);
-    if ((disk->format == PL_DISK_EWF ? pl_disk_check_ewf(&disk->chain, err)
-                                     : pl_disk_check_file(path, disk->format, err)) != 0) {
-        pl_err_prefix(err, "cannot open the %s image", pl_disk_format_name(disk->format));
+    if (ops->check && ops->check(path, err) != 0) {
+        pl_err_prefix(err, "cannot open the %s image", ops->name);
         return -1;
     }
     tsk_error_reset();
-    TSK_IMG_INFO *inner = tsk_img_open_utf8_sing(path, type, 0);
+    TSK_IMG_INFO *inner = tsk_img_open_utf8_sing(path, ops->tsk_type, 0);
     if (!inner) {
         char why[sizeof err->msg];
         snprintf(why, sizeof why, "%s", tsk_error_get() ? tsk_error_get() : "unknown error");
         pl_disk_one_line(why);
-        pl_err_setc(err, PL_ERR_LIBRARY, "cannot open the %s image: %s", pl_disk_format_name(disk->format), why);
+        pl_err_setc(err, PL_ERR_LIBRARY, "cannot open the %s image: %s", ops->name, why);
         return -1;
     }
     counted_img *c = pl_xcalloc(1, sizeof *c);
     c->inner = inner;
     c->path = pl_xstrdup(path);
-    c->format = disk->format;
+    c->ops = ops;
     return wrap(c, (uint64_t)inner->size, inner->sector_size, disk, err);
 }
 
 static int open_layers(const char *path, const pl_strlist *parents, pl_disk *disk, pl_err *err)
 {
     pl_layer *layer = NULL;
-    if (pl_layer_open_chain(path, disk->format, parents, &layer, &disk->chain, err) != 0)
+    if (pl_layer_open_chain(path, disk->ops, parents, &layer, &disk->chain, err) != 0)
         return -1;
     counted_img *c = pl_xcalloc(1, sizeof *c);
     c->layer = layer;
     return wrap(c, pl_layer_media_size(layer), 512, disk, err);
 }
 
-static TSK_IMG_TYPE_ENUM native_type(pl_disk_format f)
+/* TSK reads the single-file formats itself; chains go through the
+ * modules' layers, and so do formats TSK lacks (no tsk_type) and files a
+ * module prefers to read itself (a dynamic VHD: TSK reads it through
+ * libvhdi, whose lookup is linear per read). */
+static int needs_layers(const char *path, const pl_container_ops *ops, pl_err *err)
 {
-    switch (f) {
-    case PL_DISK_RAW: return TSK_IMG_TYPE_RAW;
-    case PL_DISK_EWF: return TSK_IMG_TYPE_EWF_EWF;
-    case PL_DISK_VMDK: return TSK_IMG_TYPE_VMDK_VMDK;
-    case PL_DISK_VHD:
-    case PL_DISK_VHDX: return TSK_IMG_TYPE_VHD_VHD;
-    default: return TSK_IMG_TYPE_UNSUPP;
-    }
-}
-
-/* A dynamic or differencing VHD (a footer copy at 0; a fixed VHD has its
- * footer only at the end)? */
-static int vhd_is_dynamic(const char *path)
-{
-    uint8_t head[8] = {0};
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
+    if (!ops->open)
         return 0;
-    ssize_t got = pread(fd, head, sizeof head, 0);
-    close(fd);
-    return got == (ssize_t)sizeof head && memcmp(head, "conectix", 8) == 0;
-}
-
-/* TSK reads the single-file formats itself; chains and qcow2 go through
- * the libyal layers, and so do dynamic VHDs: TSK reads them through
- * libvhdi, whose lookup is linear per read, and the layer reads them
- * itself (vhd_dynamic.h). */
-static int needs_layers(const char *path, pl_disk_format f, pl_err *err)
-{
-    if (f == PL_DISK_QCOW)
+    if (ops->tsk_type == TSK_IMG_TYPE_UNSUPP)
         return 1;
-    if (f == PL_DISK_VHD && vhd_is_dynamic(path))
+    if (ops->prefers_layer && ops->prefers_layer(path))
         return 1;
-    if (f == PL_DISK_VHD || f == PL_DISK_VHDX || f == PL_DISK_VMDK)
-        return pl_layer_has_parent(path, f, err);
-    return 0;
+    return pl_layer_has_parent(path, ops, err);
 }
 
 int pl_disk_open(const char *path, const pl_strlist *parents, pl_disk *disk, pl_err *err)
 {
     memset(disk, 0, sizeof *disk);
-    disk->format = pl_disk_detect(path, err);
-    if (disk->format == PL_DISK_UNKNOWN) {
+    disk->ops = pl_container_detect(path, err);
+    if (!disk->ops) {
         pl_err_setc(err, PL_ERR_UNRECOGNIZED, "unrecognised disk image");
         return -1;
     }
-    int layered = needs_layers(path, disk->format, err);
+    int layered = needs_layers(path, disk->ops, err);
     if (layered < 0)
         return -1;
-    int rc = layered ? open_layers(path, parents, disk, err)
-                     : open_native(path, native_type(disk->format), disk, err);
+    int rc = layered ? open_layers(path, parents, disk, err) : open_native(path, disk, err);
     if (rc != 0)
         pl_strlist_free(&disk->chain);
     return rc;

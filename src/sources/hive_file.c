@@ -167,3 +167,20 @@ int pl_source_open_hive(const char *path, pl_source **out, pl_err *err)
     *out = &s->base;
     return 0;
 }
+
+/* A registry hive file: the base block's signature. */
+static int hive_bid(const char *path, int is_dir, const uint8_t *magic, size_t got)
+{
+    (void)path, (void)is_dir;
+    return got >= 4 && memcmp(magic, "regf", 4) == 0;
+}
+
+static int hive_open(const char *path, const pl_source_options *opt, pl_source **out,
+                     pl_err *err)
+{
+    (void)opt;
+    return pl_source_open_hive(path, out, err);
+}
+
+/* No probe: a search does not pick bare hives up (they belong to a tree). */
+const pl_source_kind pl_source_kind_hive = {.name = "hive", .bid = hive_bid, .open = hive_open};

@@ -9,7 +9,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sources/disk_internal.h"
 #include "util/limits.h"
 
 /* ---- case-insensitive path resolution ---------------------------------- */
@@ -332,6 +331,15 @@ static int read_magic(const char *path, uint8_t *buf, size_t n, size_t *got, pl_
     return 0;
 }
 
+/* The kinds of input, in bidding order: the first that bids opens it. */
+const pl_source_kind *const pl_source_kinds[] = {
+    &pl_source_kind_tree,
+    &pl_source_kind_wim,
+    &pl_source_kind_hive,
+    &pl_source_kind_disk,
+    NULL,
+};
+
 int pl_source_open(const char *input, const pl_source_options *opt, pl_source **out,
                    pl_err *err)
 {
@@ -340,27 +348,34 @@ int pl_source_open(const char *input, const pl_source_options *opt, pl_source **
         pl_err_setc(err, PL_ERR_IO, "cannot open: %s", strerror(errno));
         return -1;
     }
-    if (S_ISDIR(st.st_mode))
-        return pl_source_open_tree(input, out, err);
-    if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
+    int is_dir = S_ISDIR(st.st_mode);
+    if (!is_dir && !S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
         pl_err_setc(err, PL_ERR_UNSUPPORTED, "not a regular file, block device or directory");
         return -1;
     }
-    uint8_t magic[8] = {0};
+    uint8_t magic[PL_SOURCE_MAGIC] = {0};
     size_t got = 0;
-    if (read_magic(input, magic, sizeof magic, &got, err) != 0)
+    if (!is_dir && read_magic(input, magic, sizeof magic, &got, err) != 0)
         return -1;
-    if (got >= 8 && memcmp(magic, "MSWIM\0\0\0", 8) == 0)
-        return pl_source_open_wim(input, out, err);
-    if (got >= 4 && memcmp(magic, "regf", 4) == 0)
-        return pl_source_open_hive(input, out, err);
-    pl_err derr;
-    if (pl_disk_detect(input, &derr) != PL_DISK_UNKNOWN)
-        return pl_source_open_disk(input, opt ? opt->parents : NULL, out, err);
+    for (size_t i = 0; pl_source_kinds[i]; i++)
+        if (pl_source_kinds[i]->bid(input, is_dir, is_dir ? NULL : magic, got))
+            return pl_source_kinds[i]->open(input, opt, out, err);
     if (got == 0)
         pl_err_setc(err, PL_ERR_UNRECOGNIZED, "unrecognised input: the file is empty");
     else
         pl_err_setc(err, PL_ERR_UNRECOGNIZED, "unrecognised input: not a disk image, a WIM, a registry hive or a "
                         "directory (unknown signature)");
     return -1;
+}
+
+int pl_source_probe(int fd, const char *path, pl_source_probe_info *info)
+{
+    uint8_t magic[PL_SOURCE_MAGIC] = {0};
+    memset(info, 0, sizeof *info);
+    ssize_t r = pread(fd, magic, sizeof magic, 0);
+    size_t got = r > 0 ? (size_t)r : 0;
+    for (size_t i = 0; pl_source_kinds[i]; i++)
+        if (pl_source_kinds[i]->probe && pl_source_kinds[i]->probe(path, magic, got, info))
+            return 1;
+    return 0;
 }

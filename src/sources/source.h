@@ -1,8 +1,9 @@
 /* The sources layer: open an input (a directory tree, a WIM, a bare hive,
- * and in time disk images) and hand out its volumes, each as a small
- * read-only file-access interface (pl_fs). Everything above this layer
- * reads files only through pl_fs, so a new container format is one new
- * file here and one line in source.c.
+ * a disk image) and hand out its volumes, each as a small read-only
+ * file-access interface (pl_fs). Everything above this layer reads files
+ * only through pl_fs, so a new kind of input is one new file here and one
+ * line in source.c (pl_source_kinds), and a new disk container format one
+ * new file and one line in container_registry.c (doc/containers.md).
  *
  * Paths given to pl_fs are '/'-separated and relative to the volume root.
  * The backend ops take paths in their exact stored case; pl_fs_resolve()
@@ -141,7 +142,50 @@ int pl_source_open(const char *input, const pl_source_options *opt, pl_source **
                    pl_err *err);
 void pl_source_close(pl_source *src);
 
-/* The individual sources (source.c dispatches to them). */
+/* What a search for inputs (-r) learns of a file without opening it as
+ * an input. */
+typedef struct {
+    const char *kind;              /* the source kind: "wim", "disk" */
+    const char *container;         /* "wim", or the disk container: "vhd", "e01", ... */
+    /* A later part of a set, read only with its first part (a split WIM's
+     * part 2 and on): not an input of its own. Parents of a chain and
+     * later EWF segments are found by opening their child / first segment
+     * (the source's chain), not here. */
+    int later_part;
+} pl_source_probe_info;
+
+/* Is the regular file path, open as fd, an input a search should pick up
+ * (a WIM, a disk image; not a bare hive, which belongs to a tree)? 1 yes
+ * (info filled), 0 no. Its first bytes are read from fd; a disk container
+ * is detected by name, as pl_source_open does. */
+int pl_source_probe(int fd, const char *path, pl_source_probe_info *info);
+
+/* ---- kinds of input ------------------------------------------------------ */
+
+/* The first bytes of a file that the kinds bid on. */
+#define PL_SOURCE_MAGIC 64
+
+/* One kind of input (a directory tree, a WIM, a bare hive, a disk image),
+ * defined in its own file and listed once in source.c: a new kind is that
+ * file and one line. */
+typedef struct {
+    const char *name;
+    /* Does this kind read the input? is_dir: a directory (magic NULL);
+     * otherwise the first got bytes of the file. 1 yes, 0 no. */
+    int (*bid)(const char *path, int is_dir, const uint8_t *magic, size_t got);
+    int (*open)(const char *path, const pl_source_options *opt, pl_source **out, pl_err *err);
+    /* Optional (see pl_source_probe): 1 when a search picks the file up as
+     * this kind (info filled), 0 not. NULL: never picked up. */
+    int (*probe)(const char *path, const uint8_t *magic, size_t got, pl_source_probe_info *info);
+} pl_source_kind;
+
+extern const pl_source_kind pl_source_kind_tree, pl_source_kind_wim, pl_source_kind_hive,
+    pl_source_kind_disk;
+
+/* The registered kinds, in bidding order, NULL-terminated. */
+extern const pl_source_kind *const pl_source_kinds[];
+
+/* The individual sources (each kind's open). */
 int pl_source_open_tree(const char *path, pl_source **out, pl_err *err);
 int pl_source_open_wim(const char *path, pl_source **out, pl_err *err);
 int pl_source_open_hive(const char *path, pl_source **out, pl_err *err);

@@ -240,3 +240,19 @@ int pl_source_open_tree(const char *path, pl_source **out, pl_err *err)
     *out = &t->base;
     return 0;
 }
+
+/* A directory is read as a tree of Windows files. */
+static int tree_bid(const char *path, int is_dir, const uint8_t *magic, size_t got)
+{
+    (void)path, (void)magic, (void)got;
+    return is_dir;
+}
+
+static int tree_open(const char *path, const pl_source_options *opt, pl_source **out,
+                     pl_err *err)
+{
+    (void)opt;
+    return pl_source_open_tree(path, out, err);
+}
+
+const pl_source_kind pl_source_kind_tree = {.name = "dir", .bid = tree_bid, .open = tree_open};

@@ -9,7 +9,7 @@
  * libvhdi still opens the file (identifiers, parent hints, its checks) and
  * reads differencing VHDs and VHDX.
  *
- * The parser part (no I/O) is here; disk_chain.c reads the file. */
+ * The parser part (no I/O) is here; container_vhd.c reads the file. */
 #ifndef PL_VHD_DYNAMIC_H
 #define PL_VHD_DYNAMIC_H
 

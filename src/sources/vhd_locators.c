@@ -16,7 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sources/disk_internal.h"
+#include "sources/container.h"
 #include "util/limits.h"
 
 #define HEADER_SIZE 1024

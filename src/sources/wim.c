@@ -750,3 +750,36 @@ int pl_source_open_wim(const char *path, pl_source **out, pl_err *err)
     *out = &s->base;
     return 0;
 }
+
+/* ---- the kind ------------------------------------------------------------- */
+
+static int wim_bid(const char *path, int is_dir, const uint8_t *magic, size_t got)
+{
+    (void)path, (void)is_dir;
+    return got >= 8 && memcmp(magic, "MSWIM\0\0\0", 8) == 0;
+}
+
+static int wim_open(const char *path, const pl_source_options *opt, pl_source **out,
+                    pl_err *err)
+{
+    (void)opt;
+    return pl_source_open_wim(path, out, err);
+}
+
+/* A search takes a WIM's first part (or its only one); the later parts of
+ * a split WIM are read with it. The header's part number: 16 bits at byte
+ * 40, after the 16-byte GUID. */
+static int wim_probe(const char *path, const uint8_t *magic, size_t got,
+                     pl_source_probe_info *info)
+{
+    (void)path;
+    if (got < 48 || memcmp(magic, "MSWIM\0\0\0", 8) != 0)
+        return 0;
+    info->kind = "wim";
+    info->container = "wim";
+    info->later_part = pl_le16(magic + 40) > 1;
+    return 1;
+}
+
+const pl_source_kind pl_source_kind_wim = {
+    .name = "wim", .bid = wim_bid, .open = wim_open, .probe = wim_probe};

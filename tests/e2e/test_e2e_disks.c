@@ -279,7 +279,7 @@ START_TEST(qcow2_parent_must_carry_the_backing_name)
     pl_strlist_push(&parents, other);
     pl_layer *l = NULL;
     pl_err err = {0};
-    ck_assert_int_eq(pl_layer_open_chain(overlay, PL_DISK_QCOW, &parents, &l, &chain, &err), -1);
+    ck_assert_int_eq(pl_layer_open_chain(overlay, &pl_container_qcow, &parents, &l, &chain, &err), -1);
     ck_assert_int_eq(err.code, PL_ERR_PARENT_MISMATCH);
     pl_strlist_free(&parents);
     pl_strlist_free(&chain);

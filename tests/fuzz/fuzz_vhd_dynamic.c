@@ -1,5 +1,5 @@
 /* libFuzzer target: the dynamic VHD parser (src/sources/vhd_dynamic.c)
- * that src/sources/disk_chain.c reads dynamic VHDs with. The input is a
+ * that src/sources/container_vhd.c reads dynamic VHDs with. The input is a
  * whole VHD file: footer (last 512 bytes), dynamic header, block table,
  * then maps of offsets across the disk, each block's sector bitmap taken
  * from the input as the reader takes it from the file. */
