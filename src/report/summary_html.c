@@ -95,12 +95,18 @@ static const char style[] =
     ".mt{margin-top:12px}"
     /* the table of installations */
     "table.servers{font-size:13px}"
-    "table.servers th{position:sticky;top:0;z-index:1;white-space:nowrap}"
+    "table.servers th{position:sticky;top:0;z-index:1}"
     "table.servers.sortable th{cursor:pointer;user-select:none}"
     "table.servers.sortable th:hover{background:#e3e7eb}"
     "th[aria-sort=ascending]::after{content:' \\25B2';font-size:10px}"
     "th[aria-sort=descending]::after{content:' \\25BC';font-size:10px}"
+    /* fixed layout: widths from the columns, not from a hostile 4 KiB name,
+     * and a 50000-row table lays out fast */
+    "table.servers{table-layout:fixed}"
     "table.servers td{overflow-wrap:anywhere}"
+    ".col-input{width:15%}.col-computer{width:9%}.col-domain{width:10%}.col-roles{width:12%}"
+    ".col-os{width:12%}.col-verdict{width:7%}.col-security{width:7%}.col-behind{width:5%}"
+    ".col-reboot{width:6%}.col-next{width:12%}.col-errors{width:5%}"
     "tbody tr:nth-child(even){background:#fafbfc}"
     ".loc{color:#555;font-size:12px}"
     ".unk{color:#888}"
@@ -149,9 +155,12 @@ static const char script[] =
     "h.addEventListener('click',function(){sortBy(i);});"
     "h.addEventListener('keydown',function(e){if(e.key==='Enter'||e.key===' '){"
     "e.preventDefault();sortBy(i);}});});"
+    /* a row's cells joined by spaces (lower case), once: what the words are looked for in */
+    "rows.forEach(function(r){r.plText=Array.prototype.map.call(r.cells,function(c){"
+    "return c.textContent;}).join(' ').toLowerCase();});"
     "function filter(){var words=f.value.toLowerCase().split(/\\s+/).filter(Boolean),n=0;"
-    "rows.forEach(function(r){var text=r.textContent.toLowerCase(),ok=words.every("
-    "function(w){return text.indexOf(w)>=0;});r.hidden=!ok;n+=ok?1:0;});"
+    "rows.forEach(function(r){var ok=words.every(function(w){return r.plText.indexOf(w)>=0;});"
+    "r.hidden=!ok;n+=ok?1:0;});"
     "shown.textContent=n+' of '+rows.length+' installations shown';}"
     "f.addEventListener('input',filter);filter();"
     "})();";
@@ -435,18 +444,16 @@ static void server_identity_cells(FILE *out, const pl_summary_input *in, const p
     free(domain);
     fputs("</td>", out);
     cell_owned(out, "<td>", pl_summary_roles_text(it));
-    element(out, "<td>", it->product, "");
-    fputs("<div class=\"loc\">", out);
-    esc(out, it->edition);
-    fputs(", ", out);
-    esc(out, it->arch);
-    fputs("</div></td>", out);
+    element(out, "<td title=\"", it->edition, "\">");
+    esc(out, it->product);
+    element(out, "<div class=\"loc\">", it->arch, "</div></td>");
 }
 
 static void server_servicing_cells(FILE *out, const pl_summary_input *in, const pl_summary_inst *it)
 {
-    fprintf(out, "<td data-sort=\"%d\"><span class=\"badge b-%s\">%s</span></td>", (int)it->verdict,
-            pl_summary_verdict_names[it->verdict], pl_summary_verdict_text(it));
+    fprintf(out, "<td data-sort=\"%d\"><span class=\"badge b-%s\">%s</span>%s</td>", (int)it->verdict,
+            pl_summary_verdict_names[it->verdict], pl_summary_verdict_names[it->verdict],
+            it->verdict == PL_SV_NO && it->pending_6003 ? "<div class=\"loc\">6003 pending</div>" : "");
     fputs("<td", out);
     security_sort_key(out, it);
     fputs(">", out);
@@ -473,7 +480,11 @@ static void servers_table(FILE *out, const pl_summary *s)
           "type=\"search\" autocomplete=\"off\" placeholder=\"words in any column\"></label>"
           "<span class=\"hint\" id=\"shown\"></span><span class=\"hint\">Click a column heading "
           "to sort.</span></div>\n"
-          "<table class=\"servers\" id=\"servers-table\">\n<thead><tr>"
+          "<table class=\"servers\" id=\"servers-table\">\n<colgroup><col class=\"col-input\">"
+          "<col class=\"col-computer\"><col class=\"col-domain\"><col class=\"col-roles\">"
+          "<col class=\"col-os\"><col class=\"col-verdict\"><col class=\"col-security\">"
+          "<col class=\"col-behind\"><col class=\"col-reboot\"><col class=\"col-next\">"
+          "<col class=\"col-errors\"></colgroup>\n<thead><tr>"
           "<th scope=\"col\">Input</th><th scope=\"col\">Computer</th>"
           "<th scope=\"col\">Domain</th><th scope=\"col\">Roles</th><th scope=\"col\">OS</th>"
           "<th scope=\"col\">Verdict</th><th scope=\"col\">Security level</th>"
@@ -506,7 +517,8 @@ typedef int (*member_of)(const pl_summary_inst *it, const void *key);
 static void group(FILE *out, const pl_summary *s, const char *label, size_t count, member_of is_in,
                   const void *key)
 {
-    element(out, "<details><summary>", label, "");
+    fputs("<details><summary>", out);
+    maybe_dim(out, label);
     fprintf(out, "<span class=\"n\">%zu</span></summary>\n<ul class=\"names\">\n", count);
     size_t listed = 0;
     for (size_t i = 0; i < s->ninputs && listed < PL_SUMMARY_LIST_MAX; i++)
