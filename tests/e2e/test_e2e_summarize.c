@@ -556,9 +556,18 @@ START_TEST(help_and_usage_errors)
     const char *help[] = {"summarize", "--help", NULL};
     e2e_exec(&r, help);
     ck_assert_int_eq(r.status, 0);
-    const char *words[] = {"--format", "--output", "--help", "section,key,count", "Exit status"};
+    const char *words[] = {"--format", "--output", "--help", "section,key,count", "Exit status",
+                           "computer, domain, roles", "not recorded", "per_installation",
+                           "Content-Security-Policy", "provenance", "SOURCE_DATE_EPOCH"};
     for (size_t i = 0; i < sizeof words / sizeof *words; i++)
         ck_assert_msg(strstr(r.out, words[i]), "--help lacks %s", words[i]);
+    e2e_free(&r);
+    /* the program's own --help points to summarize */
+    const char *main_help[] = {"--help", NULL};
+    e2e_exec(&r, main_help);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert(strstr(r.out, "patchlevel summarize [OPTIONS] RESULTS.jsonl..."));
+    ck_assert(strstr(r.out, "'patchlevel summarize --help'"));
     e2e_free(&r);
     const char *cases[][4] = {{"summarize", NULL},
                               {"summarize", "-f", "json", NULL},
