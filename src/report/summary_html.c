@@ -520,9 +520,10 @@ static void group(FILE *out, const pl_summary *s, const char *label, size_t coun
     fputs("<details><summary>", out);
     maybe_dim(out, label);
     fprintf(out, "<span class=\"n\">%zu</span></summary>\n<ul class=\"names\">\n", count);
-    size_t listed = 0;
-    for (size_t i = 0; i < s->ninputs && listed < PL_SUMMARY_LIST_MAX; i++)
-        for (size_t k = 0; k < s->inputs[i].ninsts && listed < PL_SUMMARY_LIST_MAX; k++) {
+    /* stop at the last member: most groups are small, the fleet large */
+    size_t listed = 0, want = count < PL_SUMMARY_LIST_MAX ? count : PL_SUMMARY_LIST_MAX;
+    for (size_t i = 0; i < s->ninputs && listed < want; i++)
+        for (size_t k = 0; k < s->inputs[i].ninsts && listed < want; k++) {
             const pl_summary_inst *it = &s->inputs[i].insts[k];
             if (!is_in(it, key))
                 continue;
