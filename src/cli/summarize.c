@@ -68,7 +68,7 @@ static void usage(FILE *out)
           "        edition, arch, verdict, security_level, rollups_behind,\n"
           "        reboot_required, next_step, errors, tool, catalog, catalog_sha256,\n"
           "        analyzed_at\n"
-          "  html  one self-contained page: a table of every installation (up to 50000;\n"
+          "  html  one self-contained page: a table of every installation (up to 20000;\n"
           "        a click on a heading sorts it, a filter box hides rows without the\n"
           "        typed words; without JavaScript the same table, unsorted), views\n"
           "        grouped by verdict, by role and by next step, cards and bar charts of\n"

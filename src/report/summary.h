@@ -59,7 +59,7 @@ extern const char *const pl_summary_step_names[PL_STEP_COUNT];
 #define PL_SUMMARY_LIST_MAX 1000
 /* Rows of the HTML page's table of installations (a browser stays usable;
  * -f csv and -f json list every installation). */
-#define PL_SUMMARY_PAGE_MAX 50000
+#define PL_SUMMARY_PAGE_MAX 20000
 /* Role names kept per installation (the rest are counted), and distinct
  * groups (roles, first next steps) the grouped views show. */
 #define PL_SUMMARY_MAX_ROLES 32

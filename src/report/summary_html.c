@@ -101,13 +101,12 @@ static const char style[] =
     "th[aria-sort=ascending]::after{content:' \\25B2';font-size:10px}"
     "th[aria-sort=descending]::after{content:' \\25BC';font-size:10px}"
     /* fixed layout: widths from the columns, not from a hostile 4 KiB name,
-     * and a 50000-row table lays out fast */
+     * and a long table lays out faster */
     "table.servers{table-layout:fixed}"
     "table.servers td{overflow-wrap:anywhere}"
     ".col-input{width:15%}.col-computer{width:9%}.col-domain{width:10%}.col-roles{width:12%}"
     ".col-os{width:12%}.col-verdict{width:7%}.col-security{width:7%}.col-behind{width:5%}"
     ".col-reboot{width:6%}.col-next{width:12%}.col-errors{width:5%}"
-    "tbody tr:nth-child(even){background:#fafbfc}"
     ".loc{color:#555;font-size:12px}"
     ".unk{color:#888}"
     ".err{color:#b71c1c}"
@@ -142,15 +141,20 @@ static const char script[] =
     "function key(r,i){var c=r.cells[i],k=c.getAttribute('data-sort');"
     "return k!==null?k:c.textContent;}"
     "function num(v){var n=parseFloat(v);return isNaN(n)?Infinity:n;}"
+    /* one collator, and each row's key read once per sort: a
+     * localeCompare with options per comparison takes seconds on 10000 rows */
+    "var coll=new Intl.Collator(undefined,{numeric:true,sensitivity:'base'});"
     "function sortBy(i){var h=hs[i],dir=h.getAttribute('aria-sort')==='ascending'?-1:1,"
     "numeric=h.classList.contains('n');"
     "for(var j=0;j<hs.length;j++)hs[j].removeAttribute('aria-sort');"
     "h.setAttribute('aria-sort',dir>0?'ascending':'descending');"
-    "rows.sort(function(a,b){var x=key(a,i),y=key(b,i);if(numeric){x=num(x);y=num(y);"
-    "return x===y?0:x<y?-dir:dir;}"
-    "return dir*x.localeCompare(y,undefined,{numeric:true,sensitivity:'base'});});"
-    "var frag=document.createDocumentFragment();"
-    "rows.forEach(function(r){frag.appendChild(r);});tb.appendChild(frag);}"
+    "var keyed=rows.map(function(r){var k=key(r,i);return{r:r,k:numeric?num(k):k};});"
+    "keyed.sort(function(a,b){if(numeric)return a.k===b.k?0:a.k<b.k?-dir:dir;"
+    "return dir*coll.compare(a.k,b.k);});"
+    "rows=keyed.map(function(x){return x.r;});"
+    /* reordered off the document: moving rows of a live table restyles
+     * every later row at each move */
+    "t.removeChild(tb);rows.forEach(function(r){tb.appendChild(r);});t.appendChild(tb);}"
     "Array.prototype.forEach.call(hs,function(h,i){h.tabIndex=0;"
     "h.addEventListener('click',function(){sortBy(i);});"
     "h.addEventListener('keydown',function(e){if(e.key==='Enter'||e.key===' '){"

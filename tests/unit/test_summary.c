@@ -780,6 +780,36 @@ START_TEST(roles_are_bounded)
 }
 END_TEST
 
+/* The page's table stops at PL_SUMMARY_PAGE_MAX rows and says how many
+ * more there are; CSV and JSON keep every installation. */
+START_TEST(the_page_table_is_bounded)
+{
+    pl_summary s;
+    pl_summary_init(&s);
+    for (int i = 0; i < PL_SUMMARY_PAGE_MAX + 3; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "i%d", i);
+        add1(&s, name, who(NULL, NULL, "[]"));
+    }
+    pl_summary_finish(&s);
+    char *html = render(&s, PL_SUMMARY_HTML);
+    const char *table = strstr(html, "<table class=\"servers\"");
+    const char *end = strstr(table, "</table>");
+    size_t rows = 0;
+    for (const char *p = table; (p = strstr(p, "<tr><td>")) && p < end; p++)
+        rows++;
+    ck_assert_uint_eq(rows, PL_SUMMARY_PAGE_MAX);
+    ck_assert(strstr(end, "&hellip; and 3 more, not listed here"));
+    free(html);
+    char *csv = render(&s, PL_SUMMARY_CSV);
+    char last[64];
+    snprintf(last, sizeof last, "\r\ninstallation,%d,,i%d,", PL_SUMMARY_PAGE_MAX + 3, PL_SUMMARY_PAGE_MAX + 2);
+    ck_assert(strstr(csv, last));
+    free(csv);
+    pl_summary_free(&s);
+}
+END_TEST
+
 /* base64 of 32 bytes given as 64 hex digits. */
 static void b64_of_hex(const char *hex, char out[45])
 {
@@ -869,6 +899,7 @@ int main(void)
 {
     Suite *s = suite_create("summary");
     TCase *tc = tcase_create("summary");
+    tcase_set_timeout(tc, 60);   /* the_page_table_is_bounded writes 20000 rows; CI is shared */
     tcase_add_test(tc, verdicts_are_counted);
     tcase_add_test(tc, months_are_sorted_with_none_and_undetermined_apart);
     tcase_add_test(tc, undetermined_reboot_is_its_own_bucket);
@@ -888,6 +919,7 @@ int main(void)
     tcase_add_test(tc, hostile_identity_roles_and_provenance);
     tcase_add_test(tc, provenances_are_counted_and_bounded);
     tcase_add_test(tc, roles_are_bounded);
+    tcase_add_test(tc, the_page_table_is_bounded);
     tcase_add_test(tc, the_page_policy_hashes_its_own_style_and_script);
     tcase_add_test(tc, the_summary_date_honours_source_date_epoch);
     suite_add_tcase(s, tc);
