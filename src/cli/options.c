@@ -48,8 +48,13 @@ static const struct option long_options[] = {
 void pl_options_usage(FILE *out)
 {
     fputs("Usage: patchlevel [OPTIONS] PATH...\n"
+          "  or:  patchlevel summarize [OPTIONS] RESULTS.jsonl...\n"
           "Inspect Windows installations in offline images without booting them, and\n"
           "decide whether Windows Server 2008 SP2 / Vista SP2 is at build 6003.\n"
+          "'patchlevel summarize' reads the results of earlier '-f jsonl' runs and\n"
+          "writes a fleet summary (text, csv, html or json; a table of every\n"
+          "installation with its computer, domain, roles, verdict and next step):\n"
+          "see 'patchlevel summarize --help'.\n"
           "\n"
           "PATH is a disk image (raw/dd, E01, VHD, VHDX, VMDK, qcow2, including\n"
           "differencing disks and overlays with their parents), a bare NTFS volume, a\n"

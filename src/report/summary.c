@@ -6,6 +6,7 @@
 #include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "util/limits.h"
 
@@ -36,9 +37,25 @@ const char *const pl_summary_step_names[PL_STEP_COUNT] = {
 
 /* ---- lifetime -------------------------------------------------------- */
 
+/* SOURCE_DATE_EPOCH (reproducible-builds.org) when it is a valid time,
+ * so that a summary of the same results can be made byte-identical. */
+static int64_t summary_time(void)
+{
+    const char *env = getenv("SOURCE_DATE_EPOCH");
+    if (env && *env) {
+        char *end;
+        errno = 0;
+        long long t = strtoll(env, &end, 10);
+        if (!errno && !*end && t >= 0 && t < 253402300800LL)   /* before year 10000 */
+            return t;
+    }
+    return (int64_t)time(NULL);
+}
+
 void pl_summary_init(pl_summary *s)
 {
     memset(s, 0, sizeof *s);
+    s->summarized_at = summary_time();
 }
 
 static void inst_free(pl_summary_inst *in)
@@ -48,6 +65,24 @@ static void inst_free(pl_summary_inst *in)
     free(in->edition);
     free(in->arch);
     free(in->rollup);
+    free(in->computer);
+    free(in->dns_hostname);
+    free(in->domain);
+    free(in->workgroup);
+    for (size_t i = 0; i < in->nroles; i++)
+        free(in->roles[i]);
+    free(in->roles);
+    free(in->next_step);
+}
+
+static void prov_free(pl_summary_prov *p)
+{
+    free(p->tool);
+    free(p->libraries);
+    free(p->options);
+    free(p->catalog_path);
+    free(p->catalog_sha256);
+    free(p->catalog_newest);
 }
 
 static void input_free(pl_summary_input *in)
@@ -67,6 +102,8 @@ static void free_counts(pl_summary *s)
     free(s->os);
     free(s->failures);
     free(s->lagging);
+    free(s->role_groups);
+    free(s->step_groups);
 }
 
 void pl_summary_free(pl_summary *s)
@@ -75,6 +112,9 @@ void pl_summary_free(pl_summary *s)
         input_free(&s->inputs[i]);
     free(s->inputs);
     free(s->slots);
+    for (size_t i = 0; i < s->nprovs; i++)
+        prov_free(&s->provs[i]);
+    free(s->provs);
     free_counts(s);
     memset(s, 0, sizeof *s);
 }
@@ -314,6 +354,99 @@ static unsigned step_bits(json_object *steps)
     return bits;
 }
 
+/* A copy of a non-empty string, else NULL (an empty name is no name). */
+static char *kept_or_null(const char *s)
+{
+    return s && *s ? kept(s, "") : NULL;
+}
+
+/* Whether o has key at all, whatever its value (null included). */
+static int has_key(json_object *o, const char *key)
+{
+    return o && json_object_is_type(o, json_type_object) && json_object_object_get_ex(o, key, NULL);
+}
+
+/* identity (results from issue 14 on); older results may hold only
+ * os.computer_name. Absent keys are "not recorded", nulls "not
+ * determined". */
+static void identity_fields(json_object *o, json_object *os, pl_summary_inst *out)
+{
+    json_object *id = member(o, "identity", json_type_object);
+    out->identity_rec = id ? PL_REC_VALUE : has_key(o, "identity") ? PL_REC_NULL : PL_REC_ABSENT;
+    out->computer = kept_or_null(str_member(id, "computer_name"));
+    if (!out->computer)
+        out->computer = kept_or_null(str_member(os, "computer_name"));
+    if (out->computer)
+        out->computer_rec = PL_REC_VALUE;
+    else
+        out->computer_rec = out->identity_rec != PL_REC_ABSENT || has_key(os, "computer_name")
+                                ? PL_REC_NULL : PL_REC_ABSENT;
+    out->dns_hostname = kept_or_null(str_member(id, "dns_hostname"));
+    out->domain = kept_or_null(str_member(id, "domain"));
+    out->workgroup = kept_or_null(str_member(id, "workgroup"));
+    const char *m = str_member(id, "membership");
+    out->membership = !m                            ? PL_MEMBER_UNKNOWN
+                      : strcmp(m, "domain") == 0    ? PL_MEMBER_DOMAIN
+                      : strcmp(m, "workgroup") == 0 ? PL_MEMBER_WORKGROUP
+                                                    : PL_MEMBER_UNKNOWN;
+    json_object *dc = member(id, "domain_controller", json_type_boolean);
+    out->domain_controller = dc ? json_object_get_boolean(dc) != 0 : -1;
+}
+
+/* A role's name: {"name": ...} as the report writes it, or a bare string. */
+static const char *role_name(json_object *r)
+{
+    if (json_object_is_type(r, json_type_string))
+        return json_object_get_string(r);
+    return str_member(r, "name");
+}
+
+/* roles: a list (maybe empty: none found), null (not determined) or
+ * absent (not recorded). Names are kept once each, at most
+ * PL_SUMMARY_MAX_ROLES; the rest are counted. */
+static void roles_fields(json_object *o, pl_summary_inst *out)
+{
+    json_object *roles = member(o, "roles", json_type_array);
+    out->roles_rec = roles ? PL_REC_VALUE : has_key(o, "roles") ? PL_REC_NULL : PL_REC_ABSENT;
+    size_t n = roles ? json_object_array_length(roles) : 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *name = role_name(json_object_array_get_idx(roles, i));
+        char *k = kept(name && *name ? name : "(unnamed)", "");
+        int dup = 0;
+        for (size_t r = 0; r < out->nroles && !dup; r++)
+            dup = strcmp(out->roles[r], k) == 0;
+        if (dup || out->nroles == PL_SUMMARY_MAX_ROLES) {
+            out->roles_more += !dup;
+            free(k);
+            continue;
+        }
+        if (!out->roles)
+            out->roles = pl_xcalloc(PL_SUMMARY_MAX_ROLES, sizeof *out->roles);
+        out->roles[out->nroles++] = k;
+    }
+}
+
+/* The first next step as the text report words it: "reboot", "install
+ * KB5010452 (ssu)". */
+static void first_step(json_object *steps, pl_summary_inst *out)
+{
+    out->nsteps = steps ? json_object_array_length(steps) : 0;
+    if (!out->nsteps)
+        return;
+    json_object *st = json_object_array_get_idx(steps, 0);
+    const char *kb = str_member(st, "kb"), *kind = str_member(st, "kind");
+    char *action = kept(str_member(st, "action"), "?");
+    char *k = kept(kb, "(KB unknown)");
+    char *d = kept(kind, "");
+    if (kb || kind)
+        out->next_step = pl_xasprintf("%s %s%s%s%s", action, k, kind ? " (" : "", d, kind ? ")" : "");
+    else
+        out->next_step = pl_xstrdup(action);
+    free(action);
+    free(k);
+    free(d);
+}
+
 static void reduce_inst(json_object *o, pl_summary_inst *out)
 {
     memset(out, 0, sizeof *out);
@@ -335,6 +468,9 @@ static void reduce_inst(json_object *o, pl_summary_inst *out)
     rollup_fields(updates, out);
     security_fields(updates, out);
     out->steps = step_bits(member(updates, "next_steps", json_type_array));
+    first_step(member(updates, "next_steps", json_type_array), out);
+    identity_fields(o, os, out);
+    roles_fields(o, out);
     json_object *compat = member(o, "compat_6002", json_type_object);
     int64_t risks = 0;
     out->compat_risks = compat && int_member(compat, "risks", &risks) && risks >= 0 ? risks : -1;
@@ -396,6 +532,174 @@ static int reduce_input(json_object *o, pl_summary_input *out, pl_err *why)
     return 0;
 }
 
+/* ---- provenance ------------------------------------------------------- */
+
+/* A one-line readable form of any JSON value, at most
+ * PL_MAX_RESULT_STRING bytes: {"name": "patchlevel", "version": "0.9"}
+ * reads "patchlevel 0.9", {"hivex": "1.3"} "hivex 1.3", lists are joined
+ * with ", ", an empty list is "none". The shapes are the report's, but a
+ * result is hostile: anything else is still shown, bounded in depth. */
+typedef struct {
+    char buf[PL_MAX_RESULT_STRING + 1];
+    size_t len;
+    const char *kv;     /* between a top-level key and its value */
+} brief_buf;
+
+static void brief_put(brief_buf *b, const char *s)
+{
+    size_t n = strlen(s), room = PL_MAX_RESULT_STRING - b->len;
+    if (n > room)
+        n = room;
+    memcpy(b->buf + b->len, s, n);
+    b->len += n;
+    b->buf[b->len] = '\0';
+}
+
+static void brief_value(brief_buf *b, json_object *v, int depth);
+
+static void brief_object(brief_buf *b, json_object *v, int depth)
+{
+    const char *name = str_member(v, "name"), *version = str_member(v, "version");
+    if (name && version && json_object_object_length(v) == 2) {
+        brief_put(b, name);
+        brief_put(b, " ");
+        brief_put(b, version);
+        return;
+    }
+    int first = 1;
+    json_object_object_foreach(v, key, val) {
+        brief_put(b, first ? "" : ", ");
+        brief_put(b, key);
+        brief_put(b, depth ? "=" : b->kv);
+        brief_value(b, val, depth + 1);
+        first = 0;
+    }
+    if (first)
+        brief_put(b, "none");
+}
+
+static void brief_value(brief_buf *b, json_object *v, int depth)
+{
+    if (depth > 4) {
+        brief_put(b, "...");
+        return;
+    }
+    switch (json_object_get_type(v)) {
+    case json_type_null: brief_put(b, "null"); break;
+    case json_type_string: brief_put(b, json_object_get_string(v)); break;
+    case json_type_object:
+        brief_put(b, depth ? "{" : "");
+        brief_object(b, v, depth);
+        brief_put(b, depth ? "}" : "");
+        break;
+    case json_type_array: {
+        size_t n = json_object_array_length(v);
+        if (!n) {
+            brief_put(b, "none");
+            break;
+        }
+        brief_put(b, depth ? "[" : "");
+        for (size_t i = 0; i < n && b->len < PL_MAX_RESULT_STRING; i++) {
+            brief_put(b, i ? ", " : "");
+            brief_value(b, json_object_array_get_idx(v, i), depth + 1);
+        }
+        brief_put(b, depth ? "]" : "");
+        break;
+    }
+    default: brief_put(b, json_object_get_string(v)); break;   /* numbers, booleans */
+    }
+}
+
+/* The brief form of o's key, or NULL when o does not have it; kv goes
+ * between the keys and values of an object ("hivex 1.3", "hash=false"). */
+static char *brief_member(json_object *o, const char *key, const char *kv)
+{
+    json_object *v = NULL;
+    if (!has_key(o, key))
+        return NULL;
+    json_object_object_get_ex(o, key, &v);
+    brief_buf *b = pl_xmalloc(sizeof *b);
+    b->len = 0;
+    b->buf[0] = '\0';
+    b->kv = kv;
+    brief_value(b, v, 0);
+    char *out = kept(b->buf, "");   /* cut on a character boundary */
+    free(b);
+    return out;
+}
+
+/* The catalog a result rests on: its top-level "catalog" (since results
+ * carry it), else provenance.catalog. */
+static void catalog_of(json_object *o, json_object *prov, pl_summary_prov *p)
+{
+    json_object *holder = has_key(o, "catalog") ? o : has_key(prov, "catalog") ? prov : NULL;
+    json_object *c = member(holder, "catalog", json_type_object);
+    p->catalog_rec = c ? PL_REC_VALUE : holder ? PL_REC_NULL : PL_REC_ABSENT;
+    p->catalog_path = c ? kept_or_null(str_member(c, "path")) : NULL;
+    p->catalog_sha256 = c ? kept_or_null(str_member(c, "sha256")) : NULL;
+    p->catalog_newest = c ? kept_or_null(str_member(c, "newest")) : NULL;
+}
+
+static int same_str(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+static int same_prov(const pl_summary_prov *a, const pl_summary_prov *b)
+{
+    return a->tool_rec == b->tool_rec && a->catalog_rec == b->catalog_rec &&
+           same_str(a->tool, b->tool) && same_str(a->libraries, b->libraries) &&
+           same_str(a->options, b->options) && same_str(a->catalog_path, b->catalog_path) &&
+           same_str(a->catalog_sha256, b->catalog_sha256) &&
+           same_str(a->catalog_newest, b->catalog_newest);
+}
+
+/* "YYYY-MM-DDTHH:MM:SS" and an optional "Z", else "". */
+static void iso_copy(const char *t, char out[24])
+{
+    static const char shape[] = "dddd-dd-ddTdd:dd:dd";
+    out[0] = '\0';
+    if (!t || strlen(t) < 19)
+        return;
+    for (int i = 0; i < 19; i++) {
+        int digit = t[i] >= '0' && t[i] <= '9';
+        if (shape[i] == 'd' ? !digit : t[i] != shape[i])
+            return;
+    }
+    memcpy(out, t, 19);
+    out[19] = t[19] == 'Z' ? 'Z' : '\0';
+    out[20] = '\0';
+}
+
+/* The index + 1 of the result's provenance among the distinct ones seen
+ * (added when new), or 0 past PL_SUMMARY_PROV_MAX. */
+static size_t intern_prov(pl_summary *s, json_object *o, char analyzed_at[24])
+{
+    json_object *prov = member(o, "provenance", json_type_object);
+    pl_summary_prov p = {0};
+    p.tool_rec = prov && has_key(prov, "tool") ? PL_REC_VALUE
+                 : has_key(o, "provenance")    ? PL_REC_NULL
+                                               : PL_REC_ABSENT;
+    p.tool = brief_member(prov, "tool", " ");
+    p.libraries = brief_member(prov, "libraries", " ");
+    p.options = brief_member(prov, "options", "=");
+    catalog_of(o, prov, &p);
+    iso_copy(str_member(prov, "analyzed_at"), analyzed_at);
+    for (size_t i = 0; i < s->nprovs; i++)
+        if (same_prov(&s->provs[i], &p)) {
+            prov_free(&p);
+            return i + 1;
+        }
+    if (s->nprovs == PL_SUMMARY_PROV_MAX) {
+        prov_free(&p);
+        return 0;
+    }
+    if (!s->provs)
+        s->provs = pl_xcalloc(PL_SUMMARY_PROV_MAX, sizeof *s->provs);
+    s->provs[s->nprovs++] = p;
+    return s->nprovs;
+}
+
 /* ---- one line --------------------------------------------------------- */
 
 static int is_space(char c)
@@ -448,6 +752,8 @@ int pl_summary_add_line(pl_summary *s, const char *line, size_t len, int complet
         o = parse_line(line, len, complete, why);
     pl_summary_input in;
     int used = o && reduce_input(o, &in, why) == 0;
+    if (used)
+        in.prov = intern_prov(s, o, in.analyzed_at);
     json_object_put(o);   /* in holds copies */
     if (!used) {
         s->lines_skipped++;
@@ -586,12 +892,112 @@ static void count_input(pl_summary *s, const pl_summary_input *in)
         count_inst(s, in, &in->insts[i]);
 }
 
+/* ---- grouped views and provenance counts ----------------------------- */
+
+/* The labels of the groups that are not a name from a result: compared
+ * by address, so that a role called "none found" is still a role. */
+static const char role_none_found[] = PL_SUMMARY_NONE_FOUND;
+static const char role_not_determined[] = PL_SUMMARY_UNDETERMINED;
+static const char role_not_recorded[] = PL_SUMMARY_NOT_RECORDED;
+#define STEP_CURRENT (pl_summary_step_names[PL_STEP_CURRENT])
+#define STEP_UNDETERMINED (pl_summary_step_names[PL_STEP_UNDETERMINED])
+
+static int label_cmp(const void *a, const void *b)
+{
+    return strcmp(((const pl_summary_group *)a)->label, ((const pl_summary_group *)b)->label);
+}
+
+static int group_count_cmp(const void *a, const void *b)
+{
+    const pl_summary_group *x = a, *y = b;
+    if (x->count != y->count)
+        return x->count > y->count ? -1 : 1;
+    return strcmp(x->label, y->label);
+}
+
+/* v holds one entry per name seen (count 1): merge equal names, most
+ * installations first, keep PL_SUMMARY_GROUP_MAX minus room for the
+ * fixed groups, then append those that have installations. */
+static size_t merge_groups(pl_summary_group *v, size_t n, const pl_summary_group *fixed,
+                           size_t nfixed, size_t *other)
+{
+    qsort(v, n, sizeof *v, label_cmp);
+    size_t out = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (out && strcmp(v[out - 1].label, v[i].label) == 0)
+            v[out - 1].count++;
+        else
+            v[out++] = v[i];
+    }
+    qsort(v, out, sizeof *v, group_count_cmp);
+    size_t room = PL_SUMMARY_GROUP_MAX - nfixed;
+    *other = out > room ? out - room : 0;
+    if (out > room)
+        out = room;
+    for (size_t i = 0; i < nfixed; i++)
+        if (fixed[i].count)
+            v[out++] = fixed[i];
+    return out;
+}
+
+static void count_groups(pl_summary *s, size_t ninsts, size_t nroles)
+{
+    s->role_groups = pl_xcalloc(nroles + 4, sizeof *s->role_groups);
+    s->step_groups = pl_xcalloc(ninsts + 3, sizeof *s->step_groups);
+    pl_summary_group roles_fixed[3] = {{role_none_found, 0}, {role_not_determined, 0},
+                                       {role_not_recorded, 0}};
+    pl_summary_group steps_fixed[2] = {{STEP_CURRENT, 0}, {STEP_UNDETERMINED, 0}};
+    size_t nr = 0, ns = 0;
+    for (size_t i = 0; i < s->ninputs; i++)
+        for (size_t k = 0; k < s->inputs[i].ninsts; k++) {
+            const pl_summary_inst *it = &s->inputs[i].insts[k];
+            for (size_t r = 0; r < it->nroles; r++)
+                s->role_groups[nr++] = (pl_summary_group){it->roles[r], 1};
+            for (int f = 0; f < 3; f++)
+                roles_fixed[f].count += pl_summary_has_role(it, roles_fixed[f].label);
+            if (it->next_step)
+                s->step_groups[ns++] = (pl_summary_group){it->next_step, 1};
+            for (int f = 0; f < 2; f++)
+                steps_fixed[f].count += pl_summary_has_first_step(it, steps_fixed[f].label);
+        }
+    s->nrole_groups = merge_groups(s->role_groups, nr, roles_fixed, 3, &s->role_groups_other);
+    s->nstep_groups = merge_groups(s->step_groups, ns, steps_fixed, 2, &s->step_groups_other);
+}
+
+/* How many inputs each provenance wrote, and when. */
+static void count_provs(pl_summary *s)
+{
+    s->prov_other = 0;
+    for (size_t i = 0; i < s->nprovs; i++) {
+        s->provs[i].inputs = 0;
+        s->provs[i].first_at[0] = s->provs[i].last_at[0] = '\0';
+    }
+    for (size_t i = 0; i < s->ninputs; i++) {
+        const pl_summary_input *in = &s->inputs[i];
+        if (!in->prov) {
+            s->prov_other++;
+            continue;
+        }
+        pl_summary_prov *p = &s->provs[in->prov - 1];
+        p->inputs++;
+        if (!in->analyzed_at[0])
+            continue;
+        if (!p->first_at[0] || strcmp(in->analyzed_at, p->first_at) < 0)
+            memcpy(p->first_at, in->analyzed_at, sizeof p->first_at);
+        if (strcmp(in->analyzed_at, p->last_at) > 0)
+            memcpy(p->last_at, in->analyzed_at, sizeof p->last_at);
+    }
+}
+
 void pl_summary_finish(pl_summary *s)
 {
     free_counts(s);
-    size_t ninsts = 0;
-    for (size_t i = 0; i < s->ninputs; i++)
+    size_t ninsts = 0, nroles = 0;
+    for (size_t i = 0; i < s->ninputs; i++) {
         ninsts += s->inputs[i].ninsts;
+        for (size_t k = 0; k < s->inputs[i].ninsts; k++)
+            nroles += s->inputs[i].insts[k].nroles;
+    }
     size_t listed = s->ninputs < PL_SUMMARY_LIST_MAX ? s->ninputs : PL_SUMMARY_LIST_MAX;
     size_t lagging = ninsts < PL_SUMMARY_LIST_MAX ? ninsts : PL_SUMMARY_LIST_MAX;
     /* +1: calloc(0) may return NULL, and the writers index these freely. */
@@ -614,6 +1020,8 @@ void pl_summary_finish(pl_summary *s)
     merge_months(s->months, &s->nmonths);
     merge_months(s->sec_months, &s->nsec_months);
     merge_os(s);
+    count_groups(s, ninsts, nroles);
+    count_provs(s);
 }
 
 /* ---- writers ---------------------------------------------------------- */
@@ -645,4 +1053,105 @@ size_t pl_summary_width(const char *s)
     for (; *s; s++)
         n += ((unsigned char)*s & 0xC0) != 0x80;
     return n;
+}
+
+/* ---- what the writers show for one installation ---------------------- */
+
+const char *pl_summary_unknown(pl_summary_recorded rec)
+{
+    return rec == PL_REC_ABSENT ? PL_SUMMARY_NOT_RECORDED : PL_SUMMARY_UNDETERMINED;
+}
+
+const char *pl_summary_verdict_text(const pl_summary_inst *it)
+{
+    if (it->verdict == PL_SV_NO && it->pending_6003)
+        return "no (6003 pending)";
+    return pl_summary_verdict_names[it->verdict];
+}
+
+const char *pl_summary_security_text(const pl_summary_inst *it)
+{
+    if (it->sec_month[0])
+        return it->sec_month;
+    if (it->sec_none)
+        return "none";
+    /* Results from before the security level: the newest rollup says
+     * the most that is known. */
+    return it->rollup;
+}
+
+char *pl_summary_domain_text(const pl_summary_inst *it)
+{
+    char *base = NULL;
+    if (it->domain)
+        base = pl_xstrdup(it->domain);
+    else if (it->membership == PL_MEMBER_WORKGROUP)
+        base = it->workgroup ? pl_xasprintf("%s (workgroup)", it->workgroup) : pl_xstrdup("workgroup");
+    if (it->domain_controller != 1)
+        return base;
+    char *out = pl_xasprintf("%s%sdomain controller", base ? base : "", base ? ", " : "");
+    free(base);
+    return out;
+}
+
+char *pl_summary_roles_text(const pl_summary_inst *it)
+{
+    if (it->roles_rec != PL_REC_VALUE)
+        return pl_xstrdup(pl_summary_unknown(it->roles_rec));
+    if (!it->nroles && !it->roles_more)
+        return pl_xstrdup(PL_SUMMARY_NONE_FOUND);
+    pl_strlist l = {.items = it->roles, .len = it->nroles};
+    char *names = joined(&l, ", ");
+    if (!it->roles_more)
+        return names;
+    char *out = pl_xasprintf("%s (+%zu more)", names, it->roles_more);
+    free(names);
+    return out;
+}
+
+char *pl_summary_next_step_text(const pl_summary_inst *it)
+{
+    if (it->next_step && it->nsteps > 1)
+        return pl_xasprintf("%s (+%zu more)", it->next_step, it->nsteps - 1);
+    if (it->next_step)
+        return pl_xstrdup(it->next_step);
+    if (it->steps & (1u << PL_STEP_CURRENT))
+        return pl_xstrdup("none: current for its channel");
+    return pl_xstrdup(PL_SUMMARY_UNDETERMINED);
+}
+
+const char *pl_summary_reboot_text(const pl_summary_inst *it)
+{
+    return it->reboot_required < 0 ? PL_SUMMARY_UNDETERMINED : it->reboot_required ? "yes" : "no";
+}
+
+int pl_summary_has_role(const pl_summary_inst *it, const char *label)
+{
+    if (label == role_none_found)
+        return it->roles_rec == PL_REC_VALUE && !it->nroles && !it->roles_more;
+    if (label == role_not_determined)
+        return it->roles_rec == PL_REC_NULL;
+    if (label == role_not_recorded)
+        return it->roles_rec == PL_REC_ABSENT;
+    for (size_t r = 0; r < it->nroles; r++)
+        if (strcmp(it->roles[r], label) == 0)
+            return 1;
+    return 0;
+}
+
+int pl_summary_has_first_step(const pl_summary_inst *it, const char *label)
+{
+    if (label == STEP_CURRENT)
+        return !it->next_step && (it->steps & (1u << PL_STEP_CURRENT));
+    if (label == STEP_UNDETERMINED)
+        return !it->next_step && (it->steps & (1u << PL_STEP_UNDETERMINED));
+    return it->next_step && strcmp(it->next_step, label) == 0;
+}
+
+void pl_summary_iso_time(int64_t t, char out[24])
+{
+    struct tm tm;
+    time_t tt = (time_t)t;
+    if (!gmtime_r(&tt, &tm) || !strftime(out, 24, "%Y-%m-%dT%H:%M:%SZ", &tm))
+        snprintf(out, 24, "%s", "unknown");
 }

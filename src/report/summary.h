@@ -53,9 +53,30 @@ extern const char *const pl_summary_step_names[PL_STEP_COUNT];
 #define PL_SUMMARY_NO_ROLLUP "none installed"
 #define PL_SUMMARY_UNDETERMINED "not determined"
 
-/* Rows the failed-input and not-at-6003 lists print at most; the writers
- * say how many more there are. */
+/* Rows the failed-input and not-at-6003 lists, the text report's table of
+ * installations and each grouped view print at most; the writers say how
+ * many more there are. */
 #define PL_SUMMARY_LIST_MAX 1000
+/* Rows of the HTML page's table of installations (a browser stays usable;
+ * -f csv and -f json list every installation). */
+#define PL_SUMMARY_PAGE_MAX 20000
+/* Role names kept per installation (the rest are counted), and distinct
+ * groups (roles, first next steps) the grouped views show. */
+#define PL_SUMMARY_MAX_ROLES 32
+#define PL_SUMMARY_GROUP_MAX 100
+/* Distinct provenances (tool, libraries, options, catalog) told apart;
+ * results past them count as "other". */
+#define PL_SUMMARY_PROV_MAX 64
+
+/* Whether a result holds a fact: results written before the fact was
+ * reported lack the key ("not recorded"); null means the analysis could
+ * not tell ("not determined"). Unknown is never "none". */
+typedef enum { PL_REC_ABSENT, PL_REC_NULL, PL_REC_VALUE } pl_summary_recorded;
+#define PL_SUMMARY_NOT_RECORDED "not recorded"
+#define PL_SUMMARY_NONE_FOUND "none found"
+
+/* identity.membership */
+enum { PL_MEMBER_UNKNOWN, PL_MEMBER_DOMAIN, PL_MEMBER_WORKGROUP };
 
 /* One installation, reduced. Strings are owned, never NULL. */
 typedef struct {
@@ -76,6 +97,23 @@ typedef struct {
     int channel;         /* PL_SCH_* */
     unsigned steps;      /* bit PL_STEP_* for each kind of next step */
     int64_t compat_risks;    /* compat_6002.risks; -1 when not scanned (null) */
+
+    /* Who it is: identity.computer_name (or os.computer_name, which older
+     * results hold), dns_hostname, domain, workgroup; NULL when unknown,
+     * the _rec field saying why. */
+    char *computer, *dns_hostname, *domain, *workgroup;
+    pl_summary_recorded computer_rec, identity_rec;
+    int membership;          /* PL_MEMBER_* */
+    int domain_controller;   /* 1, 0, -1 unknown */
+    /* What it runs: roles[].name, at most PL_SUMMARY_MAX_ROLES of them. */
+    char **roles;
+    size_t nroles, roles_more;
+    pl_summary_recorded roles_rec;
+    /* updates.next_steps[0] as "install KB5010452 (ssu)" or "reboot", and
+     * how many steps there are; NULL when there is none (the steps bits
+     * tell "current" from "not determined"). */
+    char *next_step;
+    size_t nsteps;
 } pl_summary_inst;
 
 /* One input: its last line. */
@@ -84,7 +122,30 @@ typedef struct {
     char *error;         /* its errors joined with "; ", NULL when none */
     pl_summary_inst *insts;
     size_t ninsts;
+    size_t prov;         /* index + 1 in pl_summary.provs; 0 when over the limit */
+    char analyzed_at[24];    /* provenance.analyzed_at (ISO 8601 UTC), or "" */
 } pl_summary_input;
+
+/* Which tool, libraries, options and catalog wrote a set of results. The
+ * strings are readable one-line forms of the result's values ("patchlevel
+ * 0.9.0", "hivex 1.3.23, wimlib 1.14.4"); NULL when the result does not
+ * hold them. catalog_rec: PL_REC_NULL is a run without a catalog. */
+typedef struct {
+    char *tool, *libraries, *options;
+    char *catalog_path, *catalog_sha256, *catalog_newest;
+    pl_summary_recorded tool_rec, catalog_rec;
+    /* Filled by pl_summary_finish: inputs whose last line it is, and the
+     * first and last provenance.analyzed_at among them. */
+    size_t inputs;
+    char first_at[24], last_at[24];
+} pl_summary_prov;
+
+/* A group of a grouped view: a role name or a first next step (points
+ * into the inputs, or a fixed label), and how many installations. */
+typedef struct {
+    const char *label;
+    size_t count;
+} pl_summary_group;
 
 typedef struct {
     char month[16];      /* "YYYY-MM", or "after YYYY-MM" for a security level */
@@ -111,6 +172,10 @@ typedef struct {
     size_t nslots;
     size_t lines, lines_skipped;     /* result lines seen / not used */
     size_t files, files_failed;      /* kept by the caller, printed */
+    pl_summary_prov *provs;          /* distinct provenances, in order seen */
+    size_t nprovs;
+    size_t prov_other;               /* inputs past PL_SUMMARY_PROV_MAX (finish) */
+    int64_t summarized_at;           /* when (Unix time; SOURCE_DATE_EPOCH wins) */
 
     /* Filled by pl_summary_finish. */
     size_t analyzed, failed, no_installation;
@@ -133,6 +198,14 @@ typedef struct {
     size_t nfailures_listed;
     pl_summary_lagging *lagging;         /* likewise; `failed` and */
     size_t nlagging, nlagging_listed;    /* `nlagging` are the totals */
+    /* The grouped views: distinct role names (most installations first)
+     * then "none found", "not determined", "not recorded" when any has
+     * them; the same for the first next step, then "current for its
+     * channel" and "not determined". At most PL_SUMMARY_GROUP_MAX each;
+     * *_other counts the groups left out. */
+    pl_summary_group *role_groups, *step_groups;
+    size_t nrole_groups, nstep_groups;
+    size_t role_groups_other, step_groups_other;
 } pl_summary;
 
 void pl_summary_init(pl_summary *s);
@@ -164,5 +237,33 @@ int pl_summary_write_json(FILE *out, const pl_summary *s);
 
 /* The display width of UTF-8 text (code points; writers align with it). */
 size_t pl_summary_width(const char *s);
+
+/* ---- what the writers show for one installation ---------------------- */
+
+/* Why a fact is unknown: "not recorded" or "not determined". */
+const char *pl_summary_unknown(pl_summary_recorded rec);
+/* The verdict, "no (6003 pending)" when it is so. */
+const char *pl_summary_verdict_text(const pl_summary_inst *it);
+/* The security level month ("2019-03", "after 2023-01"), "none", else
+ * the newest rollup ("KB… (2019-03-12)", for results from before the
+ * security level), else "not determined". */
+const char *pl_summary_security_text(const pl_summary_inst *it);
+/* The domain (or "NAME (workgroup)", "workgroup") plus ", domain
+ * controller" when it is one; NULL when unknown (malloc'd otherwise). */
+char *pl_summary_domain_text(const pl_summary_inst *it);
+/* The role names joined with ", " ("+N more" past the kept ones), "none
+ * found", or why unknown (malloc'd). */
+char *pl_summary_roles_text(const pl_summary_inst *it);
+/* The first next step, with "(+N more)"; "none: current for its channel";
+ * "not determined" (malloc'd). */
+char *pl_summary_next_step_text(const pl_summary_inst *it);
+/* "yes", "no", "not determined". */
+const char *pl_summary_reboot_text(const pl_summary_inst *it);
+/* Whether it belongs to the role group / next-step group labelled label
+ * (a label of pl_summary.role_groups / step_groups). */
+int pl_summary_has_role(const pl_summary_inst *it, const char *label);
+int pl_summary_has_first_step(const pl_summary_inst *it, const char *label);
+/* "YYYY-MM-DDTHH:MM:SSZ" for t (UTC). */
+void pl_summary_iso_time(int64_t t, char out[24]);
 
 #endif

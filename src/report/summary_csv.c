@@ -1,9 +1,11 @@
-/* The summary as CSV: a header "section,key,count" and one row per count,
- * so a spreadsheet or a script can pick any number by (section, key).
- * RFC 4180 quoting and CRLF line ends, like the per-installation CSV.
- * The two lists (failed inputs, installations not at 6003) are not
- * counts: they are in the text and HTML summaries, and `patchlevel -f csv`
- * has a row per installation.
+/* The summary as CSV: one row per count, so a spreadsheet or a script can
+ * pick any number by (section, key), then one row per installation
+ * (section "installation", key its number from 1, count empty) with the
+ * HTML table's columns after the count. Every row has every column (the
+ * count rows leave the installation columns empty), so strict readers
+ * take it as one table. RFC 4180 quoting and CRLF line ends, like the
+ * per-installation CSV; unknown values are written as the words the
+ * other formats use ("not recorded", "not determined").
  *
  * Sections and keys:
  *   files          read, unreadable, lines, lines_skipped
@@ -19,7 +21,8 @@
  *   channel        public, esu, azure, premium-assurance, not determined
  *   next_step      needs SSU, needs SHA-2, needs ESU licensing, needs reboot,
  *                  current for its channel, not determined (an installation
- *                  may count under several "needs") */
+ *                  may count under several "needs")
+ *   installation   1, 2, ...: one row per installation, count empty */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,12 +30,75 @@
 #include "report/report.h"
 #include "report/summary.h"
 
+/* The columns after section,key,count. */
+static const char *const columns[] = {
+    "input", "location", "computer", "dns_hostname", "domain", "roles", "product", "edition",
+    "arch", "verdict", "security_level", "rollups_behind", "reboot_required", "next_step",
+    "errors", "tool", "catalog", "catalog_sha256", "analyzed_at",
+};
+#define NCOLS (sizeof columns / sizeof *columns)
+
 static void row(FILE *out, const char *section, const char *key, size_t count)
 {
     pl_csv_field(out, section);
     fputc(',', out);
     pl_csv_field(out, key);
-    fprintf(out, ",%zu\r\n", count);
+    fprintf(out, ",%zu", count);
+    for (size_t i = 0; i < NCOLS; i++)
+        fputc(',', out);
+    fputs("\r\n", out);
+}
+
+static void cell(FILE *out, const char *s)
+{
+    fputc(',', out);
+    pl_csv_field(out, s);
+}
+
+static void cell_owned(FILE *out, char *s)
+{
+    cell(out, s);
+    free(s);
+}
+
+static void provenance_cells(FILE *out, const pl_summary *s, const pl_summary_input *in)
+{
+    const pl_summary_prov *p = in->prov ? &s->provs[in->prov - 1] : NULL;
+    cell(out, p && p->tool ? p->tool : PL_SUMMARY_NOT_RECORDED);
+    if (!p || p->catalog_rec == PL_REC_ABSENT)
+        cell(out, PL_SUMMARY_NOT_RECORDED);
+    else
+        cell(out, p->catalog_rec == PL_REC_NULL ? "no catalog" : p->catalog_path);
+    cell(out, p ? p->catalog_sha256 : NULL);
+    cell(out, in->analyzed_at);
+}
+
+static void installation_row(FILE *out, const pl_summary *s, const pl_summary_input *in,
+                             const pl_summary_inst *it, size_t n)
+{
+    fprintf(out, "installation,%zu,", n);
+    cell(out, in->input);
+    cell(out, it->location);
+    cell(out, it->computer ? it->computer : pl_summary_unknown(it->computer_rec));
+    cell(out, it->dns_hostname);
+    char *domain = pl_summary_domain_text(it);
+    cell(out, domain ? domain : pl_summary_unknown(it->identity_rec));
+    free(domain);
+    cell_owned(out, pl_summary_roles_text(it));
+    cell(out, it->product);
+    cell(out, it->edition);
+    cell(out, it->arch);
+    cell(out, pl_summary_verdict_text(it));
+    cell(out, pl_summary_security_text(it));
+    if (it->behind >= 0)
+        fprintf(out, ",%lld", (long long)it->behind);
+    else
+        cell(out, PL_SUMMARY_UNDETERMINED);
+    cell(out, pl_summary_reboot_text(it));
+    cell_owned(out, pl_summary_next_step_text(it));
+    cell(out, in->error);
+    provenance_cells(out, s, in);
+    fputs("\r\n", out);
 }
 
 static void os_rows(FILE *out, const pl_summary *s)
@@ -69,7 +135,10 @@ static void servicing_rows(FILE *out, const pl_summary *s)
 
 int pl_summary_write_csv(FILE *out, const pl_summary *s)
 {
-    fputs("section,key,count\r\n", out);
+    fputs("section,key,count", out);
+    for (size_t i = 0; i < NCOLS; i++)
+        fprintf(out, ",%s", columns[i]);
+    fputs("\r\n", out);
     row(out, "files", "read", s->files - s->files_failed);
     row(out, "files", "unreadable", s->files_failed);
     row(out, "files", "lines", s->lines);
@@ -90,5 +159,9 @@ int pl_summary_write_csv(FILE *out, const pl_summary *s)
     rollup_rows(out, s);
     os_rows(out, s);
     servicing_rows(out, s);
+    size_t n = 0;
+    for (size_t i = 0; i < s->ninputs; i++)
+        for (size_t k = 0; k < s->inputs[i].ninsts; k++)
+            installation_row(out, s, &s->inputs[i], &s->inputs[i].insts[k], ++n);
     return fflush(out) == 0 && !ferror(out) ? 0 : -1;
 }

@@ -1,9 +1,12 @@
 /* The summary as aligned text for a terminal or a ticket: one section per
- * question, a count per line, then the two lists. Strings from images
+ * question, a count per line, then the lists (the installations, those not
+ * at 6003, the failed inputs) and the provenance. Strings from images
  * are escaped so that they cannot drive the terminal. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "report/summary.h"
 #include "util/escape.h"
 
@@ -148,12 +151,125 @@ static void failed_section(FILE *out, const pl_summary *s)
     more_line(out, s->failed, s->nfailures_listed);
 }
 
-/* "no (6003 pending)" reads better than a separate column. */
-static const char *verdict_text(const pl_summary_inst *it)
+#define verdict_text pl_summary_verdict_text
+
+/* ---- the installations ------------------------------------------------- */
+
+/* The cells of one row of the installations table (the HTML table's
+ * columns, less the OS and errors which have their own sections). */
+enum { S_COMPUTER, S_DOMAIN, S_ROLES, S_VERDICT, S_SECURITY, S_BEHIND, S_REBOOT, S_NEXT, S_INPUT,
+       S_COUNT };
+static const char *const server_heads[S_COUNT] = {
+    "COMPUTER", "DOMAIN", "ROLES", "VERDICT", "SECURITY", "BEHIND", "REBOOT", "NEXT STEP", "INPUT",
+};
+
+static void server_cells(const pl_summary_input *in, const pl_summary_inst *it, char *c[S_COUNT])
 {
-    if (it->verdict == PL_SV_NO && it->pending_6003)
-        return "no (6003 pending)";
-    return pl_summary_verdict_names[it->verdict];
+    const char *dash = "\xE2\x80\x94";   /* unknown: the em dash the page shows */
+    c[S_COMPUTER] = pl_xstrdup(it->computer ? it->computer : dash);
+    c[S_DOMAIN] = pl_summary_domain_text(it);
+    if (!c[S_DOMAIN])
+        c[S_DOMAIN] = pl_xstrdup(dash);
+    c[S_ROLES] = pl_summary_roles_text(it);
+    c[S_VERDICT] = pl_xstrdup(pl_summary_verdict_text(it));
+    c[S_SECURITY] = pl_xstrdup(pl_summary_security_text(it));
+    c[S_BEHIND] = it->behind >= 0 ? pl_xasprintf("%lld", (long long)it->behind) : pl_xstrdup(dash);
+    c[S_REBOOT] = pl_xstrdup(pl_summary_reboot_text(it));
+    c[S_NEXT] = pl_summary_next_step_text(it);
+    c[S_INPUT] = pl_xstrdup(in->input);
+}
+
+static void free_cells(char *c[S_COUNT])
+{
+    for (int k = 0; k < S_COUNT; k++)
+        free(c[k]);
+}
+
+/* Calls row(out, cells) for each of the first PL_SUMMARY_LIST_MAX
+ * installations; returns how many. */
+static size_t each_server(FILE *out, const pl_summary *s, size_t w[S_COUNT],
+                          void (*row)(FILE *, char *[S_COUNT], size_t[S_COUNT]))
+{
+    size_t listed = 0;
+    for (size_t i = 0; i < s->ninputs && listed < PL_SUMMARY_LIST_MAX; i++)
+        for (size_t k = 0; k < s->inputs[i].ninsts && listed < PL_SUMMARY_LIST_MAX; k++, listed++) {
+            char *c[S_COUNT];
+            server_cells(&s->inputs[i], &s->inputs[i].insts[k], c);
+            row(out, c, w);
+            free_cells(c);
+        }
+    return listed;
+}
+
+static size_t widest(size_t w, const char *s);
+
+static void measure_row(FILE *out, char *c[S_COUNT], size_t w[S_COUNT])
+{
+    (void)out;
+    for (int k = 0; k < S_COUNT; k++)
+        w[k] = widest(w[k], c[k]);
+}
+
+static void print_row(FILE *out, char *c[S_COUNT], size_t w[S_COUNT])
+{
+    fputs("  ", out);
+    for (int k = 0; k < S_COUNT - 1; k++)
+        put_cell(out, c[k], w[k] + 2);
+    put_clean(out, c[S_COUNT - 1]);
+    fputc('\n', out);
+}
+
+static void servers_section(FILE *out, const pl_summary *s)
+{
+    fprintf(out, "\nInstallations (%zu)\n", s->installations);
+    if (!s->installations)
+        return;
+    size_t w[S_COUNT];
+    for (int k = 0; k < S_COUNT; k++)
+        w[k] = strlen(server_heads[k]);
+    each_server(out, s, w, measure_row);
+    print_row(out, (char **)server_heads, w);
+    size_t listed = each_server(out, s, w, print_row);
+    more_line(out, s->installations, listed);
+}
+
+/* ---- provenance --------------------------------------------------------- */
+
+static void provenance_section(FILE *out, const pl_summary *s)
+{
+    char when[24];
+    pl_summary_iso_time(s->summarized_at, when);
+    fprintf(out, "\nProvenance\n  summary     patchlevel %s, %s\n", PACKAGE_VERSION, when);
+    for (size_t i = 0; i < s->nprovs; i++) {
+        const pl_summary_prov *p = &s->provs[i];
+        if (!p->inputs)
+            continue;
+        fprintf(out, "  results     %zu input%s: ", p->inputs, p->inputs == 1 ? "" : "s");
+        put_clean(out, p->tool ? p->tool : "tool " PL_SUMMARY_NOT_RECORDED);
+        if (p->first_at[0]) {
+            fprintf(out, ", analyzed %s", p->first_at);
+            if (strcmp(p->first_at, p->last_at) != 0)
+                fprintf(out, " to %s", p->last_at);
+        }
+        fputs("\n              catalog ", out);
+        if (p->catalog_rec == PL_REC_VALUE) {
+            put_clean(out, p->catalog_path ? p->catalog_path : "(path not recorded)");
+            fputs(" sha256 ", out);
+            put_clean(out, p->catalog_sha256 ? p->catalog_sha256 : PL_SUMMARY_NOT_RECORDED);
+            fputs(" newest ", out);
+            put_clean(out, p->catalog_newest ? p->catalog_newest : PL_SUMMARY_NOT_RECORDED);
+        } else {
+            fputs(p->catalog_rec == PL_REC_NULL ? "none" : PL_SUMMARY_NOT_RECORDED, out);
+        }
+        fputc('\n', out);
+        if (p->options) {
+            fputs("              options ", out);
+            put_clean(out, p->options);
+            fputc('\n', out);
+        }
+    }
+    if (s->prov_other)
+        fprintf(out, "  results     %zu inputs: other provenances, not told apart\n", s->prov_other);
 }
 
 static void lagging_section(FILE *out, const pl_summary *s)
@@ -197,7 +313,9 @@ int pl_summary_write_text(FILE *out, const pl_summary *s)
     rollup_sections(out, s);
     servicing_sections(out, s);
     os_section(out, s);
-    failed_section(out, s);
+    servers_section(out, s);
     lagging_section(out, s);
+    failed_section(out, s);
+    provenance_section(out, s);
     return fflush(out) == 0 && !ferror(out) ? 0 : -1;
 }

@@ -1,16 +1,27 @@
 #!/bin/sh
 # The HTML fleet summary in a real browser. Writes JSONL results for the
-# fixtures (plus one hand-written result full of markup, as a hostile image
-# would hold), renders `patchlevel summarize -f html` with headless
-# Chromium, and checks on the DOM the browser built:
-#   - the page parsed whole: its title, both charts (<svg>), the tables;
-#   - no markup from the results became an element (no <script>, <img>,
-#     <b>) and the title is untouched (no script ran);
+# fixtures, plus a synthetic fleet with identity, roles and provenance as
+# results carry them since issue 14 (tests/browser/make-fleet.py, with one
+# result full of markup, quotes and control characters, as a hostile image
+# would hold) and one older hand-written hostile result, renders
+# `patchlevel summarize -f html` with headless Chromium, and checks:
+#   on the DOM the browser built (--dump-dom):
+#   - the page parsed whole: its title, the charts (<svg>), the tables;
+#   - no markup from the results became an element (the page's own script
+#     is its only <script>; no <img>, <b>) and the title is untouched;
 #   - every count the page shows (data-metric="SECTION.KEY") equals the CSV
 #     row (SECTION,KEY) of the same results, and the verdict, input,
-#     installation, next-step and channel counts equal the text summary's.
+#     installation, next-step and channel counts equal the text summary's;
+#   driving the page as a person would (tests/browser/summary_page.py, the
+#   DevTools protocol over a pipe; Python's standard library only):
+#   - one table row per installation, with and without JavaScript;
+#   - a click on a column heading reorders the rows, typing in the filter
+#     hides the rows without the words;
+#   - a hostile computer name shows as text, nothing from a result runs;
+#   - no Content-Security-Policy violation or console error.
 # Then writes a screenshot (PNG) to look at: $PL_SCREENSHOT, by default
-# ${TMPDIR:-/tmp}/patchlevel-summary-html.png. Exit 0 passed, 1 failed, 77 skipped (no Chromium).
+# ${TMPDIR:-/tmp}/patchlevel-summary-html.png. Exit 0 passed, 1 failed, 77
+# skipped (no Chromium or no python3).
 #
 # Environment: PL_PROGRAM (the built patchlevel), PL_FIXTURES (the
 # fixtures folder); both default to the tree this script is in, built in
@@ -43,6 +54,7 @@ browser=$(find_chromium) || {
     browser=$(find_chromium) || skip "chromium is not installed (Debian: apt-get install chromium)"
 }
 [ -x "$program" ] || fail "no program at $program (build it, or set PL_PROGRAM)"
+command -v python3 >/dev/null 2>&1 || skip "python3 is not installed (it drives the page)"
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT INT TERM
@@ -67,7 +79,12 @@ cat >>"$results" <<'EOF'
 {"schema":"patchlevel/1","input":"<script>document.title='owned'</script>.vhd","installations":[{"location":{"partition_scheme":"mbr","partition_number":1,"windows_dir":"<b>Windows</b>"},"os":{"product_name":"\"><img src=x onerror=\"document.title='owned'\">","edition_id":"Server<i>Enterprise</i>","arch":"amd64"},"build6003":{"verdict":"no","pending_build":null},"updates":{"latest_rollup":null,"rollups_behind":67},"pending":{"reboot_required":false}}],"errors":["</td></tr></table><script>document.title='owned'</script>"]}
 EOF
 
+# A fleet: 40 servers (identity, roles, provenance; some older results
+# without them, failures, no Windows) and one hostile result.
+python3 "$here/make-fleet.py" 40 --hostile >>"$results" || fail "make-fleet.py failed"
+
 "$program" summarize -f text "$results" >"$work/summary.txt" || fail "summarize -f text failed"
+"$program" summarize -f json "$results" >"$work/summary.json" || fail "summarize -f json failed"
 "$program" summarize -f csv "$results" >"$work/summary.csv" || fail "summarize -f csv failed"
 "$program" summarize -f html -o "$work/summary.html" "$results" || fail "summarize -f html failed"
 
@@ -81,11 +98,15 @@ grep -q '<title>patchlevel fleet summary</title>' "$work/dom.html" ||
 grep -q '</html>' "$work/dom.html" || fail "the DOM is not a whole page"
 [ "$(grep -o '<svg' "$work/dom.html" | wc -l)" -ge 3 ] || fail "the charts are missing"
 grep -q 'id="not6003"' "$work/dom.html" || fail "the not-at-6003 table is missing"
-for tag in '<script' '<img' '<b>' '<i>' '<link' '<iframe'; do
+for tag in '<img' '<b>' '<i>' '<link' '<iframe'; do
     if grep -qi -- "$tag" "$work/dom.html"; then fail "a result's markup became an element: $tag"; fi
 done
+[ "$(grep -oi '<script' "$work/dom.html" | wc -l)" = 1 ] ||
+    fail "a <script> element other than the page's own is in the DOM"
 grep -q '&lt;script&gt;document.title=' "$work/dom.html" || fail "the hostile input name is not shown as text"
 grep -q 'onerror=' "$work/dom.html" || fail "the hostile product name is not shown as text"
+grep -q '<table class="servers sortable" id="servers-table">' "$work/dom.html" ||
+    fail "the table of installations is missing, or the page's script did not run"
 
 # "SECTION.KEY<tab>COUNT" (keys hold spaces) for every count the page
 # shows (Chromium serializes the ">" of the key ">24" as &gt;).
@@ -150,6 +171,14 @@ done
 grep -q 'data-metric="security_month.none"' "$work/dom.html" ||
     fail "the security level chart is missing"
 
+# ---- a person using the page -------------------------------------------
+python3 "$here/summary_page.py" "$browser" "$work/summary.html" "$work/summary.json" \
+    >"$work/page.out" 2>&1 || {
+    cat "$work/page.out"
+    fail "driving the page in Chromium failed"
+}
+page_checks=$(grep -c '^ok: ' "$work/page.out")
+
 # ---- a picture ---------------------------------------------------------
 chrome --hide-scrollbars --window-size=1280,2200 --screenshot="$work/summary.png" \
     "file://$work/summary.html" >/dev/null || fail "chromium could not take a screenshot"
@@ -158,4 +187,5 @@ cp "$work/summary.png" "$screenshot"
 
 echo "PASS: check-summary-html: $checked counts in the rendered page match the CSV, the" \
     "verdicts and totals match the text; no markup from the results rendered;" \
+    "$page_checks checks driving the page (rows, sorting, filtering, CSP) passed;" \
     "screenshot: $screenshot"

@@ -255,8 +255,8 @@ START_TEST(summarize_counts)
     e2e_free(&r);
     const char *csv[] = {"summarize", "-f", "csv", results, plain, NULL};
     e2e_exec(&r, csv);
-    ck_assert_ptr_nonnull(strstr(r.out, "installations,scanned_for_6002_checks,2\r\n"));
-    ck_assert_ptr_nonnull(strstr(r.out, "installations,with_6002_checks,1\r\n"));
+    ck_assert_ptr_nonnull(strstr(r.out, "\r\ninstallations,scanned_for_6002_checks,2,"));
+    ck_assert_ptr_nonnull(strstr(r.out, "\r\ninstallations,with_6002_checks,1,"));
     e2e_free(&r);
     const char *json[] = {"summarize", "-f", "json", results, plain, NULL};
     e2e_exec(&r, json);

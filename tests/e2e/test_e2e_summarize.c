@@ -202,7 +202,7 @@ START_TEST(csv_matches_the_results)
     e2e_run r;
     summarize(&r, "csv", NULL);
     ck_assert_int_eq(r.status, 0);
-    ck_assert(strncmp(r.out, "section,key,count\r\n", 19) == 0);
+    ck_assert(strncmp(r.out, "section,key,count,input,", 24) == 0);
     ck_assert_int_eq(csv_count(r.out, "inputs", "total"), x.inputs);
     ck_assert_int_eq(csv_count(r.out, "inputs", "failed"), x.failed);
     ck_assert_int_eq(csv_count(r.out, "installations", "total"), x.installations);
@@ -245,7 +245,11 @@ START_TEST(html_matches_the_results)
         ck_assert_int_eq(html_count(r.out, m), x.month_count[i]);
     }
     ck_assert_int_eq((long)(strstr(r.out, "<svg") != NULL), 1);
-    ck_assert(!strstr(r.out, "<script") && !strstr(r.out, "<link") && !strstr(r.out, "://"));
+    /* one script, the page's own, allowed by its hash; nothing fetched */
+    const char *script = strstr(r.out, "<script>");
+    ck_assert(script && !strstr(script + 1, "<script"));
+    ck_assert(strstr(r.out, "script-src 'sha256-"));
+    ck_assert(!strstr(r.out, "<link") && !strstr(r.out, "://") && !strstr(r.out, "unsafe-inline"));
     e2e_free(&r);
 }
 END_TEST
@@ -308,6 +312,159 @@ static char *first_line(void)
     fclose(f);
     return line;
 }
+
+/* ---- identity, roles, provenance (issue 14) ---------------------------- */
+
+/* Results as the program writes them since issue 14 (identity, roles,
+ * provenance): a domain controller with DNS, an IIS web server with a
+ * 32-bit application, a workgroup file server; then an older result
+ * without those keys, one whose roles are null, and a hostile one. */
+static const char fleet_lines[] =
+    "{\"schema\":\"patchlevel/1\",\"input\":\"/img/dc01.vhdx\",\"catalog\":{\"path\":\"c.csv\",\"sha256\":\"aa11\",\"newest\":\"2025-02\"},"
+    "\"provenance\":{\"tool\":{\"name\":\"patchlevel\",\"version\":\"0.9.0\"},\"libraries\":{\"hivex\":\"1.3.23\"},"
+    "\"catalog\":{\"path\":\"c.csv\",\"sha256\":\"aa11\",\"newest\":\"2025-02\"},\"analyzed_at\":\"2026-12-05T10:00:00Z\","
+    "\"options\":{\"catalog\":null,\"parents\":[],\"find_6002_checks\":false,\"hash\":true}},"
+    "\"installations\":[{\"location\":{\"partition_scheme\":\"mbr\",\"partition_number\":1,\"windows_dir\":\"Windows\"},"
+    "\"os\":{\"product_name\":\"Windows Server 2008 Enterprise\",\"edition_id\":\"ServerEnterprise\",\"arch\":\"amd64\"},"
+    "\"build6003\":{\"verdict\":\"no\",\"pending_build\":6003},"
+    "\"updates\":{\"latest_rollup\":{\"kb\":\"KB4489880\",\"release_date\":\"2019-03-12\"},\"rollups_behind\":46,"
+    "\"security_level\":{\"month\":\"2019-03\"},\"channel\":{\"name\":\"public\"},"
+    "\"next_steps\":[{\"action\":\"reboot\",\"kb\":null,\"kind\":null,\"why\":\"KB4493471 waits\"},"
+    "{\"action\":\"install\",\"kb\":\"KB5010452\",\"kind\":\"ssu\",\"why\":\"x\"}]},"
+    "\"pending\":{\"reboot_required\":true,\"signals\":[]},"
+    "\"identity\":{\"computer_name\":\"DC01\",\"dns_hostname\":\"dc01\",\"domain\":\"corp.example\","
+    "\"membership\":\"domain\",\"workgroup\":null,\"domain_controller\":true,\"ip_addresses\":[],\"evidence\":[]},"
+    "\"roles\":[{\"name\":\"Active Directory Domain Services\",\"evidence\":[]},{\"name\":\"DNS Server\",\"evidence\":[]}]}],"
+    "\"errors\":[]}\n"
+    "{\"schema\":\"patchlevel/1\",\"input\":\"/img/web01.vhdx\",\"catalog\":{\"path\":\"c.csv\",\"sha256\":\"aa11\",\"newest\":\"2025-02\"},"
+    "\"provenance\":{\"tool\":{\"name\":\"patchlevel\",\"version\":\"0.9.0\"},\"libraries\":{\"hivex\":\"1.3.23\"},"
+    "\"catalog\":{\"path\":\"c.csv\",\"sha256\":\"aa11\",\"newest\":\"2025-02\"},\"analyzed_at\":\"2026-12-05T11:00:00Z\","
+    "\"options\":{\"catalog\":null,\"parents\":[],\"find_6002_checks\":false,\"hash\":true}},"
+    "\"installations\":[{\"location\":{\"windows_dir\":\"Windows\"},"
+    "\"os\":{\"product_name\":\"Windows Server 2008 Standard\",\"edition_id\":\"ServerStandard\",\"arch\":\"x86\"},"
+    "\"build6003\":{\"verdict\":\"yes\"},\"updates\":{\"latest_rollup\":{\"kb\":\"KB5022340\",\"release_date\":\"2023-01-10\"},"
+    "\"rollups_behind\":0,\"security_level\":{\"month\":\"2023-01\"},\"channel\":{\"name\":\"esu\"},\"next_steps\":[]},"
+    "\"pending\":{\"reboot_required\":false},"
+    "\"identity\":{\"computer_name\":\"WEB01\",\"dns_hostname\":\"web01\",\"domain\":\"corp.example\","
+    "\"membership\":\"domain\",\"domain_controller\":false},"
+    "\"roles\":[{\"name\":\"Web Server (IIS)\",\"evidence\":[]}],"
+    "\"applications\":[{\"name\":\"Legacy App\",\"version\":\"1.0\",\"publisher\":\"X\",\"arch\":\"x86\"}]}],"
+    "\"errors\":[]}\n"
+    "{\"schema\":\"patchlevel/1\",\"input\":\"/img/fs01.vhdx\",\"installations\":[{\"location\":{\"windows_dir\":\"Windows\"},"
+    "\"os\":{\"product_name\":\"Windows Server 2008 Standard\",\"edition_id\":\"ServerStandard\",\"arch\":\"amd64\"},"
+    "\"build6003\":{\"verdict\":\"yes\"},\"updates\":{\"latest_rollup\":null,\"rollups_behind\":null,\"next_steps\":null},"
+    "\"pending\":{\"reboot_required\":false},"
+    "\"identity\":{\"computer_name\":\"FS01\",\"domain\":null,\"membership\":\"workgroup\",\"workgroup\":null,"
+    "\"domain_controller\":false},\"roles\":[{\"name\":\"File Services\",\"evidence\":[]}]}],\"errors\":[]}\n"
+    "{\"schema\":\"patchlevel/1\",\"input\":\"/img/old.vhd\",\"installations\":[{\"location\":{\"windows_dir\":\"Windows\"},"
+    "\"os\":{\"product_name\":\"Windows Server 2008 Standard\",\"edition_id\":\"ServerStandard\",\"arch\":\"amd64\","
+    "\"computer_name\":\"OLDBOX\"},\"build6003\":{\"verdict\":\"no\"},"
+    "\"updates\":{\"latest_rollup\":null,\"rollups_behind\":67},\"pending\":{\"reboot_required\":false}}],\"errors\":[]}\n"
+    "{\"schema\":\"patchlevel/1\",\"input\":\"/img/unread.vhd\",\"installations\":[{\"location\":{\"windows_dir\":\"Windows\"},"
+    "\"os\":{\"product_name\":\"P\",\"edition_id\":\"E\",\"arch\":\"amd64\"},\"build6003\":{\"verdict\":\"unknown\"},"
+    "\"updates\":{},\"pending\":{},\"identity\":null,\"roles\":null}],\"errors\":[]}\n"
+    "{\"schema\":\"patchlevel/1\",\"input\":\"/img/h.vhd\",\"installations\":[{\"location\":{\"windows_dir\":\"Windows\"},"
+    "\"os\":{\"product_name\":\"P\",\"edition_id\":\"E\",\"arch\":\"amd64\"},\"build6003\":{\"verdict\":\"no\"},"
+    "\"updates\":{},\"pending\":{},\"identity\":{\"computer_name\":\"<img src=x onerror=alert(1)>\","
+    "\"domain\":\"\\\"><script>alert(2)</script>\\u0007\"},\"roles\":[{\"name\":\"</script><b>x\"}]}],\"errors\":[]}\n";
+
+#define FLEET_INSTALLATIONS 6
+
+/* Each format shows every installation of the fleet file with its
+ * identity and roles, "not recorded" / "not determined" where the results
+ * lack them, and the provenance; the older results of the fixtures mixed
+ * in change nothing but the counts. */
+START_TEST(identity_and_roles_in_every_format)
+{
+    expected x;
+    count_results(results, &x);
+    char *fleet = write_temp(fleet_lines, sizeof fleet_lines - 1);
+    e2e_run j, c, t, h;
+    const char *json_args[] = {"summarize", "-f", "json", results, fleet, NULL};
+    e2e_exec(&j, json_args);
+    ck_assert_msg(j.status == 0, "exit %d: %s", j.status, j.err);
+    ck_assert_ptr_nonnull(j.json);
+    ck_assert_int_eq(jint(j.json, "installations.total"), x.installations + FLEET_INSTALLATIONS);
+    ck_assert_int_eq(jlen(j.json, "per_installation"), x.installations + FLEET_INSTALLATIONS);
+    json_object *dc = jfind(j.json, "per_installation", "input", "/img/dc01.vhdx");
+    ck_assert_ptr_nonnull(dc);
+    ck_assert_str_eq(jstr(dc, "computer_name"), "DC01");
+    ck_assert_str_eq(jstr(dc, "domain"), "corp.example");
+    ck_assert_int_eq(jbool(dc, "domain_controller"), 1);
+    ck_assert_str_eq(jstr(dc, "roles.1"), "DNS Server");
+    ck_assert_str_eq(jstr(dc, "next_step"), "reboot");
+    ck_assert_int_eq(jint(dc, "next_steps"), 2);
+    ck_assert_str_eq(jstr(dc, "tool"), "patchlevel 0.9.0");
+    json_object *fs = jfind(j.json, "per_installation", "input", "/img/fs01.vhdx");
+    ck_assert_str_eq(jstr(fs, "membership"), "workgroup");
+    ck_assert(jis_null(fs, "next_steps"));
+    json_object *old = jfind(j.json, "per_installation", "input", "/img/old.vhd");
+    ck_assert_str_eq(jstr(old, "computer_name"), "OLDBOX");   /* os.computer_name */
+    ck_assert(jis_null(old, "roles"));
+    ck_assert_int_eq(jbool(old, "roles_recorded"), 0);
+    json_object *unread = jfind(j.json, "per_installation", "input", "/img/unread.vhd");
+    ck_assert(jis_null(unread, "roles"));
+    ck_assert_int_eq(jbool(unread, "roles_recorded"), 1);
+    json_object *prov = jfind(j.json, "provenance.results", "tool", "patchlevel 0.9.0");
+    ck_assert_ptr_nonnull(prov);
+    ck_assert_int_eq(jint(prov, "inputs"), 2);
+    ck_assert_str_eq(jstr(prov, "catalog.sha256"), "aa11");
+    ck_assert_str_eq(jstr(prov, "options"), "catalog=null, parents=none, find_6002_checks=false, hash=true");
+    ck_assert_str_eq(jstr(prov, "analyzed_last"), "2026-12-05T11:00:00Z");
+    /* every row of the fixtures' results too, each input once */
+    for (int i = 0; i < jlen(j.json, "per_installation"); i++) {
+        char path[64];
+        snprintf(path, sizeof path, "per_installation.%d.input", i);
+        ck_assert_ptr_nonnull(jstr(j.json, path));
+    }
+
+    const char *csv_args[] = {"summarize", "-f", "csv", results, fleet, NULL};
+    e2e_exec(&c, csv_args);
+    ck_assert_int_eq(c.status, 0);
+    ck_assert_msg(strstr(c.out, ",/img/dc01.vhdx,\"mbr partition 1, Windows\",DC01,dc01,\"corp.example, "
+                                "domain controller\",\"Active Directory Domain Services, DNS Server\","),
+                  "%s", c.out);
+    ck_assert(strstr(c.out, ",/img/fs01.vhdx,Windows,FS01,,workgroup,File Services,"));
+    ck_assert(strstr(c.out, ",/img/old.vhd,Windows,OLDBOX,,not recorded,not recorded,"));
+    ck_assert(strstr(c.out, ",/img/unread.vhd,Windows,not determined,,not determined,not determined,"));
+    int rows = 0;
+    for (const char *p = c.out; (p = strstr(p, "\r\ninstallation,")); p++)
+        rows++;
+    ck_assert_int_eq(rows, x.installations + FLEET_INSTALLATIONS);
+
+    const char *text_args[] = {"summarize", results, fleet, NULL};
+    e2e_exec(&t, text_args);
+    ck_assert_int_eq(t.status, 0);
+    ck_assert_msg(strstr(t.out, "\nInstallations ("), "%s", t.out);
+    ck_assert(strstr(t.out, "  DC01 "));
+    ck_assert(strstr(t.out, "Active Directory Domain Services, DNS Server"));
+    ck_assert(strstr(t.out, "\\x07"));   /* the control character, escaped */
+    ck_assert(strstr(t.out, "results     2 inputs: patchlevel 0.9.0, analyzed 2026-12-05T10:00:00Z to "
+                            "2026-12-05T11:00:00Z"));
+
+    const char *html_args[] = {"summarize", "-f", "html", results, fleet, NULL};
+    e2e_exec(&h, html_args);
+    ck_assert_int_eq(h.status, 0);
+    const char *tbody = strstr(h.out, "<table class=\"servers\" id=\"servers-table\">");
+    ck_assert_ptr_nonnull(tbody);
+    const char *end = strstr(tbody, "</table>");
+    rows = 0;
+    for (const char *p = tbody; (p = strstr(p, "<tr><td>")) && p < end; p++)
+        rows++;
+    ck_assert_int_eq(rows, x.installations + FLEET_INSTALLATIONS);
+    ck_assert(strstr(h.out, "<td title=\"DNS host name: dc01\">DC01</td>"));
+    ck_assert(strstr(h.out, "&lt;img src=x onerror=alert(1)&gt;"));
+    ck_assert(!strstr(h.out, "<img") && !strstr(h.out, "<b>x"));
+    ck_assert(strstr(h.out, "<details><summary>Web Server (IIS)<span class=\"n\">1</span>"));
+    ck_assert(strstr(h.out, "id=\"provenance\""));
+    e2e_free(&j);
+    e2e_free(&c);
+    e2e_free(&t);
+    e2e_free(&h);
+    unlink(fleet);
+    free(fleet);
+}
+END_TEST
 
 /* A resumed run: the same inputs again, and a run killed mid-line. */
 START_TEST(repeated_inputs_and_a_truncated_line)
@@ -399,9 +556,18 @@ START_TEST(help_and_usage_errors)
     const char *help[] = {"summarize", "--help", NULL};
     e2e_exec(&r, help);
     ck_assert_int_eq(r.status, 0);
-    const char *words[] = {"--format", "--output", "--help", "section,key,count", "Exit status"};
+    const char *words[] = {"--format", "--output", "--help", "section,key,count", "Exit status",
+                           "computer, domain, roles", "not recorded", "per_installation",
+                           "Content-Security-Policy", "provenance", "SOURCE_DATE_EPOCH"};
     for (size_t i = 0; i < sizeof words / sizeof *words; i++)
         ck_assert_msg(strstr(r.out, words[i]), "--help lacks %s", words[i]);
+    e2e_free(&r);
+    /* the program's own --help points to summarize */
+    const char *main_help[] = {"--help", NULL};
+    e2e_exec(&r, main_help);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert(strstr(r.out, "patchlevel summarize [OPTIONS] RESULTS.jsonl..."));
+    ck_assert(strstr(r.out, "'patchlevel summarize --help'"));
     e2e_free(&r);
     const char *cases[][4] = {{"summarize", NULL},
                               {"summarize", "-f", "json", NULL},
@@ -427,6 +593,7 @@ int main(void)
     tcase_add_test(tc, html_matches_the_results);
     tcase_add_test(tc, servicing_sections_agree_in_every_format);
     tcase_add_test(tc, repeated_inputs_and_a_truncated_line);
+    tcase_add_test(tc, identity_and_roles_in_every_format);
     tcase_add_test(tc, an_unreadable_file_is_named_and_the_others_summarized);
     tcase_add_test(tc, output_file_and_dash);
     tcase_add_test(tc, help_and_usage_errors);
