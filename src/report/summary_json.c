@@ -11,8 +11,8 @@
 #include <stdlib.h>
 
 #include "config.h"
-#include "report/json_writer.h"
 #include "report/summary.h"
+#include "util/json_writer.h"
 
 static void count(pl_json *j, const char *key, size_t n)
 {
