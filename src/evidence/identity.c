@@ -128,21 +128,31 @@ static void read_product_type(pl_identity *id, pl_hive *h, const char *cs, pl_no
     free(type.unknown);
 }
 
-static void decide_membership(pl_identity *id)
+/* Membership's witnesses are those of the facts it follows from: the
+ * primary DNS suffix (present or not) and ProductType. */
+static void decide_membership(pl_identity *id, const char *cs)
 {
+    char *tcpip = cs_key(cs, "Services\\Tcpip\\Parameters");
+    char *opts = cs_key(cs, "Control\\ProductOptions");
     if (id->domain_controller == 1 || id->domain.value) {
         id->membership.value = pl_xstrdup("domain");
-        return;
-    }
-    if (id->domain_controller == 0 && !id->domain.unknown) {
+        if (id->domain_controller == 1)
+            add_source(id, "membership", "SYSTEM", opts, "ProductType");
+        else
+            add_source(id, "membership", "SYSTEM", tcpip, "Domain");
+    } else if (id->domain_controller == 0 && !id->domain.unknown) {
         id->membership.value = pl_xstrdup("workgroup");
+        add_source(id, "membership", "SYSTEM", tcpip, "Domain");
+        add_source(id, "membership", "SYSTEM", opts, "ProductType");
         id->workgroup.unknown = pl_xstrdup(
             "the workgroup name is kept by the LSA (SECURITY hive, Policy\\PolPrDmN), which "
             "patchlevel does not read");
-        return;
+    } else {
+        id->membership.unknown = pl_xstrdup(
+            id->domain.unknown ? id->domain.unknown : id->domain_controller_unknown);
     }
-    id->membership.unknown = pl_xstrdup(
-        id->domain.unknown ? id->domain.unknown : id->domain_controller_unknown);
+    free(tcpip);
+    free(opts);
 }
 
 static void add_address(pl_identity *id, const char *addr, const char *kind, const char *iface)
@@ -290,7 +300,7 @@ static void read_system(pl_identity *id, const pl_evidence_ctx *ctx)
     }
     read_names(id, ctx->system, cs, ctx->warnings);
     read_product_type(id, ctx->system, cs, ctx->warnings);
-    decide_membership(id);
+    decide_membership(id, cs);
     read_addresses(id, ctx->system, cs, ctx->warnings);
     read_time_zone(id, ctx->system, cs, ctx->warnings);
     read_shutdown(id, ctx->system, cs, ctx->warnings);
@@ -449,9 +459,9 @@ static void identity_to_text(FILE *out, const void *data, int verbose)
     const pl_identity *id = data;
     if (!id)
         return;
-    fprintf(out, "  Identity:    %s (DNS %s), %s %s%s\n", or_unknown(&id->computer_name),
+    fprintf(out, "  Identity:    %s (DNS %s), %s%s%s%s\n", or_unknown(&id->computer_name),
             or_unknown(&id->dns_hostname), or_unknown(&id->membership),
-            or_unknown(&id->domain),
+            id->domain.value ? " " : "", id->domain.value ? pl_esc(id->domain.value) : "",
             id->domain_controller == 1 ? ", domain controller" : "");
     fprintf(out, "  Addresses:   ");
     if (!id->addresses_known)

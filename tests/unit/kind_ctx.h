@@ -40,6 +40,42 @@ static inline void kctx_init(kctx *k, hb *system, hb *software, const char *cont
     }
 }
 
+static inline void kctx_load(const char *tree, const char *hive, pl_hive *out)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/trees/%s/Windows/System32/config/%s", getenv("PL_FIXTURES"),
+             tree, hive);
+    FILE *f = fopen(path, "rb");
+    ck_assert_msg(f != NULL, "cannot open %s", path);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    rewind(f);
+    uint8_t *data = malloc((size_t)n);
+    ck_assert_int_eq(fread(data, 1, (size_t)n, f), (size_t)n);
+    fclose(f);
+    pl_err err;
+    ck_assert_msg(pl_hive_open_mem(data, (size_t)n, out, &err) == 0, "%s: %s", path, err.msg);
+    free(data);
+}
+
+/* The hives of a fixture tree (fixtures/trees/<tree>, ControlSet001,
+ * amd64), as the collection would hand them to the kinds. */
+static inline void kctx_init_tree(kctx *k, const char *tree)
+{
+    memset(k, 0, sizeof *k);
+    ck_assert_msg(getenv("PL_FIXTURES") != NULL, "PL_FIXTURES not set");
+    kctx_load(tree, "SYSTEM", &k->system);
+    kctx_load(tree, "SOFTWARE", &k->software);
+    k->ctx.system = &k->system;
+    k->ctx.software = &k->software;
+    k->ctx.system_path = "Windows/System32/config/SYSTEM";
+    k->ctx.software_path = "Windows/System32/config/SOFTWARE";
+    k->ctx.control_set = "ControlSet001";
+    k->inst.os.processor_architecture = (char *)"AMD64";
+    k->ctx.inst = &k->inst;
+    k->ctx.warnings = &k->warnings;
+}
+
 static inline void kctx_free(kctx *k)
 {
     if (k->ctx.system)

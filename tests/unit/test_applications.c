@@ -240,6 +240,38 @@ START_TEST(hostile_strings_stay_valid_json)
 }
 END_TEST
 
+/* The fixture tree of issue 14 (fixtures/README.md). */
+START_TEST(fixture_web_server)
+{
+    kctx k;
+    kctx_init_tree(&k, "ws2008-iis-web");
+    pl_applications *a = pl_kind_applications.collect(&k.ctx);
+    ck_assert_uint_eq(a->napps, 2);
+    ck_assert_uint_eq(a->nupdates, 1);
+    ck_assert_uint_eq(a->hidden, 1);
+    const pl_app *web = find(a->apps, a->napps, "Contoso Web Agent");
+    ck_assert_str_eq(web->version, "2.4.1");
+    ck_assert_str_eq(web->arch, "amd64");
+    const pl_app *viewer = find(a->apps, a->napps, "Fabrikam Report Viewer 2008");
+    ck_assert_str_eq(viewer->version, "9.0.21022");
+    ck_assert_str_eq(viewer->publisher, "Fabrikam, Inc.");
+    ck_assert_str_eq(viewer->install_date, "2013-02-07");
+    ck_assert_str_eq(viewer->arch, "x86");
+    ck_assert_str_eq(a->updates[0].kb, "KB2500001");
+    ck_assert_str_eq(a->updates[0].parent, "Contoso Web Agent");
+    ck_assert_str_eq(a->updates[0].release_type, "Hotfix");
+    ck_assert_uint_eq(k.warnings.len, 0);
+    pl_kind_applications.free(a);
+    kctx_free(&k);
+    kctx_init_tree(&k, "ws2008-dc-dns");
+    a = pl_kind_applications.collect(&k.ctx);
+    ck_assert_int_eq(a->known, 1);
+    ck_assert_uint_eq(a->napps + a->nupdates, 0);
+    pl_kind_applications.free(a);
+    kctx_free(&k);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("applications");
@@ -253,6 +285,7 @@ static Suite *suite(void)
     tcase_add_test(tc, wrong_types_leave_fields_null);
     tcase_add_test(tc, too_many_entries_stop_and_say_so);
     tcase_add_test(tc, hostile_strings_stay_valid_json);
+    tcase_add_test(tc, fixture_web_server);
     suite_add_tcase(s, tc);
     return s;
 }

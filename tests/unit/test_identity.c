@@ -97,8 +97,9 @@ START_TEST(domain_controller_every_fact)
     ck_assert_str_eq(jstr(dc, "hive"), "SYSTEM");
     json_object *owner = jfind(j, "identity.evidence", "fact", "registered_owner");
     ck_assert_str_eq(jstr(owner, "hive"), "SOFTWARE");
-    /* one witness per fact read: 9 values, the NTDS key, 2 address values */
-    ck_assert_int_eq(jlen(j, "identity.evidence"), 12);
+    /* one witness per fact read: 9 values, the NTDS key, 2 address values,
+     * and membership's (ProductType) */
+    ck_assert_int_eq(jlen(j, "identity.evidence"), 13);
     json_object_put(j);
     pl_kind_identity.free(id);
     kctx_free(&k);
@@ -132,6 +133,8 @@ START_TEST(workgroup_server_with_fallbacks)
     ck_assert_int_eq(jlen(j, "identity.ip_addresses"), 0);
     ck_assert(jis_null(j, "identity.domain"));
     ck_assert(jis_null(j, "identity.domain_unknown"));
+    json_object *m = jfind(j, "identity.evidence", "fact", "membership");
+    ck_assert_str_eq(jstr(m, "value"), "Domain"); /* its absence is the witness */
     json_object_put(j);
     pl_kind_identity.free(id);
     kctx_free(&k);
@@ -303,6 +306,70 @@ START_TEST(no_data_writes_null)
 }
 END_TEST
 
+/* The fixture trees of issue 14 (fixtures/README.md, "Identity, roles and
+ * applications"). */
+START_TEST(fixture_domain_controller)
+{
+    kctx k;
+    kctx_init_tree(&k, "ws2008-dc-dns");
+    pl_identity *id = collect(&k);
+    ck_assert_str_eq(id->computer_name.value, "SRV08-DC01");
+    ck_assert_str_eq(id->dns_hostname.value, "srv08-dc01");
+    ck_assert_str_eq(id->domain.value, "corp.contoso.test");
+    ck_assert_str_eq(id->membership.value, "domain");
+    ck_assert_int_eq(id->domain_controller, 1);
+    ck_assert_uint_eq(id->naddresses, 1);
+    ck_assert_str_eq(id->addresses[0].address, "10.10.0.10");
+    ck_assert_str_eq(id->addresses[0].kind, "static");
+    ck_assert_str_eq(id->time_zone.value, "Eastern Standard Time");
+    ck_assert_str_eq(id->last_shutdown.value, "2022-06-16T22:05:00Z");
+    ck_assert_str_eq(id->install_date.value, "2012-05-14T09:30:00Z");
+    ck_assert_str_eq(id->registered_owner.value, "Domain Admins");
+    ck_assert_str_eq(id->registered_organization.value, "Contoso Ltd.");
+    ck_assert_uint_eq(k.warnings.len, 0);
+    pl_kind_identity.free(id);
+    kctx_free(&k);
+}
+END_TEST
+
+START_TEST(fixture_web_server)
+{
+    kctx k;
+    kctx_init_tree(&k, "ws2008-iis-web");
+    pl_identity *id = collect(&k);
+    ck_assert_str_eq(id->computer_name.value, "SRV08-WEB01");
+    ck_assert_str_eq(id->membership.value, "domain");
+    ck_assert_int_eq(id->domain_controller, 0);
+    ck_assert_uint_eq(id->naddresses, 2);
+    ck_assert_str_eq(id->addresses[1].address, "10.10.0.21");
+    ck_assert_str_eq(id->time_zone.value, "W. Europe Standard Time");
+    ck_assert_str_eq(id->last_shutdown.value, "2022-06-15T03:00:00Z");
+    pl_kind_identity.free(id);
+    kctx_free(&k);
+}
+END_TEST
+
+START_TEST(fixture_workgroup_file_server)
+{
+    kctx k;
+    kctx_init_tree(&k, "ws2008-fs-workgroup");
+    pl_identity *id = collect(&k);
+    ck_assert_str_eq(id->computer_name.value, "FS08-WG");
+    ck_assert_ptr_null(id->domain.value);
+    ck_assert_ptr_null(id->domain.unknown);
+    ck_assert_str_eq(id->membership.value, "workgroup");
+    ck_assert_ptr_nonnull(id->workgroup.unknown);
+    ck_assert_int_eq(id->domain_controller, 0);
+    ck_assert_uint_eq(id->naddresses, 1);
+    ck_assert_str_eq(id->addresses[0].address, "192.168.1.57");
+    ck_assert_str_eq(id->addresses[0].kind, "dhcp");
+    ck_assert_str_eq(id->registered_organization.value, "");
+    ck_assert_str_eq(id->install_date.value, "2011-09-19T11:45:00Z");
+    pl_kind_identity.free(id);
+    kctx_free(&k);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("identity");
@@ -319,6 +386,9 @@ static Suite *suite(void)
     tcase_add_test(tc, too_many_interfaces_stop_and_say_so);
     tcase_add_test(tc, hostile_strings_stay_valid_json);
     tcase_add_test(tc, no_data_writes_null);
+    tcase_add_test(tc, fixture_domain_controller);
+    tcase_add_test(tc, fixture_web_server);
+    tcase_add_test(tc, fixture_workgroup_file_server);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -174,6 +174,33 @@ START_TEST(every_rule_cites_a_source)
 }
 END_TEST
 
+/* The fixture trees of issue 14 (fixtures/README.md). */
+START_TEST(fixture_trees)
+{
+    static const struct {
+        const char *tree;
+        size_t nroles;
+        const char *roles[2];
+    } want[] = {
+        {"ws2008-dc-dns", 2, {"Active Directory Domain Services", "DNS Server"}},
+        {"ws2008-iis-web", 1, {"Web Server (IIS)"}},
+        {"ws2008-fs-workgroup", 1, {"File Services"}},
+        {"ws2008-idle", 0, {NULL}},
+    };
+    for (size_t t = 0; t < sizeof want / sizeof *want; t++) {
+        kctx k;
+        kctx_init_tree(&k, want[t].tree);
+        pl_roles *r = collect(&k);
+        ck_assert_msg(r->nroles == want[t].nroles, "%s: %zu roles", want[t].tree, r->nroles);
+        for (size_t i = 0; i < want[t].nroles; i++)
+            ck_assert_str_eq(r->roles[i].name, want[t].roles[i]);
+        ck_assert_uint_eq(k.warnings.len, 0);
+        pl_kind_roles.free(r);
+        kctx_free(&k);
+    }
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("roles");
@@ -187,6 +214,7 @@ static Suite *suite(void)
     tcase_add_test(tc, control_set_missing_is_null);
     tcase_add_test(tc, start_of_the_wrong_type_still_counts);
     tcase_add_test(tc, every_rule_cites_a_source);
+    tcase_add_test(tc, fixture_trees);
     suite_add_tcase(s, tc);
     return s;
 }
