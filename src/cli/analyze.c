@@ -20,22 +20,18 @@ static pl_inst_result *new_installation(pl_input_result *r)
     return ir;
 }
 
-/* Opt-in: the scripts and settings that test for build 6002. */
-static void scan_6002(const pl_volume *vol, const char *windows_dir,
-                      const pl_analysis_options *opt, pl_installation *inst)
+/* What the evidence kinds are asked for (opt-in kinds such as compat_6002). */
+static pl_evidence_options evidence_options(const pl_analysis_options *opt)
 {
-    if (!opt->find_6002)
-        return;
-    inst->compat6002 = pl_xcalloc(1, sizeof *inst->compat6002);
-    pl_compat6002_scan(vol->fs, windows_dir, vol->hive_only, inst->compat6002, &inst->warnings);
+    return (pl_evidence_options){.find_6002 = opt->find_6002};
 }
 
 static void analyze_installation(const pl_volume *vol, const char *windows_dir,
                                  const pl_analysis_options *opt, pl_input_result *r)
 {
     pl_inst_result *ir = new_installation(r);
-    pl_collect_installation(vol, windows_dir, &ir->inst);
-    scan_6002(vol, windows_dir, opt, &ir->inst);
+    pl_evidence_options eo = evidence_options(opt);
+    pl_collect_installation(vol, windows_dir, &eo, &ir->inst);
     pl_assess(&ir->inst, opt->catalog, &ir->assess);
 }
 
@@ -45,7 +41,8 @@ static void analyze_bare_hive(const pl_volume *vol, const pl_analysis_options *o
                               pl_input_result *r)
 {
     pl_installation inst;
-    pl_collect_installation(vol, NULL, &inst);
+    pl_evidence_options eo = evidence_options(opt);
+    pl_collect_installation(vol, NULL, &eo, &inst);
     if (!inst.software_read) {
         pl_result_errorf(r, PL_ERR_CORRUPT, "cannot open the hive: %s",
                          inst.software_error ? inst.software_error : "unknown reason");
@@ -54,7 +51,6 @@ static void analyze_bare_hive(const pl_volume *vol, const pl_analysis_options *o
     }
     pl_inst_result *ir = new_installation(r);
     ir->inst = inst;
-    scan_6002(vol, NULL, opt, &ir->inst);
     pl_assess(&ir->inst, opt->catalog, &ir->assess);
 }
 

@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "report/json_writer.h"
+#include "util/json_writer.h"
 #include "report/report.h"
 #include "util/limits.h"
 

@@ -185,8 +185,6 @@ static void *applications_collect(const pl_evidence_ctx *ctx)
     if (!ctx->software) {
         apps->unknown = pl_xasprintf("the SOFTWARE hive was not read: %s",
                                      ctx->software_unread ? ctx->software_unread : "not found");
-        pl_notes_add(ctx->warnings, PL_ERR_NOT_FOUND, "applications unknown: %s",
-                     apps->unknown);
         return apps;
     }
     apps->known = 1;
@@ -288,7 +286,7 @@ static void applications_to_text(FILE *out, const void *data, int verbose)
                 apps->apps[i].arch ? apps->apps[i].arch : "arch unknown");
 }
 
-const pl_evidence_kind pl_kind_applications = {
+const pl_evidence_kind pl_evidence_kind_applications = {
     .name = "applications",
     .collect = applications_collect,
     .free = applications_free,
@@ -297,7 +295,7 @@ const pl_evidence_kind pl_kind_applications = {
 };
 
 /* No text of its own: the applications line counts the updates. */
-const pl_evidence_kind pl_kind_application_updates = {
+const pl_evidence_kind pl_evidence_kind_application_updates = {
     .name = "application_updates",
     .collect = application_updates_collect,
     .free = applications_free,

@@ -2,14 +2,15 @@
  * "application_updates" (issue 14), from the Uninstall keys of the
  * SOFTWARE hive (native and WOW6432Node). Updates of programs (hotfixes,
  * service packs of Office and the like) are kept apart from programs and
- * are never CBS packages: the CBS store is read elsewhere. Null (with a
- * warning saying why) when the SOFTWARE hive was not read. */
+ * are never CBS packages: the CBS store is read elsewhere. Null when the
+ * SOFTWARE hive was not read (the installation already warns about it). */
 #ifndef PL_APPLICATIONS_H
 #define PL_APPLICATIONS_H
 
 #include <stddef.h>
 
 #include "evidence/evidence_kind.h"
+#include "evidence/installation.h"
 
 typedef struct {
     char *name;                /* DisplayName */
@@ -43,7 +44,7 @@ const char *pl_app_native_arch(const char *processor_architecture);
 /* "KB" and 6 or 7 digits, as a word inside s: malloc'd "KB…", or NULL. */
 char *pl_app_kb_in(const char *s);
 
-extern const pl_evidence_kind pl_kind_applications;
-extern const pl_evidence_kind pl_kind_application_updates;
+extern const pl_evidence_kind pl_evidence_kind_applications;
+extern const pl_evidence_kind pl_evidence_kind_application_updates;
 
 #endif

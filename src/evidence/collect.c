@@ -1,5 +1,8 @@
 /* Finding the Windows installations of a volume and gathering the evidence
- * of each. The order of reads matters for WIMs: we resolve every file we
+ * of each: the kernel files are read, the hives opened (SOFTWARE and SYSTEM
+ * together) and the installation's own values read from them, then every
+ * other evidence kind (evidence_kind.h) runs with both open; then they are
+ * closed. The order of reads matters for WIMs: we resolve every file we
  * will need, hand the list to prefetch() once, then read. */
 #include <stdlib.h>
 #include <string.h>
@@ -8,9 +11,6 @@
 #include "evidence/evidence_internal.h"
 #include "evidence/hive_log.h"
 #include "util/limits.h"
-
-#define SOFTWARE_REL "System32/config/SOFTWARE"
-#define SYSTEM_REL "System32/config/SYSTEM"
 
 /* ---- finding Windows directories --------------------------------------- */
 
@@ -67,7 +67,7 @@ static int is_windows_dir(pl_fs *fs, const char *windows_dir, pl_notes *warnings
 {
     uint64_t hive_size = 0, kernel_size = 0;
     char *hive_path = NULL;
-    int hive = file_at(fs, windows_dir, SOFTWARE_REL, &hive_size, &hive_path, err);
+    int hive = file_at(fs, windows_dir, PL_SOFTWARE_REL, &hive_size, &hive_path, err);
     if ((hive == 1 && hive_size >= MIN_HIVE_BYTES) || hive == 2) {
         free(hive_path);
         return 1;
@@ -213,7 +213,8 @@ static void note_salvage(pl_hive_state *state, const char *what)
 
 /* Read and open a hive; on failure say why in the warnings. */
 static int open_hive(pl_fs *fs, const char *path, const char *label, pl_hive *hive,
-                     char **exact, pl_hive_state *state, char **why, pl_installation *inst)
+                     char **exact, pl_hive_state *state, char **why, pl_error_code *code,
+                     pl_installation *inst)
 {
     uint8_t *data = NULL;
     size_t len = 0;
@@ -240,33 +241,9 @@ static int open_hive(pl_fs *fs, const char *path, const char *label, pl_hive *hi
         return 0;
     pl_notes_add(&inst->warnings, err.code, "%s hive %s: %s", label, *exact ? *exact : path,
                  err.msg);
-    if (why)
-        *why = pl_xstrdup(err.msg);
+    *why = pl_xstrdup(err.msg);
+    *code = err.code;
     return -1;
-}
-
-static void read_software(pl_fs *fs, const char *path, pl_installation *inst)
-{
-    pl_hive hive;
-    if (open_hive(fs, path, "SOFTWARE", &hive, &inst->software_path, &inst->software_state,
-                  &inst->software_error, inst) != 0)
-        return;
-    inst->software_read = 1;
-    pl_read_software_values(&hive, inst);
-    pl_read_cbs_packages(&hive, inst);
-    pl_read_cbs_pending(&hive, inst);
-    pl_hive_close(&hive);
-}
-
-static void read_system(pl_fs *fs, const char *path, pl_installation *inst)
-{
-    pl_hive hive;
-    if (open_hive(fs, path, "SYSTEM", &hive, &inst->system_path, &inst->system_state,
-                  &inst->system_error, inst) != 0)
-        return;
-    inst->system_read = 1;
-    pl_read_system_values(&hive, inst);
-    pl_hive_close(&hive);
 }
 
 /* ---- the installation --------------------------------------------------- */
@@ -274,7 +251,7 @@ static void read_system(pl_fs *fs, const char *path, pl_installation *inst)
 static void prefetch_core_files(pl_fs *fs, const char *windows_dir)
 {
     static const char *const rel[] = {"System32/ntoskrnl.exe", "System32/ntkrnlpa.exe",
-                                      "System32/kernel32.dll", SOFTWARE_REL, SYSTEM_REL};
+                                      "System32/kernel32.dll", PL_SOFTWARE_REL, PL_SYSTEM_REL};
     /* The limit each will be read with: a 1 GiB "ntoskrnl.exe" must not be
      * extracted only to be refused as a PE afterwards. */
     static const uint64_t limit[] = {PL_MAX_PE_BYTES, PL_MAX_PE_BYTES, PL_MAX_PE_BYTES,
@@ -300,41 +277,6 @@ static void prefetch_core_files(pl_fs *fs, const char *windows_dir)
         free((char *)paths[i]);
 }
 
-static void read_kernel_files(pl_fs *fs, const char *windows_dir, pl_installation *inst)
-{
-    struct {
-        const char *rel, *role;
-        pl_pe_evidence *out;
-    } files[] = {{"System32/ntoskrnl.exe", "ntoskrnl", &inst->ntoskrnl},
-                 {"System32/ntkrnlpa.exe", "ntkrnlpa", &inst->ntkrnlpa},
-                 {"System32/kernel32.dll", "kernel32", &inst->kernel32}};
-    for (size_t i = 0; i < 3; i++) {
-        char *p = pl_windir_path(windows_dir, files[i].rel);
-        pl_read_pe_evidence(fs, p, files[i].role, files[i].out);
-        free(p);
-        if (files[i].out->error)
-            pl_notes_add(&inst->warnings, files[i].out->error_code, "%s: %s", files[i].out->path,
-                         files[i].out->error);
-    }
-}
-
-static void read_pending_xml(pl_fs *fs, const char *windows_dir, pl_installation *inst)
-{
-    char *want = pl_windir_path(windows_dir, "WinSxS/pending.xml");
-    pl_err err;
-    int rc = pl_fs_resolve(fs, want, &inst->pending.pending_xml_path, &err);
-    if (rc == 1)
-        inst->pending.pending_xml = 1;
-    else if (rc < 0)
-        inst->pending.pending_xml_error = pl_xasprintf("%s: %s", want, err.msg);
-    free(want);
-}
-
-static int cmp_package(const void *a, const void *b)
-{
-    return strcasecmp(((const pl_package *)a)->identity, ((const pl_package *)b)->identity);
-}
-
 static void copy_location(const pl_volume *vol, pl_installation *inst)
 {
     inst->loc = vol->loc;
@@ -351,59 +293,166 @@ static void copy_location(const pl_volume *vol, pl_installation *inst)
     inst->wim_xml.description = pl_xstrdup(c->description);
 }
 
-void pl_collect_installation(const pl_volume *vol, const char *windows_dir,
-                             pl_installation *inst)
+/* The two hives every kind may read, open together while the kinds run. */
+typedef struct {
+    pl_hive software, system;
+    int software_open, system_open;
+    pl_error_code software_code, system_code;
+    char control_set[32];
+} open_hives;
+
+/* Open SOFTWARE (and, for a Windows directory, SYSTEM) and read the
+ * installation's own values from them: CurrentVersion, the control set
+ * and the SYSTEM OS values. */
+static void open_installation_hives(pl_fs *fs, const char *windows_dir, pl_installation *inst,
+                                    open_hives *h)
 {
-    memset(inst, 0, sizeof *inst);
-    /* Named even when never read, so the report can say "not found". */
-    inst->ntoskrnl.role = "ntoskrnl";
-    inst->ntkrnlpa.role = "ntkrnlpa";
-    inst->kernel32.role = "kernel32";
-    copy_location(vol, inst);
-    inst->hive_only = vol->hive_only;
-    pl_fs *fs = vol->fs;
-    if (vol->hive_only) {
-        read_software(fs, "SOFTWARE", inst);
+    char *sw = windows_dir ? pl_windir_path(windows_dir, PL_SOFTWARE_REL) : pl_xstrdup("SOFTWARE");
+    if (open_hive(fs, sw, "SOFTWARE", &h->software, &inst->software_path, &inst->software_state,
+                  &inst->software_error, &h->software_code, inst) == 0) {
+        h->software_open = inst->software_read = 1;
+        pl_read_software_values(&h->software, inst);
+    }
+    free(sw);
+    if (!windows_dir) {
+        h->system_code = PL_ERR_NOT_FOUND;
         return;
     }
-    inst->windows_dir = pl_xstrdup(windows_dir);
-    prefetch_core_files(fs, windows_dir);
-    read_kernel_files(fs, windows_dir, inst);
-    char *sw = pl_windir_path(windows_dir, SOFTWARE_REL);
-    char *sys = pl_windir_path(windows_dir, SYSTEM_REL);
-    read_software(fs, sw, inst);
-    read_system(fs, sys, inst);
-    free(sw);
+    char *sys = pl_windir_path(windows_dir, PL_SYSTEM_REL);
+    if (open_hive(fs, sys, "SYSTEM", &h->system, &inst->system_path, &inst->system_state,
+                  &inst->system_error, &h->system_code, inst) == 0) {
+        h->system_open = inst->system_read = 1;
+        pl_read_control_set(&h->system, inst, h->control_set, sizeof h->control_set);
+        pl_read_system_values(&h->system, h->control_set, inst);
+    }
     free(sys);
-    pl_read_package_manifests(fs, windows_dir, inst);
-    read_pending_xml(fs, windows_dir, inst);
-    if (inst->npackages > 1)
-        qsort(inst->packages, inst->npackages, sizeof *inst->packages, cmp_package);
 }
 
-/* ---- freeing -------------------------------------------------------------- */
-
-static void free_pe(pl_pe_evidence *pe)
+static void close_hives(open_hives *h)
 {
-    free(pe->path);
-    free(pe->error);
-    pl_pe_version_free(&pe->ver);
+    if (h->software_open)
+        pl_hive_close(&h->software);
+    if (h->system_open)
+        pl_hive_close(&h->system);
 }
 
-static void free_package(pl_package *p)
+static void run_kind(const pl_evidence_ctx *ctx, pl_installation *inst, size_t i)
 {
-    free(p->identity);
-    free(p->kb);
-    free(p->install_name);
-    free(p->install_client);
-    free(p->install_user);
-    free(p->install_location);
-    free(p->mum_path);
-    free(p->mum_error);
-    free(p->release_type);
-    free(p->description);
-    free(p->restart);
-    free(p->max_component_version);
+    void *data = inst->kinds[i]->collect(ctx);
+    if (!inst->kinds[i]->core)
+        inst->kind_data[i] = data;
+}
+
+/* The kernel files read no hive, and are read before the hives are opened:
+ * the reads keep the order they have always had, so on a damaged image the
+ * first failed read (which the input's error names) and the order of the
+ * warnings stay the same. */
+static int before_hives(const pl_evidence_kind *k)
+{
+    return k == &pl_evidence_kind_files;
+}
+
+/* What the kinds after the kernel files see of the hives. */
+static void hive_context(pl_evidence_ctx *ctx, open_hives *h, const pl_installation *inst)
+{
+    ctx->software = h->software_open ? &h->software : NULL;
+    ctx->software_path = inst->software_path;
+    ctx->software_unread = h->software_open ? NULL : inst->software_error;
+    ctx->software_unread_code = h->software_open ? PL_ERR_NONE : h->software_code;
+    ctx->system = h->system_open ? &h->system : NULL;
+    ctx->system_path = inst->system_path;
+    ctx->system_unread = h->system_open       ? NULL
+                         : inst->system_error ? inst->system_error
+                                              : "a bare SOFTWARE hive has no SYSTEM hive beside it";
+    ctx->system_unread_code = h->system_open ? PL_ERR_NONE : h->system_code;
+    ctx->control_set = h->system_open ? h->control_set : NULL;
+}
+
+static void start_installation(const pl_volume *vol, const char *windows_dir,
+                               const pl_evidence_kind *const *kinds, size_t nkinds,
+                               pl_installation *inst)
+{
+    memset(inst, 0, sizeof *inst);
+    copy_location(vol, inst);
+    inst->hive_only = vol->hive_only;
+    inst->windows_dir = pl_xstrdup(windows_dir);
+    inst->kinds = kinds;
+    inst->nkinds = nkinds;
+    inst->kind_data = pl_xcalloc(nkinds ? nkinds : 1, sizeof *inst->kind_data);
+}
+
+void pl_collect_installation_kinds(const pl_volume *vol, const char *windows_dir,
+                                   const pl_evidence_options *opts,
+                                   const pl_evidence_kind *const *kinds, size_t nkinds,
+                                   pl_installation *inst)
+{
+    static const pl_evidence_options defaults = {0};
+    if (vol->hive_only)
+        windows_dir = NULL;
+    start_installation(vol, windows_dir, kinds, nkinds, inst);
+    if (windows_dir)
+        prefetch_core_files(vol->fs, windows_dir);
+    pl_evidence_ctx ctx = {
+        .vol = vol,
+        .windows_dir = windows_dir,
+        .software_unread = "not opened yet: the kernel files are read first",
+        .software_unread_code = PL_ERR_NONE,
+        .system_unread = "not opened yet: the kernel files are read first",
+        .system_unread_code = PL_ERR_NONE,
+        .inst = inst,
+        .warnings = &inst->warnings,
+        .opts = opts ? opts : &defaults,
+    };
+    for (size_t i = 0; i < nkinds; i++)
+        if (before_hives(kinds[i]))
+            run_kind(&ctx, inst, i);
+    open_hives h = {0};
+    open_installation_hives(vol->fs, windows_dir, inst, &h);
+    hive_context(&ctx, &h, inst);
+    for (size_t i = 0; i < nkinds; i++)
+        if (!before_hives(kinds[i]))
+            run_kind(&ctx, inst, i);
+    close_hives(&h);
+}
+
+void pl_collect_installation(const pl_volume *vol, const char *windows_dir,
+                             const pl_evidence_options *opts, pl_installation *inst)
+{
+    pl_collect_installation_kinds(vol, windows_dir, opts, pl_evidence_kinds,
+                                  pl_evidence_kind_count, inst);
+}
+
+/* ---- the kinds' data and freeing ----------------------------------------- */
+
+const pl_evidence_kind *const *pl_installation_kinds(const pl_installation *inst, size_t *n)
+{
+    if (inst->kinds) {
+        *n = inst->nkinds;
+        return inst->kinds;
+    }
+    *n = pl_evidence_kind_count;
+    return pl_evidence_kinds;
+}
+
+const void *pl_installation_kind_data_at(const pl_installation *inst, size_t i)
+{
+    size_t n;
+    const pl_evidence_kind *const *kinds = pl_installation_kinds(inst, &n);
+    if (i >= n)
+        return NULL;
+    if (kinds[i]->core)
+        return inst;
+    return inst->kind_data ? inst->kind_data[i] : NULL;
+}
+
+const void *pl_installation_kind_data(const pl_installation *inst, const char *name)
+{
+    size_t n;
+    const pl_evidence_kind *const *kinds = pl_installation_kinds(inst, &n);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(kinds[i]->name, name) == 0)
+            return pl_installation_kind_data_at(inst, i);
+    return NULL;
 }
 
 static void free_os(pl_os_values *os)
@@ -423,39 +472,33 @@ static void free_hive_state(pl_hive_state *h)
     free(h->detail);
 }
 
-static void free_pending(pl_pending_facts *p)
+/* Every kind's data through the table (a core kind's data is the
+ * installation), then what the installation holds itself. */
+static void free_kinds(pl_installation *inst)
 {
-    char *fields[] = {p->sessions_exclusive_error, p->execute_state_error, p->pending_xml_path,
-                      p->pending_xml_error, p->control_set_error, p->pfro_error, p->pfro2_error,
-                      p->pfro_key, p->hostname, p->nv_hostname, p->tcpip_key, p->netlogon_key};
-    for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
-        free(fields[i]);
+    size_t n;
+    const pl_evidence_kind *const *kinds = pl_installation_kinds(inst, &n);
+    for (size_t i = 0; i < n; i++) {
+        void *data = kinds[i]->core ? inst : inst->kind_data ? inst->kind_data[i] : NULL;
+        if (data)
+            kinds[i]->free(data);
+    }
+    free(inst->kind_data);
 }
 
 void pl_installation_free(pl_installation *inst)
 {
+    free_kinds(inst);
     free(inst->loc.wim_image_name);
     pl_wim_claim_free(&inst->wim_xml);
     free(inst->windows_dir);
-    free_pe(&inst->ntoskrnl);
-    free_pe(&inst->ntkrnlpa);
-    free_pe(&inst->kernel32);
     free(inst->software_path);
     free(inst->software_error);
     free_hive_state(&inst->software_state);
     free_hive_state(&inst->system_state);
     free(inst->system_path);
-    free_os(&inst->os);
-    for (size_t i = 0; i < inst->npackages; i++)
-        free_package(&inst->packages[i]);
-    free(inst->packages);
-    free(inst->packages_dir);
-    free_pending(&inst->pending);
     free(inst->system_error);
-    if (inst->compat6002) {
-        pl_compat6002_free(inst->compat6002);
-        free(inst->compat6002);
-    }
+    free_os(&inst->os);
     pl_notes_free(&inst->warnings);
     memset(inst, 0, sizeof *inst);
 }

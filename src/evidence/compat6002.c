@@ -10,6 +10,7 @@
  * and Documents and Settings. Candidates are found first, handed to
  * prefetch() in one call (a solid WIM decompresses each block once), then
  * read. Every count is bounded (util/limits.h, PL_MAX_C6_*). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -17,6 +18,7 @@
 #include "evidence/compat6002.h"
 #include "evidence/evidence_internal.h"
 #include "evidence/hive.h"
+#include "util/escape.h"
 #include "util/limits.h"
 
 static const char *const script_exts[] = {".bat", ".cmd", ".ps1", ".psm1", ".vbs", ".js",
@@ -417,79 +419,153 @@ static void walk_key(regwalk_t *r, hive_node_h node, const char *path, const cha
 
 /* ---- the hives ---------------------------------------------------------- */
 
-static int open_hive(pl_fs *fs, const char *path, pl_hive *hive, pl_notes *warnings)
+/* The hives are the ones collect.c opened for every kind (read once, dirty
+ * ones replayed from their logs). One that could not be read leaves its
+ * part of the scan undone, and the scan says so; an absent one is normal. */
+static int hive_unread(const pl_evidence_ctx *ctx, pl_hive *hive, const char *path,
+                       const char *unread, pl_error_code code, const char *rel)
 {
-    uint8_t *data = NULL;
-    size_t len = 0;
-    pl_err err = {0};
-    int rc = pl_fs_read_ci(fs, path, PL_MAX_HIVE_BYTES, &data, &len, NULL, &err);
-    if (rc == 1)
-        rc = pl_hive_open_mem(data, len, hive, &err) == 0 ? 1 : -1;
-    free(data);
-    if (rc < 0)
-        pl_notes_add(warnings, err.code, "6002 scan: %s: %s", path, err.msg);
-    return rc == 1 ? 0 : -1;
+    if (hive)
+        return 0;
+    if (unread && !(code == PL_ERR_NOT_FOUND && !path)) {
+        char *want = ctx->windows_dir ? pl_windir_path(ctx->windows_dir, rel) : pl_xstrdup(rel);
+        pl_notes_add(ctx->warnings, code, "6002 scan: %s: %s", want, unread);
+        free(want);
+    }
+    return 1;
 }
 
-static void scan_software(pl_fs *fs, const char *windows_dir, int hive_only, pl_compat6002 *c,
-                          pl_notes *warnings)
+static void scan_software(const pl_evidence_ctx *ctx, pl_compat6002 *c)
 {
     static const char *const run_keys[] = {
         "Microsoft\\Windows\\CurrentVersion\\Run", "Microsoft\\Windows\\CurrentVersion\\RunOnce",
         "Wow6432Node\\Microsoft\\Windows\\CurrentVersion\\Run",
         "Wow6432Node\\Microsoft\\Windows\\CurrentVersion\\RunOnce",
         "Microsoft\\Windows\\CurrentVersion\\Policies\\Explorer\\Run"};
-    char *path = hive_only ? pl_xstrdup("SOFTWARE")
-                           : pl_windir_path(windows_dir, "System32/config/SOFTWARE");
-    pl_hive hive;
-    if (open_hive(fs, path, &hive, warnings) == 0) {
-        if (!hive_only)
-            for (size_t i = 0; i < sizeof run_keys / sizeof *run_keys; i++)
-                scan_run_key(&hive, pl_hive_node(&hive, run_keys[i]), fs, c, windows_dir);
-        regwalk_t r = {&hive, c, 0};
-        walk_key(&r, hivex_root(hive.h), "", "", 0);
-        pl_hive_close(&hive);
-    }
-    free(path);
+    pl_hive *hive = ctx->software;
+    if (hive_unread(ctx, hive, ctx->software_path, ctx->software_unread,
+                    ctx->software_unread_code, ctx->windows_dir ? PL_SOFTWARE_REL : "SOFTWARE"))
+        return;
+    if (ctx->windows_dir)
+        for (size_t i = 0; i < sizeof run_keys / sizeof *run_keys; i++)
+            scan_run_key(hive, pl_hive_node(hive, run_keys[i]), ctx->vol->fs, c,
+                         ctx->windows_dir);
+    regwalk_t r = {hive, c, 0};
+    walk_key(&r, hivex_root(hive->h), "", "", 0);
 }
 
 /* Services whose ImagePath is a script (srvany-style wrappers name the
  * script in Parameters\Application; ImagePath itself is what the spec of
  * the issue asks for). */
-static void scan_services(pl_fs *fs, const char *windows_dir, pl_compat6002 *c, pl_notes *warnings)
+static void scan_services(const pl_evidence_ctx *ctx, pl_compat6002 *c)
 {
-    char *path = pl_windir_path(windows_dir, "System32/config/SYSTEM");
-    pl_hive hive;
-    if (open_hive(fs, path, &hive, warnings) == 0) {
-        uint32_t current = 1;
-        if (!pl_hive_dword(&hive, pl_hive_node(&hive, "Select"), "Current", &current) ||
-            current == 0 || current > 999)
-            current = 1;
-        char *key = pl_xasprintf("ControlSet%03u\\Services", (unsigned)current);
-        hive_node_h services = pl_hive_node(&hive, key);
-        hive_node_h *kids = services ? hivex_node_children(hive.h, services) : NULL;
-        for (size_t i = 0; kids && kids[i] && value_budget(c); i++) {
-            char *cmd = pl_hive_string(&hive, kids[i], "ImagePath");
-            scan_named_script(fs, c, cmd, windows_dir);
-            free(cmd);
-        }
-        free(kids);
-        free(key);
-        pl_hive_close(&hive);
+    pl_hive *hive = ctx->system;
+    if (hive_unread(ctx, hive, ctx->system_path, ctx->system_unread, ctx->system_unread_code,
+                    PL_SYSTEM_REL))
+        return;
+    char *key = pl_xasprintf("%s\\Services", ctx->control_set);
+    hive_node_h services = pl_hive_node(hive, key);
+    hive_node_h *kids = services ? hivex_node_children(hive->h, services) : NULL;
+    for (size_t i = 0; kids && kids[i] && value_budget(c); i++) {
+        char *cmd = pl_hive_string(hive, kids[i], "ImagePath");
+        scan_named_script(ctx->vol->fs, c, cmd, ctx->windows_dir);
+        free(cmd);
     }
-    free(path);
+    free(kids);
+    free(key);
 }
 
-void pl_compat6002_scan(pl_fs *fs, const char *windows_dir, int hive_only, pl_compat6002 *c,
-                        pl_notes *warnings)
+void pl_compat6002_scan(const pl_evidence_ctx *ctx, pl_compat6002 *c)
 {
-    if (!hive_only) {
-        walk_t w = {.fs = fs, .c = c, .warnings = warnings};
-        find_candidates(&w, windows_dir);
+    if (ctx->windows_dir) {
+        walk_t w = {.fs = ctx->vol->fs, .c = c, .warnings = ctx->warnings};
+        find_candidates(&w, ctx->windows_dir);
         scan_candidates(&w);
         pl_strlist_free(&w.files);
     }
-    scan_software(fs, windows_dir, hive_only, c, warnings);
-    if (!hive_only)
-        scan_services(fs, windows_dir, c, warnings);
+    scan_software(ctx, c);
+    if (ctx->windows_dir)
+        scan_services(ctx, c);
 }
+
+/* ---- the kind "compat_6002" ------------------------------------------------ */
+
+/* Opt-in: NULL (JSON null) unless --find-6002-checks asked for it. */
+static void *collect_compat6002(const pl_evidence_ctx *ctx)
+{
+    if (!ctx->opts->find_6002)
+        return NULL;
+    pl_compat6002 *c = pl_xcalloc(1, sizeof *c);
+    pl_compat6002_scan(ctx, c);
+    return c;
+}
+
+static void free_compat6002(void *data)
+{
+    pl_compat6002_free(data);
+    free(data);
+}
+
+/* A registry value has no line (null) and its source says so. */
+static void compat6002_json(pl_json *j, const void *data)
+{
+    const pl_compat6002 *c = data;
+    pl_json_begin_object(j);
+    pl_json_kv_int(j, "scanned_files", (int64_t)c->scanned_files);
+    pl_json_kv_int(j, "skipped_files", (int64_t)c->skipped_files);
+    pl_json_kv_int(j, "bytes_scanned", (int64_t)c->bytes);
+    pl_json_kv_int(j, "registry_values_examined", (int64_t)c->registry_values);
+    pl_json_kv_int(j, "risks", (int64_t)pl_c6_risks(c));
+    pl_json_kv_string(j, "limit", c->limit);
+    pl_json_key(j, "findings");
+    pl_json_begin_array(j);
+    for (size_t i = 0; i < c->nfindings; i++) {
+        const pl_c6_finding *f = &c->findings[i];
+        pl_json_begin_object(j);
+        pl_json_kv_string(j, "path", f->path);
+        if (f->line > 0)
+            pl_json_kv_int(j, "line", (int64_t)f->line);
+        else
+            pl_json_kv_null(j, "line");
+        pl_json_kv_string(j, "text", f->text);
+        pl_json_kv_string(j, "classification", pl_c6_class_name(f->cls));
+        pl_json_kv_string(j, "source", f->line > 0 ? "file" : "registry");
+        pl_json_end_object(j);
+    }
+    pl_json_end_array(j);
+    pl_json_end_object(j);
+}
+
+/* The risks first, then the mentions, each with its place and the line as
+ * found (escaped: it comes from the image). */
+static void compat6002_text(FILE *out, const void *data, int verbose)
+{
+    (void)verbose;
+    const pl_compat6002 *c = data;
+    size_t risks = pl_c6_risks(c);
+    fprintf(out, "  Will break at 6003: %zu risk%s in %zu file%s scanned (%zu skipped), %zu "
+                 "registry value%s examined\n",
+            risks, risks == 1 ? "" : "s", c->scanned_files, c->scanned_files == 1 ? "" : "s",
+            c->skipped_files, c->registry_values, c->registry_values == 1 ? "" : "s");
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < c->nfindings; i++) {
+            const pl_c6_finding *f = &c->findings[i];
+            if (pl_c6_is_risk(f->cls) != (pass == 0))
+                continue;
+            char line[32] = "";
+            if (f->line)
+                snprintf(line, sizeof line, ":%llu", (unsigned long long)f->line);
+            fprintf(out, "    %-16s %s%s: %s\n", pl_c6_class_name(f->cls), pl_esc(f->path), line,
+                    pl_esc(f->text));
+        }
+    if (c->limit)
+        fprintf(out, "    (scan stopped: %s)\n", pl_esc(c->limit));
+}
+
+const pl_evidence_kind pl_evidence_kind_compat6002 = {
+    .name = "compat_6002",
+    .collect = collect_compat6002,
+    .free = free_compat6002,
+    .to_json = compat6002_json,
+    .to_text = compat6002_text,
+};

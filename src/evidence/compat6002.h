@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "evidence/evidence_kind.h"
 #include "sources/source.h"
 #include "util/util.h"
 
@@ -77,11 +78,12 @@ size_t pl_c6_scan_bytes(pl_compat6002 *c, const char *path, const uint8_t *data,
 void pl_c6_add(pl_compat6002 *c, const char *path, uint64_t line, const char *text,
                size_t textlen, pl_c6_class cls);
 
-/* The whole scan of one installation: the script locations of the volume
- * (windows_dir NULL for a bare hive: registry only), and the SOFTWARE and
- * SYSTEM hives for Run/RunOnce, services ImagePath and recorded builds.
- * Problems become warnings in *warnings; never fails as a whole. */
-void pl_compat6002_scan(pl_fs *fs, const char *windows_dir, int hive_only, pl_compat6002 *c,
-                        pl_notes *warnings);
+/* The whole scan of one installation, the collect of the evidence kind
+ * "compat_6002" (opt-in: ctx->opts->find_6002): the script locations of
+ * the volume (ctx->windows_dir NULL for a bare hive: registry only), and
+ * the open SOFTWARE and SYSTEM hives of the context for Run/RunOnce,
+ * services ImagePath and recorded builds. Problems become warnings in
+ * ctx->warnings; never fails as a whole. */
+void pl_compat6002_scan(const pl_evidence_ctx *ctx, pl_compat6002 *c);
 
 #endif

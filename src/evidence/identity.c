@@ -477,7 +477,7 @@ static void identity_to_text(FILE *out, const void *data, int verbose)
                 or_unknown(&id->registered_organization));
 }
 
-const pl_evidence_kind pl_kind_identity = {
+const pl_evidence_kind pl_evidence_kind_identity = {
     .name = "identity",
     .collect = identity_collect,
     .free = identity_free,

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "evidence/evidence_kind.h"
+#include "evidence/installation.h"
 
 /* A string fact: value (NULL = absent or unknown) and why it is unknown. */
 typedef struct {
@@ -43,6 +44,6 @@ typedef struct {
     size_t nsources;
 } pl_identity;
 
-extern const pl_evidence_kind pl_kind_identity;
+extern const pl_evidence_kind pl_evidence_kind_identity;
 
 #endif

@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #include "evidence/cbs.h"
-#include "evidence/compat6002.h"
+#include "evidence/evidence_kind.h"
 #include "evidence/pe_version.h"
 #include "sources/source.h"
 #include "util/util.h"
@@ -116,7 +116,7 @@ typedef struct {
     char *detail;                    /* one sentence for the report, NULL when clean */
 } pl_hive_state;
 
-typedef struct {
+struct pl_installation_s {
     pl_location loc;                 /* copied from the volume */
     pl_wim_claim wim_xml;            /* copied from the volume */
     char *windows_dir;               /* as stored, "" for a root that is the
@@ -142,13 +142,19 @@ typedef struct {
 
     pl_pending_facts pending;
 
-    /* --find-6002-checks: scripts and settings that test for build 6002;
-     * NULL when not asked for. */
-    pl_compat6002 *compat6002;
+    /* The evidence kinds (evidence/evidence_kind.h): the table this
+     * installation was collected with (NULL: pl_evidence_kinds), and each
+     * kind's data, parallel to it (NULL for a core kind, whose facts are
+     * the typed fields above, and for a kind that had none). */
+    const pl_evidence_kind *const *kinds;
+    size_t nkinds;
+    void **kind_data;
 
     pl_notes warnings;               /* "could not read X: why" and the like */
-} pl_installation;
+};
 
+/* Frees every kind's data through the table (a zeroed installation, or
+ * one built by hand with only typed fields set, is fine). */
 void pl_installation_free(pl_installation *inst);
 
 /* Find the Windows directories of a volume: root-level directories (or
@@ -158,10 +164,12 @@ void pl_installation_free(pl_installation *inst);
  * test are explained in *warnings (may be NULL). */
 int pl_find_windows_dirs(pl_fs *fs, pl_strlist *dirs, pl_notes *warnings, pl_err *err);
 
-/* Gather all evidence of the installation at windows_dir of the volume.
+/* Gather all evidence of the installation at windows_dir of the volume
+ * (NULL for a bare hive): every kind of pl_evidence_kinds, with the
+ * SOFTWARE and SYSTEM hives open. opts may be NULL (the defaults).
  * Never fails as a whole: what cannot be read becomes a warning, and the
  * decisions layer says what that leaves unknown. */
 void pl_collect_installation(const pl_volume *vol, const char *windows_dir,
-                             pl_installation *inst);
+                             const pl_evidence_options *opts, pl_installation *inst);
 
 #endif

@@ -1,7 +1,11 @@
 /* servicing\Packages\*.mum: each registry package's manifest gives its
  * release type and, where the package name does not, its KB. Manifests with
  * no registry key are reported too (as not registered): a .mum alone does
- * not prove installation, but an examiner wants to see it. */
+ * not prove installation, but an examiner wants to see it.
+ *
+ * The core kind "packages" (evidence_kind.h): the CBS packages of SOFTWARE
+ * (software_hive.c) with their manifests; its facts are the installation's
+ * packages, mum_files and packages_dir, its JSON "updates"."packages". */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -195,3 +199,91 @@ void pl_read_package_manifests(pl_fs *fs, const char *windows_dir, pl_installati
         free(l.files[i].name);
     free(l.files);
 }
+
+/* ---- the kind -------------------------------------------------------------- */
+
+static int cmp_package(const void *a, const void *b)
+{
+    return strcasecmp(((const pl_package *)a)->identity, ((const pl_package *)b)->identity);
+}
+
+static void *collect_packages(const pl_evidence_ctx *ctx)
+{
+    pl_installation *inst = pl_core_installation(ctx);
+    if (ctx->software)
+        pl_read_cbs_packages(ctx->software, inst);
+    /* A bare hive has no manifests; its packages stay in the hive's order. */
+    if (!ctx->windows_dir)
+        return NULL;
+    pl_read_package_manifests(ctx->vol->fs, ctx->windows_dir, inst);
+    if (inst->npackages > 1)
+        qsort(inst->packages, inst->npackages, sizeof *inst->packages, cmp_package);
+    return NULL;
+}
+
+static void free_package(pl_package *p)
+{
+    char *fields[] = {p->identity,       p->kb,       p->install_name,
+                      p->install_client, p->install_user, p->install_location,
+                      p->mum_path,       p->mum_error, p->release_type,
+                      p->description,    p->restart,  p->max_component_version};
+    for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
+        free(fields[i]);
+}
+
+static void free_packages(void *data)
+{
+    pl_installation *inst = data;
+    for (size_t i = 0; i < inst->npackages; i++)
+        free_package(&inst->packages[i]);
+    free(inst->packages);
+    free(inst->packages_dir);
+}
+
+static void kv_int_or_null(pl_json *j, const char *key, int64_t v, int present)
+{
+    if (present)
+        pl_json_kv_int(j, key, v);
+    else
+        pl_json_kv_null(j, key);
+}
+
+static void package_json(pl_json *j, const pl_package *p)
+{
+    pl_json_begin_object(j);
+    pl_json_kv_string(j, "identity", p->identity);
+    pl_json_kv_string(j, "kb", p->kb);
+    pl_json_kv_string(j, "kb_source", p->kb_source);
+    pl_json_kv_string(j, "state", p->has_state ? pl_cbs_state_name(p->state) : NULL);
+    kv_int_or_null(j, "state_code", p->state_code, p->has_state);
+    pl_json_kv_bool(j, "in_registry", p->in_registry);
+    pl_json_kv_string(j, "release_type", p->release_type);
+    char iso[32];
+    int has_time = p->has_install_time && pl_filetime_to_iso(p->install_filetime, iso) == 0;
+    pl_json_kv_string(j, "install_time", has_time ? iso : NULL);
+    pl_json_kv_string(j, "install_client", p->install_client);
+    pl_json_kv_string(j, "install_user", p->install_user);
+    kv_int_or_null(j, "visibility", p->visibility, p->has_visibility);
+    pl_json_kv_string(j, "description", p->description);
+    pl_json_kv_string(j, "mum", p->mum_path);
+    pl_json_kv_string(j, "mum_error", p->mum_error);
+    pl_json_kv_string(j, "max_component_version", p->max_component_version);
+    pl_json_end_object(j);
+}
+
+static void packages_json(pl_json *j, const void *data)
+{
+    const pl_installation *in = data;
+    pl_json_begin_array(j);
+    for (size_t i = 0; i < in->npackages; i++)
+        package_json(j, &in->packages[i]);
+    pl_json_end_array(j);
+}
+
+const pl_evidence_kind pl_evidence_kind_packages = {
+    .name = "packages",
+    .collect = collect_packages,
+    .free = free_packages,
+    .to_json = packages_json,
+    .core = 1,
+};

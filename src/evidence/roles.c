@@ -134,7 +134,6 @@ static void *roles_collect(const pl_evidence_ctx *ctx)
                                         ctx->system_unread ? ctx->system_unread : "not found")
                          : pl_xstrdup("SYSTEM hive: the current control set is unknown or "
                                       "missing");
-        pl_notes_add(ctx->warnings, PL_ERR_NOT_FOUND, "roles unknown: %s", r->unknown);
         return r;
     }
     r->known = 1;
@@ -217,7 +216,7 @@ static void roles_to_text(FILE *out, const void *data, int verbose)
                                                   : "");
 }
 
-const pl_evidence_kind pl_kind_roles = {
+const pl_evidence_kind pl_evidence_kind_roles = {
     .name = "roles",
     .collect = roles_collect,
     .free = roles_free,

@@ -1,12 +1,14 @@
 /* What a server does: the evidence kind "roles" (issue 14), a list of
- * {name, evidence}. Null (with a warning saying why) when the SYSTEM hive
- * that holds its witnesses was not read: unknown, never "no roles". */
+ * {name, evidence}. Null when the SYSTEM hive that holds its witnesses
+ * (or its current control set) was not read: unknown, never "no roles";
+ * no warning of its own, the installation already has the hive's. */
 #ifndef PL_ROLES_H
 #define PL_ROLES_H
 
 #include <stddef.h>
 
 #include "evidence/evidence_kind.h"
+#include "evidence/installation.h"
 
 typedef struct {
     const char *hive;          /* "SYSTEM" */
@@ -38,6 +40,6 @@ typedef struct {
 extern const pl_role_rule pl_role_rules[];
 extern const size_t pl_role_rule_count;
 
-extern const pl_evidence_kind pl_kind_roles;
+extern const pl_evidence_kind pl_evidence_kind_roles;
 
 #endif

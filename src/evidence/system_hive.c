@@ -1,13 +1,14 @@
 /* What the SYSTEM hive says. Everything is read from the control set that
  * Select\Current names: offline, "CurrentControlSet" does not exist, and
- * the current set is not always ControlSet001. */
+ * the current set is not always ControlSet001. collect.c finds it once,
+ * when it opens the hive; the OS values are the installation's own, the
+ * pending ones belong to the pending kind (pending_facts.c). */
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "evidence/evidence_internal.h"
 
-static hive_node_h current_control_set(pl_hive *hive, pl_installation *inst, char *name,
-                                       size_t namelen)
+void pl_read_control_set(pl_hive *hive, pl_installation *inst, char *name, size_t namelen)
 {
     uint32_t current = 0;
     if (!pl_hive_dword(hive, pl_hive_node(hive, "Select"), "Current", &current) || current == 0 ||
@@ -18,13 +19,11 @@ static hive_node_h current_control_set(pl_hive *hive, pl_installation *inst, cha
     }
     inst->pending.current_control_set = (int)current;
     snprintf(name, namelen, "ControlSet%03u", current);
-    hive_node_h cs = pl_hive_node(hive, name);
-    if (!cs) {
+    if (!pl_hive_node(hive, name)) {
         inst->pending.control_set_error =
             pl_xasprintf("SYSTEM hive: %s (named by Select\\Current) is missing", name);
         pl_notes_add(&inst->warnings, PL_ERR_NOT_FOUND, "%s", inst->pending.control_set_error);
     }
-    return cs;
 }
 
 /* A file rename waits for the next boot: PendingFileRenameOperations and
@@ -68,10 +67,9 @@ static void read_rename_and_join(pl_hive *hive, hive_node_h cs, const char *cs_n
     p->avoid_spn_set = netlogon && hivex_node_get_value(hive->h, netlogon, "AvoidSpnSet") != 0;
 }
 
-void pl_read_system_values(pl_hive *hive, pl_installation *inst)
+void pl_read_system_values(pl_hive *hive, const char *cs_name, pl_installation *inst)
 {
-    char cs_name[32];
-    hive_node_h cs = current_control_set(hive, inst, cs_name, sizeof cs_name);
+    hive_node_h cs = pl_hive_node(hive, cs_name);
     if (!cs)
         return;
     hive_node_h control = hivex_node_get_child(hive->h, cs, "Control");
@@ -83,6 +81,15 @@ void pl_read_system_values(pl_hive *hive, pl_installation *inst)
     char *cn_path = pl_xasprintf("%s\\Control\\ComputerName\\ComputerName", cs_name);
     inst->os.computer_name = pl_hive_string(hive, pl_hive_node(hive, cn_path), "ComputerName");
     free(cn_path);
+}
+
+void pl_read_system_pending(pl_hive *hive, const char *cs_name, pl_installation *inst)
+{
+    hive_node_h cs = pl_hive_node(hive, cs_name);
+    if (!cs)
+        return;
+    hive_node_h control = hivex_node_get_child(hive->h, cs, "Control");
+    hive_node_h session = control ? hivex_node_get_child(hive->h, control, "Session Manager") : 0;
     read_file_renames(hive, session, cs_name, inst);
     read_rename_and_join(hive, cs, cs_name, inst);
 }

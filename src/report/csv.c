@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "evidence/compat6002.h"
 #include "report/report.h"
 #include "util/escape.h"
 
@@ -217,8 +218,9 @@ static void row(FILE *out, const pl_input_result *r, const pl_inst_result *ir)
         vals[24] = tri_text(a->servicing_reboot_required);
         vals[25] = unknown_reasons(a);
         servicing_cells(vals + C_SERVICING, a);
-        if (in->compat6002)
-            vals[C_SERVICING + 9] = pl_xasprintf("%zu", pl_c6_risks(in->compat6002));
+        const pl_compat6002 *c6 = pl_installation_kind_data(in, "compat_6002");
+        if (c6)
+            vals[C_SERVICING + 9] = pl_xasprintf("%zu", pl_c6_risks(c6));
     }
     vals[C_SERVICING + 8] = pl_xstrdup(r->catalog && r->catalog->sha256[0] ? r->catalog->sha256 : NULL);
     vals[22] = joined(&r->errors, NULL, "; ");

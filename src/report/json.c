@@ -142,39 +142,35 @@ static void os(pl_json *j, const pl_inst_result *r)
     pl_json_end_object(j);
 }
 
-static void pe_file(pl_json *j, const pl_pe_evidence *pe)
+/* A core kind's JSON at the place the contract gives it (evidence_kind.h). */
+static void core_kind(pl_json *j, const char *name, const pl_installation *in)
 {
-    pl_json_key(j, pe->role);
-    if (!pe->present) {
-        pl_json_null(j);
-        return;
-    }
-    pl_json_begin_object(j);
-    pl_json_kv_string(j, "path", pe->path);
-    char v[32];
-    int ok = !pe->error && pe->ver.has_fixed;
-    pl_version4_format(pe->ver.file_version, v, sizeof v);
-    pl_json_kv_string(j, "file_version", ok ? v : NULL);
-    pl_version4_format(pe->ver.product_version, v, sizeof v);
-    pl_json_kv_string(j, "product_version", ok ? v : NULL);
-    pl_json_kv_string(j, "file_version_string", pe->ver.file_version_str);
-    pl_json_kv_string(j, "product_version_string", pe->ver.product_version_str);
-    pl_json_kv_string(j, "original_filename", pe->ver.original_filename);
-    pl_json_kv_string(j, "sha256", pe->sha256[0] ? pe->sha256 : NULL);
-    kv_int_or_null(j, "size", (int64_t)pe->size, pe->sha256[0] != '\0');
-    pl_json_kv_string(j, "error", pe->error);
-    pl_json_end_object(j);
+    size_t n;
+    const pl_evidence_kind *const *kinds = pl_installation_kinds(in, &n);
+    for (size_t i = 0; i < n; i++)
+        if (kinds[i]->core && kinds[i]->to_json && strcmp(kinds[i]->name, name) == 0) {
+            pl_json_key(j, name);
+            kinds[i]->to_json(j, in);
+            return;
+        }
 }
 
-static void files(pl_json *j, const pl_installation *in)
+/* Every other kind, in table order: "<name>": its JSON, or null when it
+ * has no data (an opt-in kind not asked for). */
+static void evidence_kinds(pl_json *j, const pl_installation *in)
 {
-    pl_json_key(j, "files");
-    pl_json_begin_object(j);
-    pe_file(j, &in->ntoskrnl);
-    if (in->ntkrnlpa.present)
-        pe_file(j, &in->ntkrnlpa);
-    pe_file(j, &in->kernel32);
-    pl_json_end_object(j);
+    size_t n;
+    const pl_evidence_kind *const *kinds = pl_installation_kinds(in, &n);
+    for (size_t i = 0; i < n; i++) {
+        if (kinds[i]->core)
+            continue;
+        const void *data = pl_installation_kind_data_at(in, i);
+        pl_json_key(j, kinds[i]->name);
+        if (data)
+            kinds[i]->to_json(j, data);
+        else
+            pl_json_null(j);
+    }
 }
 
 static void wim_xml(pl_json *j, const pl_wim_claim *c)
@@ -217,29 +213,6 @@ static void build6003(pl_json *j, const pl_build6003 *b)
     pl_json_end_array(j);
     kv_int_or_null(j, "pending_build", b->pending_build, b->pending_build > 0);
     strlist_array(j, "pending_packages", &b->pending_packages);
-    pl_json_end_object(j);
-}
-
-static void package(pl_json *j, const pl_package *p)
-{
-    pl_json_begin_object(j);
-    pl_json_kv_string(j, "identity", p->identity);
-    pl_json_kv_string(j, "kb", p->kb);
-    pl_json_kv_string(j, "kb_source", p->kb_source);
-    pl_json_kv_string(j, "state", p->has_state ? pl_cbs_state_name(p->state) : NULL);
-    kv_int_or_null(j, "state_code", p->state_code, p->has_state);
-    pl_json_kv_bool(j, "in_registry", p->in_registry);
-    pl_json_kv_string(j, "release_type", p->release_type);
-    char iso[32];
-    int has_time = p->has_install_time && pl_filetime_to_iso(p->install_filetime, iso) == 0;
-    pl_json_kv_string(j, "install_time", has_time ? iso : NULL);
-    pl_json_kv_string(j, "install_client", p->install_client);
-    pl_json_kv_string(j, "install_user", p->install_user);
-    kv_int_or_null(j, "visibility", p->visibility, p->has_visibility);
-    pl_json_kv_string(j, "description", p->description);
-    pl_json_kv_string(j, "mum", p->mum_path);
-    pl_json_kv_string(j, "mum_error", p->mum_error);
-    pl_json_kv_string(j, "max_component_version", p->max_component_version);
     pl_json_end_object(j);
 }
 
@@ -453,11 +426,7 @@ static void updates(pl_json *j, const pl_inst_result *r)
     next_steps(j, a);
     timeline(j, &a->timeline);
     pl_json_kv_int(j, "manifest_files", (int64_t)r->inst.mum_files);
-    pl_json_key(j, "packages");
-    pl_json_begin_array(j);
-    for (size_t i = 0; i < r->inst.npackages; i++)
-        package(j, &r->inst.packages[i]);
-    pl_json_end_array(j);
+    core_kind(j, "packages", &r->inst);
     pl_json_end_object(j);
 }
 
@@ -489,49 +458,17 @@ static void pending(pl_json *j, const pl_assessment *a)
     pl_json_end_object(j);
 }
 
-/* --find-6002-checks: null when not asked for. A registry value has no
- * line (null) and its source says so. */
-static void compat_6002(pl_json *j, const pl_compat6002 *c)
-{
-    pl_json_key(j, "compat_6002");
-    if (!c) {
-        pl_json_null(j);
-        return;
-    }
-    pl_json_begin_object(j);
-    pl_json_kv_int(j, "scanned_files", (int64_t)c->scanned_files);
-    pl_json_kv_int(j, "skipped_files", (int64_t)c->skipped_files);
-    pl_json_kv_int(j, "bytes_scanned", (int64_t)c->bytes);
-    pl_json_kv_int(j, "registry_values_examined", (int64_t)c->registry_values);
-    pl_json_kv_int(j, "risks", (int64_t)pl_c6_risks(c));
-    pl_json_kv_string(j, "limit", c->limit);
-    pl_json_key(j, "findings");
-    pl_json_begin_array(j);
-    for (size_t i = 0; i < c->nfindings; i++) {
-        const pl_c6_finding *f = &c->findings[i];
-        pl_json_begin_object(j);
-        pl_json_kv_string(j, "path", f->path);
-        kv_int_or_null(j, "line", (int64_t)f->line, f->line > 0);
-        pl_json_kv_string(j, "text", f->text);
-        pl_json_kv_string(j, "classification", pl_c6_class_name(f->cls));
-        pl_json_kv_string(j, "source", f->line > 0 ? "file" : "registry");
-        pl_json_end_object(j);
-    }
-    pl_json_end_array(j);
-    pl_json_end_object(j);
-}
-
 static void installation(pl_json *j, const pl_inst_result *r)
 {
     pl_json_begin_object(j);
     location(j, &r->inst);
     os(j, r);
-    files(j, &r->inst);
+    core_kind(j, "files", &r->inst);
     wim_xml(j, &r->inst.wim_xml);
     build6003(j, &r->assess.b6003);
     updates(j, r);
     pending(j, &r->assess);
-    compat_6002(j, r->inst.compat6002);
+    evidence_kinds(j, &r->inst);   /* "compat_6002", then any later kind */
     const pl_notes *lists[] = {&r->inst.warnings, &r->assess.warnings};
     notes(j, "warnings", "warning_details", lists, 2);
     pl_json_end_object(j);

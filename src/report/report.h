@@ -9,7 +9,7 @@
 
 #include "decisions/decisions.h"
 #include "evidence/installation.h"
-#include "report/json_writer.h"
+#include "util/json_writer.h"
 
 #define PL_SCHEMA "patchlevel/1"
 

@@ -4,7 +4,7 @@
  * 6003) are in the text and HTML summaries. */
 #include <stdio.h>
 
-#include "report/json_writer.h"
+#include "util/json_writer.h"
 #include "report/summary.h"
 
 static void count(pl_json *j, const char *key, size_t n)

@@ -316,30 +316,17 @@ static void warning_lines(FILE *out, const pl_inst_result *r)
             fprintf(out, "  warning: %s\n", pl_esc(lists[l]->items[i].msg));
 }
 
-/* --find-6002-checks: the risks first, then the mentions, each with its
- * place and the line as found (escaped: it comes from the image). */
-static void compat_lines(FILE *out, const pl_compat6002 *c)
+/* The evidence kinds that are not core and have text lines ("compat_6002":
+ * --find-6002-checks), in table order. */
+static void evidence_kind_lines(FILE *out, const pl_installation *in, int verbose)
 {
-    if (!c)
-        return;
-    size_t risks = pl_c6_risks(c);
-    fprintf(out, "  Will break at 6003: %zu risk%s in %zu file%s scanned (%zu skipped), %zu "
-                 "registry value%s examined\n",
-            risks, risks == 1 ? "" : "s", c->scanned_files, c->scanned_files == 1 ? "" : "s",
-            c->skipped_files, c->registry_values, c->registry_values == 1 ? "" : "s");
-    for (int pass = 0; pass < 2; pass++)
-        for (size_t i = 0; i < c->nfindings; i++) {
-            const pl_c6_finding *f = &c->findings[i];
-            if (pl_c6_is_risk(f->cls) != (pass == 0))
-                continue;
-            char line[32] = "";
-            if (f->line)
-                snprintf(line, sizeof line, ":%llu", (unsigned long long)f->line);
-            fprintf(out, "    %-16s %s%s: %s\n", pl_c6_class_name(f->cls), pl_esc(f->path), line,
-                    pl_esc(f->text));
-        }
-    if (c->limit)
-        fprintf(out, "    (scan stopped: %s)\n", pl_esc(c->limit));
+    size_t n;
+    const pl_evidence_kind *const *kinds = pl_installation_kinds(in, &n);
+    for (size_t i = 0; i < n; i++) {
+        const void *data = pl_installation_kind_data_at(in, i);
+        if (!kinds[i]->core && kinds[i]->to_text && data)
+            kinds[i]->to_text(out, data, verbose);
+    }
 }
 
 static void installation_block(FILE *out, const pl_input_result *r, const pl_inst_result *ir,
@@ -362,7 +349,7 @@ static void installation_block(FILE *out, const pl_input_result *r, const pl_ins
     if (verbose)
         packages_lines(out, &ir->inst);
     pending_lines(out, &ir->assess);
-    compat_lines(out, ir->inst.compat6002);
+    evidence_kind_lines(out, &ir->inst, verbose);
     warning_lines(out, ir);
 }
 

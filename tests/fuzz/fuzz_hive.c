@@ -33,7 +33,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     pl_read_software_values(&hive, &inst);
     pl_read_cbs_packages(&hive, &inst);
     pl_read_cbs_pending(&hive, &inst);
-    pl_read_system_values(&hive, &inst);
+    char cs[32];
+    pl_read_control_set(&hive, &inst, cs, sizeof cs);
+    pl_read_system_values(&hive, cs, &inst);
+    pl_read_system_pending(&hive, cs, &inst);
     for (size_t i = 0; i < inst.npackages; i++)
         FUZZ_CHECK(inst.packages[i].identity != NULL);
     pl_installation_free(&inst);

@@ -7,6 +7,7 @@
 #include <json-c/json.h>
 
 #include "evidence/evidence_kind.h"
+#include "evidence/installation.h"
 #include "hive_builder.h"
 #include "../e2e/e2e.h"
 
@@ -14,6 +15,7 @@ typedef struct {
     pl_hive system, software;
     pl_installation inst;
     pl_notes warnings;
+    pl_evidence_options opts;
     pl_evidence_ctx ctx;
 } kctx;
 
@@ -21,6 +23,7 @@ typedef struct {
 static inline void kctx_init(kctx *k, hb *system, hb *software, const char *control_set)
 {
     memset(k, 0, sizeof *k);
+    k->ctx.opts = &k->opts;
     k->ctx.control_set = control_set;
     k->ctx.inst = &k->inst;
     k->ctx.warnings = &k->warnings;
@@ -71,6 +74,7 @@ static inline void kctx_init_tree(kctx *k, const char *tree)
     k->ctx.system_path = "Windows/System32/config/SYSTEM";
     k->ctx.software_path = "Windows/System32/config/SOFTWARE";
     k->ctx.control_set = "ControlSet001";
+    k->ctx.opts = &k->opts;
     k->inst.os.processor_architecture = (char *)"AMD64";
     k->ctx.inst = &k->inst;
     k->ctx.warnings = &k->warnings;

@@ -55,7 +55,7 @@ static hb *software(void)
     return b;
 }
 
-static pl_identity *collect(kctx *k) { return pl_kind_identity.collect(&k->ctx); }
+static pl_identity *collect(kctx *k) { return pl_evidence_kind_identity.collect(&k->ctx); }
 
 START_TEST(domain_controller_every_fact)
 {
@@ -83,7 +83,7 @@ START_TEST(domain_controller_every_fact)
     ck_assert_str_eq(id->registered_organization.value, "Contoso Ltd.");
     ck_assert_uint_eq(k.warnings.len, 0);
 
-    json_object *j = kind_json(&pl_kind_identity, id);
+    json_object *j = kind_json(&pl_evidence_kind_identity, id);
     ck_assert_str_eq(jstr(j, "identity.computer_name"), "DC01");
     ck_assert(jis_null(j, "identity.computer_name_unknown"));
     ck_assert_int_eq(jbool(j, "identity.domain_controller"), 1);
@@ -101,7 +101,7 @@ START_TEST(domain_controller_every_fact)
      * and membership's (ProductType) */
     ck_assert_int_eq(jlen(j, "identity.evidence"), 13);
     json_object_put(j);
-    pl_kind_identity.free(id);
+    pl_evidence_kind_identity.free(id);
     kctx_free(&k);
 }
 END_TEST
@@ -128,7 +128,7 @@ START_TEST(workgroup_server_with_fallbacks)
     ck_assert_ptr_null(id->last_shutdown.unknown); /* absent: known absent */
     ck_assert_int_eq(id->addresses_known, 1);
     ck_assert_uint_eq(id->naddresses, 0);
-    json_object *j = kind_json(&pl_kind_identity, id);
+    json_object *j = kind_json(&pl_evidence_kind_identity, id);
     ck_assert_int_eq(jbool(j, "identity.domain_controller"), 0);
     ck_assert_int_eq(jlen(j, "identity.ip_addresses"), 0);
     ck_assert(jis_null(j, "identity.domain"));
@@ -136,7 +136,7 @@ START_TEST(workgroup_server_with_fallbacks)
     json_object *m = jfind(j, "identity.evidence", "fact", "membership");
     ck_assert_str_eq(jstr(m, "value"), "Domain"); /* its absence is the witness */
     json_object_put(j);
-    pl_kind_identity.free(id);
+    pl_evidence_kind_identity.free(id);
     kctx_free(&k);
 }
 END_TEST
@@ -152,7 +152,7 @@ START_TEST(nv_domain_when_domain_absent)
     ck_assert_str_eq(id->domain.value, "branch.example");
     ck_assert_str_eq(id->membership.value, "domain");
     ck_assert_str_eq(id->sources[0].value, "NV Domain");
-    pl_kind_identity.free(id);
+    pl_evidence_kind_identity.free(id);
     kctx_free(&k);
 }
 END_TEST
@@ -164,7 +164,7 @@ START_TEST(system_missing_is_unknown_not_no)
     kctx k;
     kctx_init(&k, NULL, software(), NULL);
     pl_identity *id = collect(&k);
-    json_object *j = kind_json(&pl_kind_identity, id);
+    json_object *j = kind_json(&pl_evidence_kind_identity, id);
     const char *facts[] = {"computer_name", "dns_hostname", "domain", "membership",
                            "workgroup",     "domain_controller", "ip_addresses",
                            "time_zone",     "last_shutdown"};
@@ -179,7 +179,7 @@ START_TEST(system_missing_is_unknown_not_no)
     ck_assert_str_eq(jstr(j, "identity.registered_owner"), "Administrator");
     ck_assert(jis_null(j, "identity.registered_owner_unknown"));
     json_object_put(j);
-    pl_kind_identity.free(id);
+    pl_evidence_kind_identity.free(id);
     kctx_free(&k);
 }
 END_TEST
@@ -193,7 +193,7 @@ START_TEST(software_missing_is_unknown)
     ck_assert_ptr_null(id->install_date.value);
     ck_assert_ptr_nonnull(strstr(id->install_date.unknown, "SOFTWARE hive was not read"));
     ck_assert_ptr_nonnull(strstr(id->registered_owner.unknown, "SOFTWARE hive was not read"));
-    pl_kind_identity.free(id);
+    pl_evidence_kind_identity.free(id);
     kctx_free(&k);
 }
 END_TEST
@@ -207,7 +207,7 @@ START_TEST(control_set_missing_is_unknown)
     ck_assert_ptr_nonnull(strstr(id->computer_name.unknown, "ControlSet002"));
     ck_assert_int_eq(id->domain_controller, -1);
     ck_assert_int_eq(id->addresses_known, 0);
-    pl_kind_identity.free(id);
+    pl_evidence_kind_identity.free(id);
     kctx_free(&k);
 }
 END_TEST
@@ -235,7 +235,7 @@ START_TEST(values_of_the_wrong_type_are_unknown)
     ck_assert_ptr_nonnull(strstr(id->install_date.unknown, "REG_SZ"));
     ck_assert(kctx_warned(&k, "ComputerName"));
     ck_assert(kctx_warned(&k, "ShutdownTime"));
-    pl_kind_identity.free(id);
+    pl_evidence_kind_identity.free(id);
     kctx_free(&k);
 }
 END_TEST
@@ -249,7 +249,7 @@ START_TEST(shutdown_time_out_of_range_is_unknown)
     pl_identity *id = collect(&k);
     ck_assert_ptr_null(id->last_shutdown.value);
     ck_assert_ptr_nonnull(strstr(id->last_shutdown.unknown, "out of range"));
-    pl_kind_identity.free(id);
+    pl_evidence_kind_identity.free(id);
     kctx_free(&k);
 }
 END_TEST
@@ -267,11 +267,11 @@ START_TEST(too_many_interfaces_stop_and_say_so)
     pl_identity *id = collect(&k);
     ck_assert_uint_eq(id->naddresses, PL_MAX_INTERFACES);
     ck_assert_ptr_nonnull(strstr(id->ip_addresses_unknown, "more than"));
-    json_object *j = kind_json(&pl_kind_identity, id);
+    json_object *j = kind_json(&pl_evidence_kind_identity, id);
     ck_assert_int_eq(jlen(j, "identity.ip_addresses"), PL_MAX_INTERFACES);
     ck_assert_ptr_nonnull(jstr(j, "identity.ip_addresses_unknown"));
     json_object_put(j);
-    pl_kind_identity.free(id);
+    pl_evidence_kind_identity.free(id);
     kctx_free(&k);
 }
 END_TEST
@@ -290,17 +290,17 @@ START_TEST(hostile_strings_stay_valid_json)
     pl_identity *id = collect(&k);
     ck_assert_str_eq(id->computer_name.value, evil);
     ck_assert(id->dns_hostname.value || id->dns_hostname.unknown);
-    json_object *j = kind_json(&pl_kind_identity, id);
+    json_object *j = kind_json(&pl_evidence_kind_identity, id);
     ck_assert_str_eq(jstr(j, "identity.computer_name"), evil);
     json_object_put(j);
-    pl_kind_identity.free(id);
+    pl_evidence_kind_identity.free(id);
     kctx_free(&k);
 }
 END_TEST
 
 START_TEST(no_data_writes_null)
 {
-    json_object *j = kind_json(&pl_kind_identity, NULL);
+    json_object *j = kind_json(&pl_evidence_kind_identity, NULL);
     ck_assert(jis_null(j, "identity"));
     json_object_put(j);
 }
@@ -327,7 +327,7 @@ START_TEST(fixture_domain_controller)
     ck_assert_str_eq(id->registered_owner.value, "Domain Admins");
     ck_assert_str_eq(id->registered_organization.value, "Contoso Ltd.");
     ck_assert_uint_eq(k.warnings.len, 0);
-    pl_kind_identity.free(id);
+    pl_evidence_kind_identity.free(id);
     kctx_free(&k);
 }
 END_TEST
@@ -344,7 +344,7 @@ START_TEST(fixture_web_server)
     ck_assert_str_eq(id->addresses[1].address, "10.10.0.21");
     ck_assert_str_eq(id->time_zone.value, "W. Europe Standard Time");
     ck_assert_str_eq(id->last_shutdown.value, "2022-06-15T03:00:00Z");
-    pl_kind_identity.free(id);
+    pl_evidence_kind_identity.free(id);
     kctx_free(&k);
 }
 END_TEST
@@ -365,7 +365,7 @@ START_TEST(fixture_workgroup_file_server)
     ck_assert_str_eq(id->addresses[0].kind, "dhcp");
     ck_assert_str_eq(id->registered_organization.value, "");
     ck_assert_str_eq(id->install_date.value, "2011-09-19T11:45:00Z");
-    pl_kind_identity.free(id);
+    pl_evidence_kind_identity.free(id);
     kctx_free(&k);
 }
 END_TEST

@@ -1,7 +1,7 @@
 /* Unit tests for the streaming JSON writer: exact output in both modes,
  * escaping, UTF-8 repair, depth safety, and a json-c round trip on random
  * bytes to show the output is always valid JSON. */
-#include "report/json_writer.h"
+#include "util/json_writer.h"
 
 #include <check.h>
 #include <json-c/json.h>

@@ -16,7 +16,7 @@
  * was a value in it), which end_container restores.
  *
  * Unbalanced end calls at depth 0 are ignored (nothing is written). */
-#include "report/json_writer.h"
+#include "util/json_writer.h"
 
 #include "util/util.h"
 
