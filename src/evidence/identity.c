@@ -459,13 +459,17 @@ static void identity_to_text(FILE *out, const void *data, int verbose)
     const pl_identity *id = data;
     if (!id)
         return;
-    fprintf(out, "  Identity:    %s (DNS %s), %s%s%s%s\n", or_unknown(&id->computer_name),
-            or_unknown(&id->dns_hostname), or_unknown(&id->membership),
+    fprintf(out, "  Identity:    %s", or_unknown(&id->computer_name));
+    if (id->dns_hostname.value || id->dns_hostname.unknown)
+        fprintf(out, " (DNS %s)", or_unknown(&id->dns_hostname));
+    fprintf(out, ", %s%s%s%s\n", or_unknown(&id->membership),
             id->domain.value ? " " : "", id->domain.value ? pl_esc(id->domain.value) : "",
             id->domain_controller == 1 ? ", domain controller" : "");
     fprintf(out, "  Addresses:   ");
     if (!id->addresses_known)
         fprintf(out, "unknown");
+    else if (id->naddresses == 0)
+        fprintf(out, "none configured");
     for (size_t i = 0; i < id->naddresses; i++)
         fprintf(out, "%s%s (%s)", i ? ", " : "", pl_esc(id->addresses[i].address),
                 id->addresses[i].kind);

@@ -187,6 +187,13 @@ START_TEST(text_report_shows_identity_and_roles)
     ck_assert_ptr_nonnull(
         strstr(run_.out, "Roles:       Active Directory Domain Services, DNS Server\n"));
     e2e_free(&run_);
+    const char *workgroup[] = {e2e_fixture("trees/ws2008-fs-workgroup"), NULL};
+    e2e_exec(&run_, workgroup);
+    ck_assert_int_eq(run_.status, 0);
+    ck_assert_ptr_nonnull(strstr(run_.out, "Identity:    FS08-WG (DNS fs08-wg), workgroup\n"));
+    ck_assert_ptr_nonnull(strstr(run_.out, "Addresses:   192.168.1.57 (dhcp)\n"));
+    ck_assert_ptr_nonnull(strstr(run_.out, "Roles:       File Services\n"));
+    e2e_free(&run_);
     const char *verbose[] = {"-v", e2e_fixture("trees/ws2008-iis-web"), NULL};
     e2e_exec(&run_, verbose);
     ck_assert_int_eq(run_.status, 0);
