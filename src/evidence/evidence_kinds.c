@@ -9,12 +9,20 @@
 
 /* Kinds that are not core are declared here only: nothing else names them. */
 extern const pl_evidence_kind pl_evidence_kind_compat6002;   /* compat6002.c */
+extern const pl_evidence_kind pl_evidence_kind_identity;     /* identity.c */
+extern const pl_evidence_kind pl_evidence_kind_roles;        /* roles.c */
+extern const pl_evidence_kind pl_evidence_kind_applications; /* applications.c */
+extern const pl_evidence_kind pl_evidence_kind_application_updates; /* applications.c */
 
 const pl_evidence_kind *const pl_evidence_kinds[] = {
     &pl_evidence_kind_files,        /* core: kernel_files.c */
     &pl_evidence_kind_pending,      /* core: pending_facts.c */
     &pl_evidence_kind_packages,     /* core: packages.c */
     &pl_evidence_kind_compat6002,   /* "compat_6002" */
+    &pl_evidence_kind_identity,     /* "identity" */
+    &pl_evidence_kind_roles,        /* "roles" */
+    &pl_evidence_kind_applications, /* "applications" */
+    &pl_evidence_kind_application_updates, /* "application_updates" */
 };
 
 const size_t pl_evidence_kind_count = sizeof pl_evidence_kinds / sizeof *pl_evidence_kinds;

@@ -99,4 +99,14 @@
 #define PL_MAX_C6_REG_DEPTH      10
 #define PL_MAX_C6_REG_VALUES     100000
 
+/* Evidence kinds of issue 14 (evidence/identity.c, roles.c,
+ * applications.c): bytes of one registry string they read, network
+ * interfaces and addresses per interface read for identity, and
+ * Uninstall entries read per Uninstall key (a real server has a few
+ * hundred; past the limit the list stops and says so). */
+#define PL_MAX_REG_STRING_BYTES  65536
+#define PL_MAX_INTERFACES        256
+#define PL_MAX_IFACE_ADDRESSES   64
+#define PL_MAX_UNINSTALL_ENTRIES 5000
+
 #endif

@@ -5,13 +5,53 @@
  * a SOFTWARE hive (CurrentVersion values, the CBS package store, the CBS
  * pending keys) and as a SYSTEM hive (control sets, PendingFileRename-
  * Operations, ComputerName), each into a zeroed pl_installation that is
- * then freed. Dirtiness is also checked (pl_hive_is_dirty). */
+ * then freed. Dirtiness is also checked (pl_hive_is_dirty). The evidence
+ * kinds identity, roles, applications and application_updates then read
+ * it as both hives at once (collect, JSON, text, free). */
 #include <string.h>
 
+#include <stdio.h>
+
+#include "evidence/applications.h"
 #include "evidence/evidence_internal.h"
+#include "evidence/identity.h"
+#include "evidence/roles.h"
 #include "evidence/hive.h"
 #include "evidence/hive_log.h"
 #include "fuzz_common.h"
+
+/* The issue-14 kinds on the hive as SOFTWARE and SYSTEM together. */
+static void run_kinds(pl_hive *hive)
+{
+    static const pl_evidence_kind *const kinds[] = {
+        &pl_evidence_kind_identity, &pl_evidence_kind_roles, &pl_evidence_kind_applications,
+        &pl_evidence_kind_application_updates};
+    pl_installation inst;
+    memset(&inst, 0, sizeof inst);
+    pl_notes warnings = {0};
+    pl_evidence_options opts = {0};
+    pl_evidence_ctx ctx = {.software = hive, .system = hive, .control_set = "ControlSet001",
+                           .inst = &inst, .warnings = &warnings, .opts = &opts};
+    FILE *devnull = fopen("/dev/null", "w");
+    for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++) {
+        void *data = kinds[i]->collect(&ctx);
+        FUZZ_CHECK(data != NULL);
+        pl_json j;
+        pl_json_init(&j, 0);
+        pl_json_begin_object(&j);
+        pl_json_key(&j, kinds[i]->name);
+        kinds[i]->to_json(&j, data);
+        pl_json_end_object(&j);
+        FUZZ_CHECK(j.depth == 0);
+        pl_json_free(&j);
+        if (kinds[i]->to_text && devnull)
+            kinds[i]->to_text(devnull, data, 1);
+        kinds[i]->free(data);
+    }
+    if (devnull)
+        fclose(devnull);
+    pl_notes_free(&warnings);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -59,6 +99,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                                         "\\ComputerName"),
                              "ComputerName");
     free(s);
+    run_kinds(&hive);
     pl_hive_close(&hive);
     pl_hive_close(&hive); /* a second close is harmless */
     return 0;
