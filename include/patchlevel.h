@@ -64,6 +64,12 @@
  * then extracted into a private temporary directory ($TMPDIR) instead,
  * which is slower and never touches descriptor 1.
  *
+ * libxml2 would print parse errors of hostile XML to standard error: the
+ * library replaces libxml2's generic and structured error handlers of the
+ * calling thread with ones that collect the errors into the result, and
+ * leaves them so after the call. A host that uses libxml2 itself in the
+ * same thread sets its own handlers again before its own parses.
+ *
  * ---- Version --------------------------------------------------------------
  *
  * Values of the enumerations are stable once released; new values are

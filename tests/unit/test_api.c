@@ -5,6 +5,7 @@
 #include <check.h>
 #include <fcntl.h>
 #include <patchlevel.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -288,6 +289,82 @@ END_TEST
 START_TEST(json_equals_program_failure) { json_equals_program("disks/no-such-disk.vhd"); }
 END_TEST
 
+START_TEST(json_equals_program_wim) { json_equals_program("wim/multi.wim"); }
+END_TEST
+
+/* WIM files extracted through a private directory instead of descriptor
+ * 1: the same report. */
+START_TEST(wim_extract_to_directory)
+{
+    patchlevel_context *ctx = program_context();
+    ck_assert_int_eq(patchlevel_context_set_wim_extract_to_directory(ctx, 1), PATCHLEVEL_OK);
+    patchlevel_result *r = analyze(ctx, "wim/multi.wim");
+    char *json = NULL;
+    size_t len = 0, plen = 0;
+    ck_assert_int_eq(patchlevel_result_json(r, &json, &len), PATCHLEVEL_OK);
+    char *prog = program_json(fixture("wim/multi.wim"), &plen);
+    ck_assert(plen == len && memcmp(prog, json, len) == 0);
+    free(prog);
+    patchlevel_free(json);
+    patchlevel_result_free(r);
+    patchlevel_context_free(ctx);
+}
+END_TEST
+
+/* Contexts in parallel threads: each analysis gives the program's JSON
+ * (WIM extraction serializes on descriptor 1, libxml2 errors and escaping
+ * are per thread). */
+static const char *const thread_inputs[] = {"wim/multi.wim", "trees/ws2008-6003-rollups",
+                                            "wim/install.esd", "disks/mbr-sysres.qcow2"};
+static char *thread_want[4];
+static size_t thread_want_len[4];
+
+static void *thread_main(void *arg)
+{
+    size_t k = (size_t)(uintptr_t)arg;
+    const char *base = getenv("PL_FIXTURES");
+    patchlevel_context *ctx = NULL;
+    if (patchlevel_context_new(&ctx) != PATCHLEVEL_OK ||
+        patchlevel_context_load_catalog(ctx, NULL) != PATCHLEVEL_OK)
+        return (void *)"context";
+    const char *bad = NULL;
+    for (int round = 0; round < 3 && !bad; round++) {
+        size_t i = (k + (size_t)round) % 4;
+        char path[1024];
+        snprintf(path, sizeof path, "%s/%s", base, thread_inputs[i]);
+        patchlevel_result *r = NULL;
+        char *json = NULL;
+        size_t len = 0;
+        if (patchlevel_analyze(ctx, path, &r) != PATCHLEVEL_OK ||
+            patchlevel_result_json(r, &json, &len) != PATCHLEVEL_OK)
+            bad = "analysis failed";
+        else if (len != thread_want_len[i] || memcmp(json, thread_want[i], len) != 0)
+            bad = thread_inputs[i];
+        patchlevel_free(json);
+        patchlevel_result_free(r);
+    }
+    patchlevel_context_free(ctx);
+    return (void *)bad;
+}
+
+START_TEST(contexts_in_threads)
+{
+    for (size_t i = 0; i < 4; i++)
+        thread_want[i] = program_json(fixture(thread_inputs[i]), &thread_want_len[i]);
+    pthread_t t[4];
+    for (size_t k = 0; k < 4; k++)
+        ck_assert_int_eq(pthread_create(&t[k], NULL, thread_main, (void *)(uintptr_t)k), 0);
+    for (size_t k = 0; k < 4; k++) {
+        void *bad = NULL;
+        pthread_join(t[k], &bad);
+        ck_assert_msg(bad == NULL, "thread %zu: %s differs from the program's JSON", k,
+                      (const char *)bad);
+    }
+    for (size_t i = 0; i < 4; i++)
+        free(thread_want[i]);
+}
+END_TEST
+
 START_TEST(other_formats)
 {
     patchlevel_context *ctx = program_context();
@@ -567,6 +644,9 @@ static Suite *suite(void)
     tcase_add_test(tc, json_equals_program_hive);
     tcase_add_test(tc, json_equals_program_disk);
     tcase_add_test(tc, json_equals_program_failure);
+    tcase_add_test(tc, json_equals_program_wim);
+    tcase_add_test(tc, wim_extract_to_directory);
+    tcase_add_test(tc, contexts_in_threads);
     tcase_add_test(tc, other_formats);
     tcase_add_test(tc, missing_and_garbage_inputs);
     tcase_add_test(tc, misuse_is_usage);
