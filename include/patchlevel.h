@@ -276,7 +276,8 @@ enum patchlevel_format {
 };
 /* "text", "json", "jsonl", "csv" -> *fmt; PATCHLEVEL_ERR_USAGE for others. */
 enum patchlevel_error patchlevel_format_parse(const char *name, enum patchlevel_format *fmt);
-/* The CSV header line the program writes before the rows (with "\r\n"). */
+/* The CSV header line the program writes before the rows (with "\r\n");
+ * "" if memory ran out the first time it was asked for. */
 const char *patchlevel_csv_header(void);
 
 /* The same JSON object the program prints for this input with -f json

@@ -196,13 +196,22 @@ enum patchlevel_error patchlevel_format_parse(const char *name, enum patchlevel_
 
 static char csv_header[1024];
 
+/* Made once; "" when memory ran out then (the column names are escaped
+ * like any cell, which allocates). */
 static void make_csv_header(void)
 {
-    FILE *f = fmemopen(csv_header, sizeof csv_header, "w");
-    if (!f)
+    pl_recovery rec;
+    PL_RECOVERY_ON_FAILURE(&rec)
+    {
+        csv_header[0] = '\0';
         return;
-    pl_report_csv_header(f);
-    fclose(f);
+    }
+    FILE *f = fmemopen(csv_header, sizeof csv_header, "w");
+    if (f) {
+        pl_report_csv_header(f);
+        fclose(f);
+    }
+    PL_RECOVERY_END(&rec);
 }
 
 const char *patchlevel_csv_header(void)
