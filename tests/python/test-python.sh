@@ -37,4 +37,4 @@ fi
   echo "FAIL: the built bindings do not import"
   exit 1
 }
-exec "$PL_PYTHON" -m pytest -q -p no:cacheprovider -o console_output_style=classic "$PL_SOURCE_DIR/tests/python"
+exec "$PL_PYTHON" -m pytest -q -p no:cacheprovider -o console_output_style=classic "$PL_SOURCE_DIR/tests/python" "$@"

@@ -3,6 +3,7 @@ input, the error classes, the catalog choices, parents, the options."""
 import concurrent.futures
 import os
 import pathlib
+import re
 import shutil
 import subprocess
 
@@ -246,3 +247,26 @@ def test_bad_arguments():
         patchlevel.analyze(None)
     with pytest.raises(ValueError):
         patchlevel.analyze(fixture("wim/multi.wim") + "\0x")
+
+
+def readme_example():
+    """The README's notebook cell (the first python block of its Python
+    section) and the sample of its output shown below it."""
+    text = pathlib.Path(SOURCE_DIR, "README.md").read_text(encoding="utf-8")
+    section = text.split("\n### Python\n", 1)[1].split("\n#", 1)[0]
+    blocks = re.findall(r"^```(\w*)\n(.*?)^```$", section, re.S | re.M)
+    assert [lang for lang, _ in blocks[:2]] == ["python", ""]
+    return blocks[0][1], blocks[1][1].splitlines()
+
+
+def test_readme_example(capsys):
+    code, sample = readme_example()
+    folder = 'folder = "/cases/images"'
+    assert folder in code
+    exec(code.replace(folder, f"folder = {fixture('disks')!r}"), {})
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == sample[0]
+    for line in sample[1:]:   # the rows shown are rows it prints
+        assert line in lines
+    # one row at least for every entry of the folder
+    assert {line.split(",")[0] for line in lines[1:]} == set(os.listdir(fixture("disks")))
