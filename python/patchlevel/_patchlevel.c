@@ -24,12 +24,23 @@
 
 static PyObject *call_error;   /* _patchlevel.CallError */
 
+/* A library message as str. Messages quote names from images and file
+ * names: invalid UTF-8 is kept as surrogates (as os.fsdecode does) rather
+ * than failing the call. */
+static PyObject *message_text(const char *msg)
+{
+    if (!msg)
+        msg = "";
+    return PyUnicode_DecodeUTF8(msg, (Py_ssize_t)strlen(msg), "surrogateescape");
+}
+
 /* Raise CallError(code name, message, path or None). */
 static void raise_call_error(enum patchlevel_error code, const char *message, PyObject *path)
 {
-    PyObject *args = Py_BuildValue("(ssO)", patchlevel_error_name(code),
-                                   message && *message ? message : patchlevel_error_string(code),
-                                   path ? path : Py_None);
+    PyObject *text = message_text(message && *message ? message : patchlevel_error_string(code));
+    PyObject *args = text ? Py_BuildValue("(sNO)", patchlevel_error_name(code), text,
+                                          path ? path : Py_None)
+                          : NULL;
     if (args) {
         PyErr_SetObject(call_error, args);
         Py_DECREF(args);
@@ -116,11 +127,7 @@ static PyObject *result_errors(const patchlevel_result *r)
     size_t n = patchlevel_result_error_count(r);
     PyObject *list = PyList_New((Py_ssize_t)n);
     for (size_t i = 0; list && i < n; i++) {
-        const char *msg = patchlevel_result_error_message(r, i);
-        /* Messages quote names from the image: invalid UTF-8 is kept
-         * as surrogates rather than failing the whole call. */
-        PyObject *text = PyUnicode_DecodeUTF8(msg ? msg : "", msg ? (Py_ssize_t)strlen(msg) : 0,
-                                              "surrogateescape");
+        PyObject *text = message_text(patchlevel_result_error_message(r, i));
         PyObject *item =
             text ? Py_BuildValue("(sN)", patchlevel_error_name(patchlevel_result_error_code(r, i)),
                                  text)
@@ -252,6 +259,14 @@ static struct PyModuleDef module = {
 
 PyMODINIT_FUNC PyInit__patchlevel(void)
 {
+    /* libxml2 initializes itself lazily, which races when two threads
+     * start analyses at once: do it now, under the GIL. */
+    enum patchlevel_error e = patchlevel_global_init();
+    if (e != PATCHLEVEL_OK) {
+        PyErr_Format(PyExc_ImportError, "patchlevel: cannot initialize the library: %s",
+                     patchlevel_error_string(e));
+        return NULL;
+    }
     PyObject *m = PyModule_Create(&module);
     if (!m)
         return NULL;

@@ -12,10 +12,19 @@ FIXTURES = os.environ.get("PL_FIXTURES", "")
 SOURCE_DIR = os.environ.get("PL_SOURCE_DIR", "")
 
 
+def program_env():
+    """The environment for the program: without the sanitizer runtime that
+    test-python.sh preloads into Python for an ASan build (the program is
+    linked with it already, or built without it)."""
+    env = dict(os.environ)
+    env.pop("LD_PRELOAD", None)
+    return env
+
+
 def run_program(*args):
     """(exit status, parsed JSON report) of `patchlevel -q -f json ARGS`."""
-    proc = subprocess.run([PROGRAM, "-q", "-f", "json", *args],
-                          stdout=subprocess.PIPE, check=False)
+    proc = subprocess.run([PROGRAM, "-q", "-f", "json", *args], env=program_env(),
+                          stdout=subprocess.PIPE, timeout=600, check=False)
     assert proc.returncode in (0, 3), f"patchlevel {args}: exit {proc.returncode}"
     return proc.returncode, json.loads(proc.stdout)
 

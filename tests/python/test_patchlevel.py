@@ -10,7 +10,7 @@ import subprocess
 import pytest
 
 import patchlevel
-from conftest import FIXTURES, PROGRAM, SOURCE_DIR, fixture, run_program
+from conftest import FIXTURES, PROGRAM, SOURCE_DIR, fixture, program_env, run_program
 
 CATALOG = os.path.join(SOURCE_DIR, "data", "ws2008-sp2-catalog.csv")
 
@@ -166,7 +166,8 @@ def test_bad_catalog(tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("kb,release_date,kind\nKB123,2020-01-14,monthly-rollup,extra\n")
     proc = subprocess.run([PROGRAM, "-q", "--catalog", str(bad), fixture("wim/multi.wim")],
-                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
+                          env=program_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                          timeout=600, check=False)
     assert proc.returncode == 2
     with pytest.raises(patchlevel.Error) as info:
         patchlevel.analyze(fixture("wim/multi.wim"), catalog=bad)
@@ -221,8 +222,8 @@ def test_threads_give_the_same_reports():
 
 
 def test_version_is_the_programs():
-    out = subprocess.run([PROGRAM, "--version"], stdout=subprocess.PIPE, check=True,
-                         text=True).stdout
+    out = subprocess.run([PROGRAM, "--version"], env=program_env(), stdout=subprocess.PIPE,
+                         timeout=600, check=True, text=True).stdout
     assert out.splitlines()[0] == f"patchlevel {patchlevel.version()}"
     assert patchlevel.__version__ == patchlevel.version()
 
