@@ -5,7 +5,7 @@
 # committed fixtures (fixtures/generate.sh); the tests do not need them.
 set -eu
 
-packages="build-essential autoconf automake pkg-config
+packages="build-essential autoconf automake libtool pkg-config
   libwim-dev ntfs-3g-dev libfuse-dev
   libhivex-dev libxml2-dev libssl-dev
   libtsk-dev libvhdi-dev libvmdk-dev libqcow-dev libewf-dev

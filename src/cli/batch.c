@@ -29,8 +29,9 @@
 #include <unistd.h>
 
 #include "cli/signals.h"
-#include "util/tmpdir.h"
 #include "util/limits.h"
+#include "util/recovery.h"
+#include "util/tmpdir.h"
 
 /* A result larger than this is refused (a runaway worker). */
 #define MAX_RESULT_BYTES (1024ull * 1024 * 1024)
@@ -40,46 +41,48 @@
  * (two while it starts). */
 #define PARENT_FDS 8
 
-int pl_result_at_6003(const pl_input_result *r)
-{
-    if (r->ninsts == 0)
-        return 0;
-    for (size_t i = 0; i < r->ninsts; i++)
-        if (r->insts[i].assess.b6003.verdict != PL_VERDICT_YES)
-            return 0;
-    return 1;
-}
-
 /* ---- the worker ---------------------------------------------------------- */
 
-static char *error_text(const pl_input_result *r)
+static char *error_text(const patchlevel_result *r)
 {
     char *buf = NULL;
     size_t n = 0;
     FILE *f = open_memstream(&buf, &n);
-    for (size_t i = 0; f && i < r->errors.len; i++)
-        fprintf(f, "patchlevel: %s: %s\n", pl_esc(r->input), pl_esc(r->errors.items[i]));
+    const char *input = patchlevel_result_input(r);
+    for (size_t i = 0; f && i < patchlevel_result_error_count(r); i++)
+        fprintf(f, "patchlevel: %s: %s\n", pl_esc(input),
+                pl_esc(patchlevel_result_error_message(r, i)));
     if (f)
         fclose(f);
     return buf ? buf : pl_xstrdup("");
 }
 
-static void run_worker(const char *input, const pl_analysis_options *aopt, pl_format fmt,
+/* The library ran out of memory: the worker has no result to send, and
+ * its exit status says why (the parent reports the input as failed). */
+#define WORKER_NO_MEMORY 3
+
+static void run_worker(const char *input, patchlevel_context *ctx, enum patchlevel_format fmt,
                        int verbose, int fd)
 {
-    pl_input_result r;
-    pl_analyze_input(input, aopt, &r);
+    patchlevel_result *r = NULL;
+    char *text = NULL;
     size_t len = 0;
-    char *text = pl_report_render(fmt, verbose, &r, &len);
-    char *errs = error_text(&r);
+    if (patchlevel_analyze(ctx, input, &r) != PATCHLEVEL_OK ||
+        patchlevel_result_render(r, fmt, verbose, &text, &len) != PATCHLEVEL_OK) {
+        patchlevel_result_free(r);
+        close(fd);
+        exit(WORKER_NO_MEMORY);
+    }
+    char *errs = error_text(r);
     char head[128];
-    snprintf(head, sizeof head, "PLRESULT %d %d %zu %zu\n", r.errors.len > 0,
-             pl_result_at_6003(&r), len, strlen(errs));
+    snprintf(head, sizeof head, "PLRESULT %d %d %zu %zu\n",
+             patchlevel_result_error_count(r) > 0, patchlevel_result_at_6003(r), len,
+             strlen(errs));
     int rc = pl_write_all(fd, head, strlen(head)) || pl_write_all(fd, text, len) ||
              pl_write_all(fd, errs, strlen(errs));
-    free(text);
+    patchlevel_free(text);
     free(errs);
-    pl_input_result_free(&r);
+    patchlevel_result_free(r);
     close(fd);
     /* exit(), not _exit(): sanitizer builds check the worker for leaks. */
     exit(rc ? 1 : 0);
@@ -115,8 +118,7 @@ static void worker_setup(const job *jobs, int njobs, const char *tmpdir, pid_t p
  * (EMFILE, ENFILE, EAGAIN) is code resources: the caller waits for a
  * running worker to end and tries again. */
 static int start_job(job *jobs, int njobs, job *j, const char *input,
-                     const pl_analysis_options *aopt, const pl_report_writer *w, int verbose,
-                     pl_err *err)
+                     patchlevel_context *ctx, const pl_stream *w, int verbose, pl_err *err)
 {
     int p[2];
     char *tmpdir = pl_tmpdir_create("patchlevel", err);
@@ -146,7 +148,7 @@ static int start_job(job *jobs, int njobs, job *j, const char *input,
         /* The worker never returns here: its copy of the name is done with
          * once it is in the environment. */
         free(tmpdir);
-        run_worker(input, aopt, w->fmt, verbose, p[1]);
+        run_worker(input, ctx, w->fmt, verbose, p[1]);
     }
     close(p[1]);
     memset(j, 0, sizeof *j);
@@ -210,6 +212,10 @@ static char *failure_reason(const job *j, int status, unsigned timeout, pl_error
         return pl_xasprintf("analysis crashed: killed by signal %d (%s)", WTERMSIG(status),
                             strsignal(WTERMSIG(status)));
     *code = PL_ERR_CRASHED;
+    if (WIFEXITED(status) && WEXITSTATUS(status) == WORKER_NO_MEMORY) {
+        *code = PL_ERR_RESOURCES;
+        return pl_xstrdup("analysis failed: out of memory");
+    }
     if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
         return pl_xasprintf("analysis failed: the worker exited with status %d",
                             WEXITSTATUS(status));
@@ -217,25 +223,22 @@ static char *failure_reason(const job *j, int status, unsigned timeout, pl_error
 }
 
 /* A result for an input whose worker failed: its error, nothing else. */
-static void emit_failure(const job *j, pl_error_code code, char *reason, pl_report_writer *w,
+static void emit_failure(const job *j, pl_error_code code, char *reason, pl_stream *w,
                          const pl_batch_options *bopt, pl_batch_outcome *out)
 {
-    pl_input_result r = {0};
-    r.input = pl_xstrdup(j->input);
-    struct stat sb;
-    int have = stat(j->input, &sb) == 0;
-    r.input_size = have ? (int64_t)sb.st_size : -1;
-    r.input_mtime = have ? (int64_t)sb.st_mtime : -1;
-    pl_result_error(&r, code, reason);
+    patchlevel_result *r = NULL;
+    if (patchlevel_result_new_failed(j->input, (enum patchlevel_error)code, reason, &r) !=
+        PATCHLEVEL_OK)
+        pl_out_of_memory(0);
     if (!bopt->quiet) {
         pl_progress_finish(bopt->progress);
         fprintf(stderr, "patchlevel: %s: %s\n", pl_esc(j->input), pl_esc(reason));
     }
-    if (pl_report_item(w, &r) != 0)
+    if (pl_stream_result(w, r) != 0)
         out->output_error = 1;
     out->failed_inputs++;
     out->failed_check++;
-    pl_input_result_free(&r);
+    patchlevel_result_free(r);
     free(reason);
 }
 
@@ -260,7 +263,7 @@ static int parse_result(const job *j, int *failed, int *at6003, size_t *off, siz
     return *len <= j->len && *errlen <= j->len && *off + *len + *errlen == j->len ? 0 : -1;
 }
 
-static void finish_job(job *j, pl_report_writer *w, const pl_batch_options *bopt,
+static void finish_job(job *j, pl_stream *w, const pl_batch_options *bopt,
                        pl_batch_outcome *out)
 {
     int status = 0;
@@ -284,7 +287,7 @@ static void finish_job(job *j, pl_report_writer *w, const pl_batch_options *bopt
             pl_progress_finish(bopt->progress);
             fwrite(j->buf + off + len, 1, errlen, stderr);
         }
-        if (pl_report_emit(w, j->buf + off, len) != 0)
+        if (pl_stream_emit(w, j->buf + off, len) != 0)
             out->output_error = 1;
         out->failed_inputs += failed != 0;
         out->failed_check += !at6003;
@@ -306,7 +309,7 @@ static void enforce_timeouts(job *jobs, int n)
 }
 
 /* Wait for output from the running jobs and finish those that are done. */
-static void service_jobs(job *jobs, int n, pl_report_writer *w, const pl_batch_options *bopt,
+static void service_jobs(job *jobs, int n, pl_stream *w, const pl_batch_options *bopt,
                          pl_batch_outcome *out)
 {
     struct pollfd pfd[n];
@@ -324,7 +327,7 @@ static void service_jobs(job *jobs, int n, pl_report_writer *w, const pl_batch_o
     pl_progress_tick(bopt->progress);
 }
 
-static void run_failed_to_start(const char *input, const pl_err *err, pl_report_writer *w,
+static void run_failed_to_start(const char *input, const pl_err *err, pl_stream *w,
                                 const pl_batch_options *bopt, pl_batch_outcome *out)
 {
     job j = {.input = input};
@@ -381,15 +384,15 @@ static unsigned job_timeout(const pl_batch_options *bopt, const char *input)
 /* Start workers in the free slots. A shortage of resources while other
  * workers run leaves the input for later: a slot frees up when one ends. */
 static void fill_slots(job *jobs, int n, const pl_strlist *inputs, size_t *next,
-                       const pl_analysis_options *aopt, const pl_batch_options *bopt,
-                       pl_report_writer *w, pl_batch_outcome *out)
+                       patchlevel_context *ctx, const pl_batch_options *bopt,
+                       pl_stream *w, pl_batch_outcome *out)
 {
     for (int i = 0; i < n && *next < inputs->len && !pl_signals_stop_requested(); i++) {
         if (jobs[i].pid)
             continue;
         const char *input = inputs->items[*next];
         pl_err err = {0};
-        if (start_job(jobs, n, &jobs[i], input, aopt, w, bopt->verbose, &err) == 0) {
+        if (start_job(jobs, n, &jobs[i], input, ctx, w, bopt->verbose, &err) == 0) {
             jobs[i].timeout = job_timeout(bopt, input);
             (*next)++;
             continue;
@@ -401,8 +404,8 @@ static void fill_slots(job *jobs, int n, const pl_strlist *inputs, size_t *next,
     }
 }
 
-void pl_run_batch(const pl_strlist *inputs, const pl_analysis_options *aopt,
-                  const pl_batch_options *bopt, pl_report_writer *w, pl_batch_outcome *out)
+void pl_run_batch(const pl_strlist *inputs, patchlevel_context *ctx,
+                  const pl_batch_options *bopt, pl_stream *w, pl_batch_outcome *out)
 {
     memset(out, 0, sizeof *out);
     int n = fd_budget(bopt->jobs > 0 ? bopt->jobs : 1);
@@ -412,7 +415,7 @@ void pl_run_batch(const pl_strlist *inputs, const pl_analysis_options *aopt,
     job *jobs = pl_xcalloc((size_t)n, sizeof *jobs);
     size_t next = 0;
     while ((next < inputs->len && !pl_signals_stop_requested()) || count_running(jobs, n) > 0) {
-        fill_slots(jobs, n, inputs, &next, aopt, bopt, w, out);
+        fill_slots(jobs, n, inputs, &next, ctx, bopt, w, out);
         if (pl_signals_stop_requested())
             stop_all(jobs, n);
         if (count_running(jobs, n) > 0)

@@ -5,9 +5,11 @@
 #ifndef PL_BATCH_H
 #define PL_BATCH_H
 
-#include "cli/analyze.h"
+#include <patchlevel.h>
+
 #include "cli/progress.h"
-#include "report/report.h"
+#include "cli/stream.h"
+#include "util/util.h"
 
 typedef struct {
     int jobs;                /* worker processes at once, >= 1 */
@@ -28,10 +30,9 @@ typedef struct {
     size_t not_started;      /* inputs left out because the run was stopped */
 } pl_batch_outcome;
 
-void pl_run_batch(const pl_strlist *inputs, const pl_analysis_options *aopt,
-                  const pl_batch_options *bopt, pl_report_writer *w, pl_batch_outcome *out);
-
-/* Every installation at 6003, and at least one (the --require-6003 test). */
-int pl_result_at_6003(const pl_input_result *r);
+/* Analyze the inputs with ctx (its catalog and options), each in a
+ * worker, writing each result to w as it finishes. */
+void pl_run_batch(const pl_strlist *inputs, patchlevel_context *ctx,
+                  const pl_batch_options *bopt, pl_stream *w, pl_batch_outcome *out);
 
 #endif

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "cli/members.h"
-#include "sources/disk_internal.h"
+#include "util/recovery.h"
 
 /* Files we walk. */
 #define MAX_WALK_FILES 10000000
@@ -28,39 +28,18 @@ static struct {
     size_t seen;
 } walk;
 
-/* Only a regular file is read: O_NONBLOCK so that opening a FIFO that
- * took the place of one cannot block, then fstat. 1 regular (fd open),
- * 0 not (a warning says so), -1 cannot open. */
-static int open_regular(const char *path, int *fd)
-{
-    *fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-    if (*fd < 0)
-        return -1;
-    struct stat sb;
-    if (fstat(*fd, &sb) == 0 && S_ISREG(sb.st_mode))
-        return 1;
-    close(*fd);
-    pl_strlist_pushf(walk.warnings, "%s: skipped: not a regular file", path);
-    return 0;
-}
-
-/* A WIM part other than the first is read with the first. */
+/* A WIM part other than the first is read with the first; a file that
+ * turned into a FIFO or device since the walk saw it is not opened
+ * further. */
 static found_kind classify(const char *path)
 {
-    int fd;
-    if (open_regular(path, &fd) != 1)
-        return FOUND_NONE;
-    uint8_t h[48];
-    ssize_t got = pread(fd, h, sizeof h, 0);
-    found_kind kind = FOUND_NONE;
-    pl_err err;
-    if (got == (ssize_t)sizeof h && memcmp(h, "MSWIM\0\0\0", 8) == 0)
-        kind = pl_le16(h + 40) <= 1 ? FOUND_WIM : FOUND_NONE;
-    /* Still holding the regular file open: the detector opens it by name. */
-    else if (pl_disk_detect(path, &err) != PL_DISK_UNKNOWN)
-        kind = FOUND_DISK;
-    close(fd);
-    return kind;
+    enum patchlevel_probe_kind kind = PATCHLEVEL_PROBE_NONE;
+    if (patchlevel_probe(path, &kind) != PATCHLEVEL_OK)
+        pl_out_of_memory(0);
+    if (kind == PATCHLEVEL_PROBE_NOT_REGULAR)
+        pl_strlist_pushf(walk.warnings, "%s: skipped: not a regular file", path);
+    return kind == PATCHLEVEL_PROBE_WIM ? FOUND_WIM
+           : kind == PATCHLEVEL_PROBE_DISK ? FOUND_DISK : FOUND_NONE;
 }
 
 static int walk_cb(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
@@ -90,7 +69,7 @@ static void find_members(const pl_strlist *files, const pl_collect_options *co,
         if (stat(files->items[i], &sb) != 0 || !S_ISREG(sb.st_mode))
             continue;
         pl_err err = {0};
-        if (pl_members_probe(files->items[i], co->sopt, co->timeout, members, &err) == 0)
+        if (pl_members_probe(files->items[i], co->ctx, co->timeout, members, &err) == 0)
             continue;
         pl_strlist_pushf(&out->warnings, "%s", err.msg);
         if (err.code == PL_ERR_TIMEOUT)

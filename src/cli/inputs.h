@@ -6,7 +6,8 @@
 
 #include <stdint.h>
 
-#include "sources/source.h"
+#include <patchlevel.h>
+
 #include "util/util.h"
 
 typedef struct {
@@ -14,7 +15,7 @@ typedef struct {
     int want_members;               /* also work out the members of the paths given
                                      * (an output is to be checked against them) */
     unsigned timeout;               /* per member worker, 0 = the default */
-    const pl_source_options *sopt;
+    patchlevel_context *ctx;        /* opens the inputs (its --parent files) */
 } pl_collect_options;
 
 /* Without recursive: the paths as given (a directory is a Windows tree).

@@ -2,13 +2,11 @@
  * turn, streams each result to the report as it finishes, and turns the
  * outcome into the exit status of spec section 4. */
 #include <errno.h>
-#include <libxml/parser.h>
+#include <patchlevel.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-#include <wimlib.h>
 
-#include "cli/analyze.h"
 #include "cli/batch.h"
 #include "cli/inputs.h"
 #include "cli/options.h"
@@ -16,57 +14,64 @@
 #include "cli/resume.h"
 #include "cli/signals.h"
 #include "cli/summarize.h"
-#include "config.h"
 #include "util/escape.h"
 
 enum { EXIT_ANALYZED = 0, EXIT_CHECK_FAILED = 1, EXIT_USAGE = 2, EXIT_INPUT_FAILED = 3 };
 
 static void print_version(void)
 {
-    printf("patchlevel %s\n", PACKAGE_VERSION);
-    printf("wimlib %s, libxml2 %s\n", wimlib_get_version_string(), xmlParserVersion);
+    printf("patchlevel %s\n", patchlevel_version());
+    printf("%s\n", patchlevel_library_versions());
 }
 
-/* The shipped catalog: installed in pkgdatadir, or, for a program run
- * from its build tree before `make install`, in the source tree. */
-static const char *const default_catalogs[] = {
-    PL_PKGDATADIR "/ws2008-sp2-catalog.csv",
-    PL_SRCDIR "/data/ws2008-sp2-catalog.csv",
-};
-
-/* 1 loaded, 0 none found (a warning says what that means), -1 error. */
-static int load_catalog(const pl_options *o, pl_catalog *cat)
+/* --catalog FILE, or the shipped one. 0, or -1 after a message (the
+ * shipped one missing is only a warning: the rollup answers are null). */
+static int load_catalog(const pl_options *o, patchlevel_context *ctx)
 {
-    pl_err err;
-    if (o->catalog) {
-        if (pl_catalog_load(o->catalog, cat, &err) == 0)
-            return 1;
-        fprintf(stderr, "patchlevel: %s\n", pl_esc(err.msg));
-        return -1;
+    enum patchlevel_error rc = patchlevel_context_load_catalog(ctx, o->catalog);
+    if (rc == PATCHLEVEL_OK)
+        return 0;
+    if (rc == PATCHLEVEL_ERR_NOT_FOUND && !o->catalog) {
+        if (!o->quiet)
+            fprintf(stderr, "patchlevel: no update catalog found (looked for %s): the newest "
+                            "and missing rollups are not determined; give one with --catalog "
+                            "FILE\n",
+                    patchlevel_default_catalog_path());
+        return 0;
     }
-    for (size_t i = 0; i < sizeof default_catalogs / sizeof *default_catalogs; i++) {
-        if (access(default_catalogs[i], R_OK) != 0)
-            continue;
-        if (pl_catalog_load(default_catalogs[i], cat, &err) == 0)
-            return 1;
-        fprintf(stderr, "patchlevel: %s\n", pl_esc(err.msg));
-        return -1;
+    fprintf(stderr, "patchlevel: %s\n", pl_esc(patchlevel_context_error_message(ctx)));
+    return -1;
+}
+
+/* The context every analysis of the run uses: options and catalog. NULL
+ * after a message. */
+static patchlevel_context *make_context(const pl_options *o)
+{
+    patchlevel_context *ctx = NULL;
+    if (patchlevel_context_new(&ctx) != PATCHLEVEL_OK) {
+        fprintf(stderr, "patchlevel: out of memory\n");
+        return NULL;
     }
-    if (!o->quiet)
-        fprintf(stderr, "patchlevel: no update catalog found (looked for %s): the newest and "
-                        "missing rollups are not determined; give one with --catalog FILE\n",
-                default_catalogs[0]);
-    return 0;
+    int ok = load_catalog(o, ctx) == 0;
+    for (size_t i = 0; ok && i < o->parents.len; i++)
+        ok = patchlevel_context_add_parent(ctx, o->parents.items[i]) == PATCHLEVEL_OK;
+    if (ok) {
+        patchlevel_context_set_verbose(ctx, o->verbose);
+        patchlevel_context_set_find_6002_checks(ctx, o->find_6002);
+        return ctx;
+    }
+    patchlevel_context_free(ctx);
+    return NULL;
 }
 
 /* The inputs of this run: found (-r), this shard's part; with everything
  * the run reads, inputs and chain members, for the output checks. */
-static void gather_inputs(const pl_options *o, const pl_source_options *sopt, pl_collected *c)
+static void gather_inputs(const pl_options *o, patchlevel_context *ctx, pl_collected *c)
 {
     pl_collect_options co = {.recursive = o->recursive,
                              .want_members = o->output || o->resume,
                              .timeout = o->timeout,
-                             .sopt = sopt};
+                             .ctx = ctx};
     pl_collect_inputs(o->inputs, o->ninputs, &co, c);
     for (size_t i = 0; i < c->warnings.len && !o->quiet; i++)
         fprintf(stderr, "patchlevel: %s\n", pl_esc(c->warnings.items[i])); /* names found by -r */
@@ -94,21 +99,20 @@ static int progress_wanted(const pl_options *o)
     return !o->quiet && isatty(STDERR_FILENO);
 }
 
-static int run(const pl_options *o, const pl_analysis_options *aopt, const pl_collected *c,
-               FILE *out)
+static int run(const pl_options *o, patchlevel_context *ctx, const pl_collected *c, FILE *out)
 {
     const pl_strlist *inputs = &c->inputs;
-    pl_report_writer w;
-    pl_report_begin(&w, out, o->format, inputs->len, o->verbose);
+    pl_stream w;
+    pl_stream_begin(&w, out, o->format, inputs->len, o->verbose);
     pl_progress progress;
     pl_progress_init(&progress, progress_wanted(o), inputs->len);
     pl_batch_options bopt = {.jobs = o->jobs, .timeout = o->timeout, .quiet = o->quiet,
                              .verbose = o->verbose, .progress = &progress,
                              .slow_inputs = &c->slow};
     pl_batch_outcome res;
-    pl_run_batch(inputs, aopt, &bopt, &w, &res);
+    pl_run_batch(inputs, ctx, &bopt, &w, &res);
     pl_progress_finish(&progress);
-    if (pl_report_end(&w) != 0 || res.output_error) {
+    if (pl_stream_end(&w) != 0 || res.output_error) {
         fprintf(stderr, "patchlevel: %s: cannot write the report: %s\n",
                 o->output ? o->output : "standard output", strerror(errno));
         return EXIT_INPUT_FAILED;
@@ -181,21 +185,14 @@ int main(int argc, char **argv)
         pl_options_free(&o);
         return EXIT_ANALYZED;
     }
-    pl_catalog cat = {0};
-    int have_catalog = load_catalog(&o, &cat);
-    if (have_catalog < 0) {
+    patchlevel_context *ctx = make_context(&o);
+    if (!ctx) {
         pl_options_free(&o);
         return EXIT_USAGE;
     }
-    xmlInitParser();
     pl_signals_install();
-    pl_analysis_options aopt = {
-        .source = {.verbose = o.verbose, .parents = &o.parents},
-        .catalog = have_catalog ? &cat : NULL,
-        .find_6002 = o.find_6002,
-    };
     pl_collected c;
-    gather_inputs(&o, &aopt.source, &c);
+    gather_inputs(&o, ctx, &c);
     pl_fileset protect = {0};
     protected_files(&o, &c.files_read, &protect);
     /* Stopped while the inputs were gathered: leave the output as it is. */
@@ -206,7 +203,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "patchlevel: stopped by signal %d (%s) before any input was analyzed\n",
                 sig, strsignal(sig));
     if (out)
-        status = run(&o, &aopt, &c, out);
+        status = run(&o, ctx, &c, out);
     if (out && out != stdout && fclose(out) != 0) {
         fprintf(stderr, "patchlevel: %s: cannot write the report: %s\n",
                 o.resume ? o.resume : o.output, strerror(errno));
@@ -214,8 +211,8 @@ int main(int argc, char **argv)
     }
     pl_fileset_free(&protect);
     pl_collected_free(&c);
-    xmlCleanupParser();
-    pl_catalog_free(&cat);
+    patchlevel_context_free(ctx);
+    patchlevel_global_cleanup();
     pl_options_free(&o);
     return status;
 }

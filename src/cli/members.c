@@ -56,17 +56,16 @@ static void vmdk_extents(const char *path, const char *self, pl_strlist *out)
 }
 
 /* In the worker: write each member, NUL-terminated, to fd. */
-static void probe_worker(const char *path, const pl_source_options *sopt, int fd)
+static void probe_worker(const char *path, patchlevel_context *ctx, int fd)
 {
     pl_strlist found = {0};
     char *self = realpath(path, NULL);
-    pl_source *src = NULL;
-    pl_err err;
-    if (self && pl_source_open(path, sopt, &src, &err) == 0) {
-        for (size_t i = 0; i < src->chain.len; i++)
-            push_real(src->chain.items[i], self, &found);
-        pl_source_close(src);
-    }
+    char **chain = NULL;
+    size_t n = 0;
+    if (self && patchlevel_input_files(ctx, path, &chain, &n) == PATCHLEVEL_OK)
+        for (size_t i = 0; i < n; i++)
+            push_real(chain[i], self, &found);
+    patchlevel_free(chain);
     if (self)
         vmdk_extents(path, self, &found);
     int rc = 0;
@@ -151,7 +150,7 @@ static void parse_members(const probe *p, pl_strlist *members)
         }
 }
 
-static int start_probe(const char *path, const pl_source_options *sopt, const char *tmpdir,
+static int start_probe(const char *path, patchlevel_context *ctx, const char *tmpdir,
                        probe *p, pl_err *err)
 {
     int fds[2];
@@ -171,7 +170,7 @@ static int start_probe(const char *path, const pl_source_options *sopt, const ch
         /* The worker never returns to the caller that owns the name: free
          * its copy once it is in the environment. */
         free((char *)tmpdir);
-        probe_worker(path, sopt, fds[1]);
+        probe_worker(path, ctx, fds[1]);
     }
     close(fds[1]);
     if (p->pid < 0) {
@@ -184,7 +183,7 @@ static int start_probe(const char *path, const pl_source_options *sopt, const ch
     return 0;
 }
 
-int pl_members_probe(const char *path, const pl_source_options *sopt, unsigned timeout,
+int pl_members_probe(const char *path, patchlevel_context *ctx, unsigned timeout,
                      pl_strlist *members, pl_err *err)
 {
     if (!timeout)
@@ -193,7 +192,7 @@ int pl_members_probe(const char *path, const pl_source_options *sopt, unsigned t
     if (!tmpdir)
         return -1;
     probe p = {0};
-    int rc = start_probe(path, sopt, tmpdir, &p, err);
+    int rc = start_probe(path, ctx, tmpdir, &p, err);
     if (rc == 0) {
         collect(&p, timeout);
         if (p.timed_out || p.too_big)

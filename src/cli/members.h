@@ -11,13 +11,14 @@
 #ifndef PL_MEMBERS_H
 #define PL_MEMBERS_H
 
-#include "sources/source.h"
+#include <patchlevel.h>
+
 #include "util/util.h"
 
 /* The members of path (resolved paths; path itself not among them) added
  * to members. 0, or -1 with err (crashed, timeout, resources) and nothing
  * added. timeout in seconds, 0 = PL_MEMBERS_TIMEOUT_SECONDS. */
-int pl_members_probe(const char *path, const pl_source_options *sopt, unsigned timeout,
+int pl_members_probe(const char *path, patchlevel_context *ctx, unsigned timeout,
                      pl_strlist *members, pl_err *err);
 
 #endif

@@ -150,7 +150,7 @@ static int usage_error(FILE *err, const char *msg, const char *arg)
 int pl_options_parse(int argc, char **argv, pl_options *o, FILE *err)
 {
     memset(o, 0, sizeof *o);
-    o->format = PL_FMT_TEXT;
+    o->format = PATCHLEVEL_FORMAT_TEXT;
     o->jobs = 1;
     o->progress = -1;
     int format_given = 0;
@@ -161,7 +161,7 @@ int pl_options_parse(int argc, char **argv, pl_options *o, FILE *err)
     while ((c = getopt_long(argc, argv, ":f:o:rj:qvhV", long_options, NULL)) != -1) {
         switch (c) {
         case 'f':
-            if (pl_format_parse(optarg, &o->format) != 0)
+            if (patchlevel_format_parse(optarg, &o->format) != PATCHLEVEL_OK)
                 return usage_error(err, "unknown format (use text, json, jsonl or csv)", optarg);
             format_given = 1;
             break;
@@ -203,12 +203,12 @@ int pl_options_parse(int argc, char **argv, pl_options *o, FILE *err)
         return usage_error(err, "no input given", NULL);
     if (o->resume) {
         /* Resuming appends JSON lines to the file it read. */
-        if (format_given && o->format != PL_FMT_JSONL)
+        if (format_given && o->format != PATCHLEVEL_FORMAT_JSONL)
             return usage_error(err, "--resume works with -f jsonl only", NULL);
         if (o->output && strcmp(o->output, o->resume) != 0)
             return usage_error(err, "--resume appends to its FILE: -o must name the same file",
                                o->output);
-        o->format = PL_FMT_JSONL;
+        o->format = PATCHLEVEL_FORMAT_JSONL;
     } else if (o->retry_failed) {
         return usage_error(err, "--retry-failed works with --resume only", NULL);
     }

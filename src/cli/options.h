@@ -3,10 +3,12 @@
 
 #include <stdio.h>
 
-#include "report/report.h"
+#include <patchlevel.h>
+
+#include "util/util.h"
 
 typedef struct {
-    pl_format format;
+    enum patchlevel_format format;
     const char *output;      /* NULL = stdout */
     int require_6003;
     int find_6002;           /* --find-6002-checks */

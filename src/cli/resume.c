@@ -2,13 +2,14 @@
 
 #include <errno.h>
 #include <json-c/json.h>
+#include <patchlevel.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* TODO(merge): util/json_writer.h once json_writer moves to src/util. */
 #include "report/json_writer.h"
-#include "report/report.h"
 #include "util/limits.h"
 
 char *pl_resume_key(const char *path, int64_t size, int64_t mtime)
@@ -144,7 +145,7 @@ static int add_line(const line_reader *r, int retry_failed, pl_resume_state *st)
     json_object *in = o ? member(o, "input", json_type_string) : NULL;
     json_object *sz = o ? member(o, "input_size", json_type_int) : NULL;
     json_object *mt = o ? member(o, "input_mtime", json_type_int) : NULL;
-    int ok = whole && schema && strcmp(json_object_get_string(schema), PL_SCHEMA) == 0 && in;
+    int ok = whole && schema && strcmp(json_object_get_string(schema), PATCHLEVEL_SCHEMA) == 0 && in;
     if (ok && sz && mt && result_done(o, retry_failed))
         pl_strlist_push_owned(&st->done_keys,
                               pl_resume_key(json_object_get_string(in), json_object_get_int64(sz),
@@ -159,7 +160,7 @@ static int add_line(const line_reader *r, int retry_failed, pl_resume_state *st)
  * like a result; nothing else makes a file without results ours. */
 static int starts_like_result(const line_reader *r)
 {
-    static const char head[] = "{\"schema\":\"" PL_SCHEMA "\"";
+    static const char head[] = "{\"schema\":\"" PATCHLEVEL_SCHEMA "\"";
     return r->len >= sizeof head - 1 && memcmp(r->line, head, sizeof head - 1) == 0;
 }
 

@@ -11,15 +11,17 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <patchlevel.h>
+
 #include "cli/outputs.h"
-#include "report/summary.h"
+#include "util/recovery.h"
 #include "util/limits.h"
 #include "util/escape.h"
 
 enum { EXIT_OK = 0, EXIT_USAGE = 2, EXIT_UNREADABLE = 3 };
 
 typedef struct {
-    pl_summary_format format;
+    enum patchlevel_summary_format format;
     const char *output;
     int help;
     char **files;
@@ -88,7 +90,7 @@ static int parse_options(int argc, char **argv, summarize_options *o)
     while ((c = getopt_long(argc, argv, ":f:o:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'f':
-            if (pl_summary_format_parse(optarg, &o->format) != 0)
+            if (patchlevel_summary_format_parse(optarg, &o->format) != PATCHLEVEL_OK)
                 return usage_error("unknown format (use text, csv, html or json)", optarg);
             break;
         case 'o': o->output = optarg; break;
@@ -178,21 +180,28 @@ static void skipped(file_state *fs, const char *fmt, ...)
             pl_esc(msg));
 }
 
-static void one_line(pl_summary *s, file_state *fs, const line_reader *r)
+/* Out of memory in the library: the program cannot go on either. */
+static void must(enum patchlevel_error rc)
 {
-    pl_err why;
+    if (rc != PATCHLEVEL_OK)
+        pl_out_of_memory(0);
+}
+
+static void one_line(patchlevel_summary *s, file_state *fs, const line_reader *r)
+{
     if (r->too_long) {
-        pl_summary_skip_line(s);
+        must(patchlevel_summary_skip_line(s));
         skipped(fs, "line longer than %llu bytes (PL_MAX_RESULT_LINE_BYTES) skipped",
                 (unsigned long long)PL_MAX_RESULT_LINE_BYTES);
         return;
     }
-    int rc = pl_summary_add_line(s, r->buf, r->len, r->complete, &why);
-    if (rc == 0)
+    enum patchlevel_line_status st;
+    must(patchlevel_summary_add_line(s, r->buf, r->len, r->complete, &st));
+    if (st == PATCHLEVEL_LINE_USED)
         fs->used++;
-    if (rc >= 0)
+    if (st != PATCHLEVEL_LINE_SKIPPED)
         return;
-    skipped(fs, "%s", why.msg);
+    skipped(fs, "%s", patchlevel_summary_message(s));
     fs->truncated_tail = !r->complete;
 }
 
@@ -212,14 +221,14 @@ static int file_verdict(const file_state *fs)
 
 /* Feed every line of f to s. 0, or -1 when the file could not be read to
  * its end (the lines before still count) or is not a results file. */
-static int read_results(pl_summary *s, FILE *f, const char *name)
+static int read_results(patchlevel_summary *s, FILE *f, const char *name)
 {
     line_reader r = {.f = f};
     file_state fs = {.name = name};
     int rc, status = 0;
     while ((rc = read_line(&r)) == 1) {
         fs.lineno++;
-        if (s->lines >= PL_MAX_RESULT_LINES) {
+        if (patchlevel_summary_line_count(s) >= PL_MAX_RESULT_LINES) {
             fprintf(stderr, "patchlevel: summarize: %s:%zu: more than %d result lines in all "
                             "(PL_MAX_RESULT_LINES): the rest is not summarized\n",
                     name, fs.lineno, PL_MAX_RESULT_LINES);
@@ -238,7 +247,7 @@ static int read_results(pl_summary *s, FILE *f, const char *name)
     return status;
 }
 
-static int read_file(pl_summary *s, const char *path)
+static int read_file(patchlevel_summary *s, const char *path)
 {
     if (strcmp(path, "-") == 0)
         return read_results(s, stdin, "standard input");
@@ -265,7 +274,7 @@ static void results_files(const summarize_options *o, pl_fileset *set)
 /* The output is opened only now, after every file was read, and never
  * over one of the results files (pl_output_open checks it again on the
  * descriptor before emptying it). */
-static int write_summary(const summarize_options *o, const pl_summary *s,
+static int write_summary(const summarize_options *o, const patchlevel_summary *s,
                          const pl_fileset *inputs)
 {
     FILE *out = stdout;
@@ -280,7 +289,11 @@ static int write_summary(const summarize_options *o, const pl_summary *s,
             return EXIT_USAGE;
         }
     }
-    int failed = pl_summary_write(out, s, o->format) != 0;
+    char *text = NULL;
+    size_t len = 0;
+    must(patchlevel_summary_render(s, o->format, &text, &len));
+    int failed = fwrite(text, 1, len, out) != len || fflush(out) != 0;
+    patchlevel_free(text);
     if (out != stdout && fclose(out) != 0)
         failed = 1;
     if (failed) {
@@ -305,18 +318,19 @@ int pl_summarize_main(int argc, char **argv)
         pl_fileset_free(&inputs);
         return EXIT_USAGE;
     }
-    pl_summary s;
-    pl_summary_init(&s);
+    patchlevel_summary *s = NULL;
+    must(patchlevel_summary_new(&s));
+    int files_failed = 0;
     for (int i = 0; i < o.nfiles; i++) {
-        s.files++;
-        if (read_file(&s, o.files[i]) != 0)
-            s.files_failed++;
+        int failed = read_file(s, o.files[i]) != 0;
+        must(patchlevel_summary_add_file(s, failed));
+        files_failed += failed;
     }
-    pl_summary_finish(&s);
-    int status = write_summary(&o, &s, &inputs);
+    must(patchlevel_summary_finish(s));
+    int status = write_summary(&o, s, &inputs);
     pl_fileset_free(&inputs);
-    if (status == EXIT_OK && s.files_failed)
+    if (status == EXIT_OK && files_failed)
         status = EXIT_UNREADABLE;
-    pl_summary_free(&s);
+    patchlevel_summary_free(s);
     return status;
 }

@@ -537,6 +537,11 @@ static void installation(pl_json *j, const pl_inst_result *r)
     pl_json_end_object(j);
 }
 
+void pl_report_json_installation(pl_json *j, const pl_inst_result *r)
+{
+    installation(j, r);
+}
+
 /* errors again, each with its stable code, in the same order: errors
  * stays an array of strings (a contract), and --resume decides on the
  * codes which failures to retry. */

@@ -18,6 +18,7 @@
  * Unbalanced end calls at depth 0 are ignored (nothing is written). */
 #include "report/json_writer.h"
 
+#include "util/recovery.h"
 #include "util/util.h"
 
 #include <errno.h>
@@ -36,9 +37,8 @@ static int slot(int depth)
 static void reserve(pl_json *j, size_t n)
 {
     if (n > SIZE_MAX / 2 - j->len - 1) {
-        /* Report output is bounded by the input limits; this is a bug. */
-        fprintf(stderr, "patchlevel: JSON output too large\n");
-        abort();
+        /* Report output is bounded by the input limits: no memory holds it. */
+        pl_out_of_memory(SIZE_MAX);
     }
     size_t need = j->len + n + 1;
     if (need <= j->cap)

@@ -68,6 +68,8 @@ int pl_report_end(pl_report_writer *w);
 
 /* The JSON object of one input (spec section 5). */
 void pl_report_json_object(pl_json *j, const pl_input_result *r);
+/* One element of its "installations" array. */
+void pl_report_json_installation(pl_json *j, const pl_inst_result *r);
 /* Text block and CSV rows, used by the writer. */
 void pl_report_text(FILE *out, const pl_input_result *r, int verbose);
 void pl_report_csv_header(FILE *out);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "report/report.h"
+#include "util/recovery.h"
 
 int pl_format_parse(const char *s, pl_format *out)
 {
@@ -50,10 +51,8 @@ char *pl_report_render(pl_format fmt, int verbose, const pl_input_result *r, siz
     char *buf = NULL;
     size_t n = 0;
     FILE *f = open_memstream(&buf, &n);
-    if (!f) {
-        *len = 0;
-        return pl_xstrdup("");
-    }
+    if (!f)
+        pl_out_of_memory(0);   /* it fails only for memory */
     if (fmt == PL_FMT_TEXT)
         pl_report_text(f, r, verbose);
     else
@@ -131,7 +130,7 @@ void pl_result_errorf(pl_input_result *r, pl_error_code code, const char *fmt, .
     int n = vasprintf(&msg, fmt, ap);
     va_end(ap);
     if (n < 0)
-        abort();
+        pl_out_of_memory(0);
     pl_result_error(r, code, msg);
     free(msg);
 }

@@ -144,6 +144,11 @@ void pl_source_close(pl_source *src);
 /* The individual sources (source.c dispatches to them). */
 int pl_source_open_tree(const char *path, pl_source **out, pl_err *err);
 int pl_source_open_wim(const char *path, pl_source **out, pl_err *err);
+/* For this thread's next WIM reads: 0 (default) extract each file of a
+ * non-solid WIM to memory through descriptor 1 (a process-wide lock held
+ * meanwhile), 1 always extract into a private temporary directory (the
+ * host writes to descriptor 1 from other threads). */
+void pl_wim_set_extract_to_directory(int on);
 int pl_source_open_hive(const char *path, pl_source **out, pl_err *err);
 int pl_source_open_disk(const char *path, const pl_strlist *parents, pl_source **out,
                         pl_err *err);

@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,17 +107,20 @@ static void handle_unref(wim_handle *h)
     free(h);
 }
 
-static void wimlib_init_once(void)
+static void wimlib_init(void)
 {
-    static int done;
-    if (done)
-        return;
-    done = 1;
     /* Windows paths are case-insensitive; we never need privileges since we
-     * only ever read. */
+     * only ever read. A library never prints: errors come back as codes. */
     wimlib_global_init(WIMLIB_INIT_FLAG_DEFAULT_CASE_INSENSITIVE |
                        WIMLIB_INIT_FLAG_DONT_ACQUIRE_PRIVILEGES);
     wimlib_set_print_errors(false);
+}
+
+/* Once per process, whichever thread opens a WIM first. */
+static void wimlib_init_once(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, wimlib_init);
 }
 
 /* ---- one image as a pl_fs ---------------------------------------------- */
@@ -304,15 +308,53 @@ static int extract_paths(wim_fs *w, const char *const *paths, size_t n, int *wim
     return 0;
 }
 
+/* Set per thread by the library's caller (include/patchlevel.h,
+ * patchlevel_context_set_wim_extract_to_directory). */
+static _Thread_local int extract_to_directory;
+
+void pl_wim_set_extract_to_directory(int on)
+{
+    extract_to_directory = on != 0;
+}
+
+/* Descriptor 1 is the process's: one redirection at a time. */
+static pthread_mutex_t stdout_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Run one wimlib extraction with descriptor 1 pointing at m. Nothing here
+ * allocates through pl_x*: an allocation failure unwinds (util/recovery.h)
+ * and must never leave descriptor 1 redirected or the lock held. 0, or -1
+ * (err) when the redirection failed. */
+static int extract_with_stdout_at(wim_fs *w, const char *wp, int m, int *rc, pl_err *err)
+{
+    const char *wps[1] = {wp};
+    pthread_mutex_lock(&stdout_lock);
+    fflush(stdout);
+    int saved = dup(STDOUT_FILENO);
+    if (saved < 0 || dup2(m, STDOUT_FILENO) < 0) {
+        pl_err_setc(err, PL_ERR_RESOURCES, "cannot redirect the extraction: %s", strerror(errno));
+        if (saved >= 0)
+            close(saved);
+        pthread_mutex_unlock(&stdout_lock);
+        return -1;
+    }
+    /* the target directory is unused with TO_STDOUT, but must be given */
+    *rc = wimlib_extract_paths(w->h->wim, w->image, ".", wps, 1, WIMLIB_EXTRACT_FLAG_TO_STDOUT);
+    dup2(saved, STDOUT_FILENO);
+    close(saved);
+    pthread_mutex_unlock(&stdout_lock);
+    return 0;
+}
+
 /* One file straight into memory: wimlib writes it to standard output
  * (WIMLIB_EXTRACT_FLAG_TO_STDOUT; it has no call that reads a file into a
  * buffer), which points at an in-memory file for the call. Why: extracting
  * to a temporary directory cost more than the extraction itself (8,000
  * files created, read and unlinked on a server: bench/bench-server.sh),
- * and the files were read back anyway. patchlevel is single-threaded (a
- * batch runs workers as processes) and writes its reports only after the
- * analysis, so nothing else writes to fd 1 meanwhile. 1 done, 0 wimlib
- * failed (*wim_rc), -1 the in-memory file failed (err). */
+ * and the files were read back anyway. In a library, descriptor 1 is the
+ * host's: the redirection holds a process-wide lock, and a host that
+ * writes to descriptor 1 from other threads meanwhile turns it off
+ * (extract_to_directory; the caveat is in include/patchlevel.h). 1 done,
+ * 0 wimlib failed (*wim_rc), -1 the in-memory file failed (err). */
 static int extract_to_memory(wim_fs *w, const char *path, uint64_t size, uint8_t **data,
                              int *wim_rc, pl_err *err)
 {
@@ -322,22 +364,14 @@ static int extract_to_memory(wim_fs *w, const char *path, uint64_t size, uint8_t
         pl_err_setc(err, PL_ERR_RESOURCES, "cannot create an in-memory file: %s", strerror(errno));
         return -1;
     }
-    fflush(stdout);
-    int saved = dup(STDOUT_FILENO);
-    if (saved < 0 || dup2(m, STDOUT_FILENO) < 0) {
-        pl_err_setc(err, PL_ERR_RESOURCES, "cannot redirect the extraction: %s", strerror(errno));
-        if (saved >= 0)
-            close(saved);
+    char *wp = wim_path(path);
+    int rc = 0;
+    if (extract_with_stdout_at(w, wp, m, &rc, err) != 0) {
+        free(wp);
         close(m);
         return -1;
     }
-    char *wp = wim_path(path);
-    const char *wps[1] = {wp};
-    /* the target directory is unused with TO_STDOUT, but must be given */
-    int rc = wimlib_extract_paths(w->h->wim, w->image, ".", wps, 1, WIMLIB_EXTRACT_FLAG_TO_STDOUT);
     free(wp);
-    dup2(saved, STDOUT_FILENO);
-    close(saved);
     if (rc != 0) {
         *wim_rc = rc;
         pl_err_setc(err, wim_error_code(rc), "cannot extract from the WIM: %s",
@@ -377,7 +411,7 @@ static int wim_read(pl_fs *fs, const char *path, uint64_t max, uint8_t **data, s
                     pl_err *err)
 {
     wim_fs *w = (wim_fs *)fs;
-    if (!w->h->solid) {
+    if (!w->h->solid && !extract_to_directory) {
         /* one file, straight into memory */
         pl_stat st;
         if (check_extractable(w, path, max, err) != 0 || wim_stat_ex(w, path, &st, NULL, err) != 1)
@@ -425,7 +459,7 @@ static int wim_prefetch(pl_fs *fs, const char *const *paths, const uint64_t *max
                         pl_err *err)
 {
     wim_fs *w = (wim_fs *)fs;
-    if (!w->h->solid)
+    if (!w->h->solid && !extract_to_directory)
         return 0;   /* read() extracts each file to memory */
     const char **todo = pl_xcalloc(n ? n : 1, sizeof *todo);
     size_t m = 0;

@@ -126,9 +126,10 @@ int pl_needs_escape(const char *s)
 
 const char *pl_esc(const char *s)
 {
-    /* Reachable from this array until reused, so leak checkers stay quiet. */
-    static char *ring[8];
-    static unsigned next;
+    /* Reachable from this array until reused, so leak checkers stay quiet.
+     * Per thread: the library renders text reports in its callers' threads. */
+    static _Thread_local char *ring[8];
+    static _Thread_local unsigned next;
     if (!s)
         return NULL;
     unsigned i = next++ % 8;

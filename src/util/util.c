@@ -1,4 +1,5 @@
 #include "util/util.h"
+#include "util/recovery.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -89,33 +90,29 @@ void pl_err_prefix(pl_err *err, const char *fmt, ...)
     err->msg[n] = '\0';
 }
 
-static void out_of_memory(size_t n)
-{
-    fprintf(stderr, "patchlevel: out of memory allocating %zu bytes\n", n);
-    abort();
-}
-
+/* Exhaustion unwinds to the public function that was called, or aborts
+ * outside one (recovery.h). */
 void *pl_xmalloc(size_t n)
 {
-    void *p = malloc(n ? n : 1);
+    void *p = pl_alloc_should_fail() ? NULL : malloc(n ? n : 1);
     if (!p)
-        out_of_memory(n);
+        pl_out_of_memory(n);
     return p;
 }
 
 void *pl_xcalloc(size_t n, size_t size)
 {
-    void *p = calloc(n ? n : 1, size ? size : 1);
+    void *p = pl_alloc_should_fail() ? NULL : calloc(n ? n : 1, size ? size : 1);
     if (!p)
-        out_of_memory(n * size);
+        pl_out_of_memory(n * size);
     return p;
 }
 
 void *pl_xrealloc(void *p, size_t n)
 {
-    void *q = realloc(p, n ? n : 1);
+    void *q = pl_alloc_should_fail() ? NULL : realloc(p, n ? n : 1);
     if (!q)
-        out_of_memory(n);
+        pl_out_of_memory(n);
     return q;
 }
 

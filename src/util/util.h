@@ -63,9 +63,11 @@ void pl_err_setc(pl_err *err, pl_error_code code, const char *fmt, ...)
 void pl_err_prefix(pl_err *err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* Allocation that aborts with a message on exhaustion: the limits in
- * limits.h keep every request small, so running out of memory here is a
- * bug in a limit, not an input error. */
+/* Allocation that never returns NULL: the limits in limits.h keep every
+ * request small, so running out of memory is not an input error. On
+ * exhaustion it unwinds to the public function that was called, which
+ * returns PATCHLEVEL_ERR_NO_MEMORY; outside one it aborts with a message
+ * (util/recovery.h). */
 void *pl_xmalloc(size_t n);
 void *pl_xcalloc(size_t n, size_t size);
 void *pl_xrealloc(void *p, size_t n);

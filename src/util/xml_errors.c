@@ -7,8 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 
-/* One parse at a time: patchlevel is single-threaded within a process. */
-static struct {
+/* One parse at a time per thread: libxml2 keeps its error handlers per
+ * thread too, so analyses in different threads do not mix their errors. */
+static _Thread_local struct {
     size_t count;
     int have_first;
     char first[PL_XML_ERROR_MAX + 32];

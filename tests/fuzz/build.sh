@@ -41,7 +41,7 @@ cat > "$OUT/include/config.h" <<'H'
 H
 
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
-COMMON="-std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer $SAN -I$REPO/src -I$OUT/include \
+COMMON="-std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer $SAN -I$REPO/src -I$REPO/include -I$OUT/include \
  -DPL_PKGDATADIR=\"$REPO/data\" -DPL_SRCDIR=\"$REPO\" $PKG_CFLAGS"
 FIX_DEF="-DPL_FUZZ_FIXTURES=\"$REPO/fixtures\""
 

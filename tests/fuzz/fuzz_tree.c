@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/analyze.h"
+#include "lib/analyze.h"
 #include "decisions/catalog.h"
 #include "fuzz_common.h"
 #include "report/report.h"

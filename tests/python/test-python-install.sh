@@ -4,8 +4,9 @@
 # pyexecdir (its extension) under DESTDIR, the library in libdir; and a
 # script using it prints a fixture image's verdict, the program's. From
 # `make check`, which exports PL_PYTHON (empty when the bindings are not
-# built: skip), PL_BUILD_DIR, PL_MAKE, PL_PYTHONDIR, PL_PYEXECDIR,
-# PL_LIBDIR, PL_PROGRAM, PL_FIXTURES.
+# built: skip), PL_BUILD_DIR, MAKE, PL_PYTHONDIR, PL_PYEXECDIR,
+# PL_LIBDIR, PL_PROGRAM, PL_FIXTURES. tests/install/test-install.sh checks
+# the rest of the installation (library, header, pkg-config, man pages).
 set -u
 if [ -z "${PL_PYTHON:-}" ]; then
   echo "SKIP: the Python bindings are not built"
@@ -22,7 +23,8 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/pl-pyinstall.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 
-${PL_MAKE:-make} -s -C "$PL_BUILD_DIR" install DESTDIR="$tmp/root" >"$tmp/install.log" 2>&1 ||
+# Not a sub-make of `make check` (its jobserver): a make of its own.
+MAKEFLAGS= MFLAGS= ${MAKE:-make} -s -C "$PL_BUILD_DIR" install DESTDIR="$tmp/root" >"$tmp/install.log" 2>&1 ||
   { cat "$tmp/install.log"; fail "make install DESTDIR=$tmp/root"; }
 pkg=$tmp/root$PL_PYTHONDIR/patchlevel
 ext=$tmp/root$PL_PYEXECDIR/patchlevel

@@ -1,7 +1,7 @@
 /* Analyzing one input end to end: open the source, find the installations
  * on each volume, gather their evidence, assess it. One input's failure is
  * recorded in its result and never stops the run. */
-#include "cli/analyze.h"
+#include "lib/analyze.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,3 +1,5 @@
+/* The analysis driver of the lib layer (above report): one input end to
+ * end into a pl_input_result. The public interface (api.c) wraps it. */
 #ifndef PL_ANALYZE_H
 #define PL_ANALYZE_H
 

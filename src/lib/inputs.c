@@ -1,0 +1,96 @@
+/* The public interface, part four: what a file is, and which files an
+ * input is read with (include/patchlevel.h). */
+#include "lib/api_internal.h"
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* TODO(merge): the containers layer's public probe replaces this private
+ * header (issue 11, one module per container format). */
+#include "sources/disk_internal.h"
+
+/* A WIM part other than the first is read with the first: not an input
+ * of its own. Only a regular file is looked at (O_NONBLOCK: a FIFO that
+ * took its place cannot block the open). */
+static enum patchlevel_probe_kind probe(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0)
+        return PATCHLEVEL_PROBE_NONE;
+    struct stat sb;
+    enum patchlevel_probe_kind kind = PATCHLEVEL_PROBE_NONE;
+    uint8_t h[48];
+    pl_err err;
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode))
+        kind = PATCHLEVEL_PROBE_NOT_REGULAR;
+    else if (pread(fd, h, sizeof h, 0) == (ssize_t)sizeof h && memcmp(h, "MSWIM\0\0\0", 8) == 0)
+        kind = pl_le16(h + 40) <= 1 ? PATCHLEVEL_PROBE_WIM : PATCHLEVEL_PROBE_NONE;
+    /* Still holding the regular file open: the detector opens it by name. */
+    else if (pl_disk_detect(path, &err) != PL_DISK_UNKNOWN)
+        kind = PATCHLEVEL_PROBE_DISK;
+    close(fd);
+    return kind;
+}
+
+enum patchlevel_error patchlevel_probe(const char *path, enum patchlevel_probe_kind *kind)
+{
+    if (!path || !kind)
+        return PATCHLEVEL_ERR_USAGE;
+    API_BEGIN(rec);
+    enum patchlevel_probe_kind k = probe(path);
+    API_END(rec);
+    *kind = k;
+    return PATCHLEVEL_OK;
+}
+
+/* The list as one block: the pointers, then the strings they point to. */
+static char **pack(const pl_strlist *l)
+{
+    size_t bytes = (l->len + 1) * sizeof(char *);
+    for (size_t i = 0; i < l->len; i++)
+        bytes += strlen(l->items[i]) + 1;
+    char **out = pl_xmalloc(bytes);
+    char *p = (char *)(out + l->len + 1);
+    for (size_t i = 0; i < l->len; i++) {
+        size_t n = strlen(l->items[i]) + 1;
+        memcpy(p, l->items[i], n);
+        out[i] = p;
+        p += n;
+    }
+    out[l->len] = NULL;
+    return out;
+}
+
+static enum patchlevel_error input_files(patchlevel_context *ctx, const char *input,
+                                         char ***files, size_t *n)
+{
+    pl_source_options sopt = {.verbose = ctx->verbose, .parents = &ctx->parents};
+    pl_source *src = NULL;
+    pl_err err = {0};
+    if (pl_source_open(input, &sopt, &src, &err) != 0) {
+        pl_api_message(ctx, "%s", err.msg);
+        return pl_api_code(err.code);
+    }
+    *files = pack(&src->chain);
+    *n = src->chain.len;
+    pl_source_close(src);
+    pl_api_message(ctx, "%s", "");
+    return PATCHLEVEL_OK;
+}
+
+enum patchlevel_error patchlevel_input_files(patchlevel_context *ctx, const char *input,
+                                             char ***files, size_t *n)
+{
+    if (!ctx || !input || !files || !n)
+        return PATCHLEVEL_ERR_USAGE;
+    *files = NULL;
+    *n = 0;
+    API_BEGIN_CTX(rec, ctx);
+    pl_wim_set_extract_to_directory(ctx->wim_to_directory);
+    enum patchlevel_error rc = input_files(ctx, input, files, n);
+    API_END(rec);
+    return rc;
+}
