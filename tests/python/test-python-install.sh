@@ -7,8 +7,10 @@
 # built: skip), PL_BUILD_DIR, MAKE, PL_PYTHONDIR, PL_PYEXECDIR,
 # PL_LIBDIR, PL_PROGRAM, PL_FIXTURES. tests/install/test-install.sh checks
 # the rest of the installation (library, header, pkg-config, man pages).
+# PL_REQUIRE_PYTHON=1 (CI) makes bindings that are not built a failure.
 set -u
 if [ -z "${PL_PYTHON:-}" ]; then
+  [ "${PL_REQUIRE_PYTHON:-}" = 1 ] && { echo "FAIL (PL_REQUIRE_PYTHON=1): the Python bindings are not built"; exit 1; }
   echo "SKIP: the Python bindings are not built"
   exit 77
 fi

@@ -4,16 +4,18 @@
 # PL_PYTHON (the Python configure built the bindings for; empty when they
 # are not built), PL_BUILD_DIR, PL_SOURCE_DIR, PL_PROGRAM, PL_FIXTURES.
 # Skips (77) when the bindings are not built or pytest is missing (Debian:
-# python3-pytest); an extension that is built but does not import fails.
+# python3-pytest), unless PL_REQUIRE_PYTHON=1 (CI: tests/run-suite.sh),
+# which makes that a failure; an extension that is built but does not
+# import always fails.
 set -u
-if [ -z "${PL_PYTHON:-}" ]; then
-  echo "SKIP: the Python bindings are not built (configure found no Python 3 headers)"
+skip() {
+  if [ "${PL_REQUIRE_PYTHON:-}" = 1 ]; then echo "FAIL (PL_REQUIRE_PYTHON=1): $*"; exit 1; fi
+  echo "SKIP: $*"
   exit 77
-fi
-if ! "$PL_PYTHON" -c 'import pytest' 2>/dev/null; then
-  echo "SKIP: $PL_PYTHON has no pytest (Debian: python3-pytest)"
-  exit 77
-fi
+}
+[ -n "${PL_PYTHON:-}" ] ||
+  skip "the Python bindings are not built (configure found no Python 3 headers: python3-dev)"
+"$PL_PYTHON" -c 'import pytest' 2>/dev/null || skip "$PL_PYTHON has no pytest (Debian: python3-pytest)"
 
 # The package from the source tree, its extension from the build tree
 # (the package extends its path to it), the uninstalled library beside it.
