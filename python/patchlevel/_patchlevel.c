@@ -15,7 +15,13 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
+/* Python has a header of the same name (its version numbers, included by
+ * Python.h): libpatchlevel's include directory must come first on the
+ * command line, as Makefile.am puts it. */
 #include <patchlevel.h>
+#ifndef PATCHLEVEL_H
+#error "<patchlevel.h> is Python's: put libpatchlevel's include directory before Python's"
+#endif
 
 /* The error codes are a short enumeration; this bounds the walk over it
  * in error_codes() should patchlevel_error_name ever stop answering
