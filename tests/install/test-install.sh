@@ -38,6 +38,12 @@ ls "$libdir"/libpatchlevel.so.* >/dev/null 2>&1 || fail "no libpatchlevel.so.* i
 if command -v nm >/dev/null; then
     others=$(nm -D --defined-only "$libdir/libpatchlevel.so" | awk '$2 == "T" && $3 !~ /^patchlevel_/' )
     [ -z "$others" ] || fail "exported besides patchlevel_*: $others"
+    # ... and every function the header declares is there.
+    grep -o 'patchlevel_[a-z0-9_]*(' "$root/include/patchlevel.h" | tr -d '(' | sort -u \
+        >"$tmp/declared"
+    nm -D --defined-only "$libdir/libpatchlevel.so" | awk '{print $3}' | sort -u >"$tmp/exported"
+    missing=$(comm -23 "$tmp/declared" "$tmp/exported")
+    [ -z "$missing" ] || fail "declared in patchlevel.h but not exported: $missing"
 fi
 # The header stands alone: no private header, no struct layout.
 grep -q '#include "' "$root/include/patchlevel.h" && fail "patchlevel.h includes a private header"
