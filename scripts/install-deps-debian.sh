@@ -10,9 +10,11 @@ packages="build-essential autoconf automake libtool pkg-config
   libhivex-dev libxml2-dev libssl-dev
   libtsk-dev libvhdi-dev libvmdk-dev libqcow-dev libewf-dev
   check libjson-c-dev xz-utils unzip gzip jq parallel valgrind
-  clang libclang-rt-14-dev qemu-utils libregf-utils"
+  clang libclang-rt-14-dev qemu-utils libregf-utils
+  python3-dev python3-pytest"
 # Debian's wimlib.pc names libntfs-3g and fuse as private requirements, so
 # pkg-config needs their -dev packages even though patchlevel does not use them.
+# python3-dev builds the Python bindings, python3-pytest tests them.
 
 if [ "${1:-}" = "--fixtures" ]; then
   packages="$packages mingw-w64 wimtools libhivex-bin ntfs-3g fdisk dosfstools qemu-utils
