@@ -91,6 +91,7 @@ typedef struct {
     pid_t pid;
     int fd;
     const char *input;
+    const pl_analysis_options *aopt;  /* for the provenance of a failure's result */
     char *buf;
     size_t len, cap;
     char *tmpdir;            /* the worker's TMPDIR, removed after it ends */
@@ -153,6 +154,7 @@ static int start_job(job *jobs, int njobs, job *j, const char *input,
     j->pid = pid;
     j->fd = p[0];
     j->input = input;
+    j->aopt = aopt;
     j->tmpdir = tmpdir;
     clock_gettime(CLOCK_MONOTONIC, &j->start);
     return 0;
@@ -226,6 +228,11 @@ static void emit_failure(const job *j, pl_error_code code, char *reason, pl_repo
     int have = stat(j->input, &sb) == 0;
     r.input_size = have ? (int64_t)sb.st_size : -1;
     r.input_mtime = have ? (int64_t)sb.st_mtime : -1;
+    r.analyzed_at = (int64_t)time(NULL);
+    if (j->aopt) {
+        r.options = j->aopt->result;
+        r.catalog = j->aopt->catalog;
+    }
     pl_result_error(&r, code, reason);
     if (!bopt->quiet) {
         pl_progress_finish(bopt->progress);
@@ -324,10 +331,11 @@ static void service_jobs(job *jobs, int n, pl_report_writer *w, const pl_batch_o
     pl_progress_tick(bopt->progress);
 }
 
-static void run_failed_to_start(const char *input, const pl_err *err, pl_report_writer *w,
+static void run_failed_to_start(const char *input, const pl_analysis_options *aopt,
+                                const pl_err *err, pl_report_writer *w,
                                 const pl_batch_options *bopt, pl_batch_outcome *out)
 {
-    job j = {.input = input};
+    job j = {.input = input, .aopt = aopt};
     emit_failure(&j, err->code, pl_xstrdup(err->msg), w, bopt, out);
     pl_progress_done(bopt->progress, 1);
 }
@@ -397,7 +405,7 @@ static void fill_slots(job *jobs, int n, const pl_strlist *inputs, size_t *next,
         if (err.code == PL_ERR_RESOURCES && count_running(jobs, n) > 0)
             return;
         (*next)++;
-        run_failed_to_start(input, &err, w, bopt, out);
+        run_failed_to_start(input, aopt, &err, w, bopt, out);
     }
 }
 

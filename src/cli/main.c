@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-#include <wimlib.h>
 
 #include "cli/analyze.h"
 #include "cli/batch.h"
@@ -17,6 +16,7 @@
 #include "cli/signals.h"
 #include "cli/summarize.h"
 #include "config.h"
+#include "report/provenance.h"
 #include "util/escape.h"
 
 enum { EXIT_ANALYZED = 0, EXIT_CHECK_FAILED = 1, EXIT_USAGE = 2, EXIT_INPUT_FAILED = 3 };
@@ -24,7 +24,10 @@ enum { EXIT_ANALYZED = 0, EXIT_CHECK_FAILED = 1, EXIT_USAGE = 2, EXIT_INPUT_FAIL
 static void print_version(void)
 {
     printf("patchlevel %s\n", PACKAGE_VERSION);
-    printf("wimlib %s, libxml2 %s\n", wimlib_get_version_string(), xmlParserVersion);
+    const pl_library_version *libs;
+    size_t n = pl_library_versions(&libs);
+    for (size_t i = 0; i < n; i++)
+        printf("%s %s\n", libs[i].name, libs[i].version);
 }
 
 /* The shipped catalog: installed in pkgdatadir, or, for a program run
@@ -193,6 +196,9 @@ int main(int argc, char **argv)
         .source = {.verbose = o.verbose, .parents = &o.parents},
         .catalog = have_catalog ? &cat : NULL,
         .find_6002 = o.find_6002,
+        .hash = o.hash,
+        .result = {.catalog_option = o.catalog, .parents = &o.parents,
+                   .find_6002 = o.find_6002, .hash = o.hash},
     };
     pl_collected c;
     gather_inputs(&o, &aopt.source, &c);

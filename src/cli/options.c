@@ -16,6 +16,7 @@ enum {
     OPT_NO_PROGRESS,
     OPT_RETRY_FAILED,
     OPT_FIND_6002,
+    OPT_HASH,
 };
 
 /* Upper bounds that keep a typo from asking for something absurd. */
@@ -29,6 +30,7 @@ static const struct option long_options[] = {
     {"require-6003", no_argument, NULL, OPT_REQUIRE_6003},
     {"find-6002-checks", no_argument, NULL, OPT_FIND_6002},
     {"parent", required_argument, NULL, OPT_PARENT},
+    {"hash", no_argument, NULL, OPT_HASH},
     {"catalog", required_argument, NULL, OPT_CATALOG},
     {"recursive", no_argument, NULL, 'r'},
     {"jobs", required_argument, NULL, 'j'},
@@ -89,6 +91,8 @@ void pl_options_usage(FILE *out)
           "                       of the one shipped with patchlevel\n"
           "      --parent FILE    a parent (backing) disk for a differencing disk or\n"
           "                       overlay, tried after the locators; may be repeated\n"
+          "      --hash           also give the SHA-256 of every file of each input\n"
+          "                       (each chain member, segment and part), streamed\n"
           "  -q, --quiet          do not print per-input errors on standard error\n"
           "  -v, --verbose        text: list every package and the bytes read\n"
           "  -h, --help           show this help and exit\n"
@@ -187,6 +191,7 @@ int pl_options_parse(int argc, char **argv, pl_options *o, FILE *err)
         case 'o': o->output = optarg; break;
         case OPT_REQUIRE_6003: o->require_6003 = 1; break;
         case OPT_FIND_6002: o->find_6002 = 1; break;
+        case OPT_HASH: o->hash = 1; break;
         case OPT_PARENT: pl_strlist_push(&o->parents, optarg); break;
         case OPT_CATALOG: o->catalog = optarg; break;
         case 'q': o->quiet = 1; break;

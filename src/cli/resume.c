@@ -143,7 +143,11 @@ static int add_line(const line_reader *r, int retry_failed, pl_resume_state *st)
     json_object *schema = o ? member(o, "schema", json_type_string) : NULL;
     json_object *in = o ? member(o, "input", json_type_string) : NULL;
     json_object *sz = o ? member(o, "input_size", json_type_int) : NULL;
-    json_object *mt = o ? member(o, "input_mtime", json_type_int) : NULL;
+    /* input_mtime_epoch; results written before it existed hold the epoch
+     * in input_mtime itself (now an ISO 8601 time). */
+    json_object *mt = o ? member(o, "input_mtime_epoch", json_type_int) : NULL;
+    if (!mt && o)
+        mt = member(o, "input_mtime", json_type_int);
     int ok = whole && schema && strcmp(json_object_get_string(schema), PL_SCHEMA) == 0 && in;
     if (ok && sz && mt && result_done(o, retry_failed))
         pl_strlist_push_owned(&st->done_keys,

@@ -18,10 +18,37 @@ typedef struct {
     pl_assessment assess;
 } pl_inst_result;
 
+/* The options of a run that change what a result says, for its provenance
+ * (not owned: they live as long as the run). */
+typedef struct {
+    const char *catalog_option;  /* --catalog as given; NULL: the shipped one or none */
+    const pl_strlist *parents;   /* --parent files, may be NULL */
+    int find_6002;               /* --find-6002-checks */
+    int hash;                    /* --hash */
+} pl_result_options;
+
+/* --hash: one file of the input (a chain member, a segment, the input). */
+typedef struct {
+    char *file;
+    uint64_t size;
+    char sha256[65];             /* "" when it could not be hashed */
+    char *error;                 /* why not; NULL when hashed */
+    pl_error_code code;
+} pl_file_hash;
+
 typedef struct {
     char *input;
     int64_t input_size;          /* bytes (-1 unknown): with input and input_mtime, */
-    int64_t input_mtime;         /* Unix seconds, the key --resume matches on */
+    int64_t input_mtime;         /* Unix seconds, the key --resume matches on (JSON:
+                                    input_mtime as ISO 8601 UTC, input_mtime_epoch) */
+    int64_t analyzed_at;         /* Unix seconds when the analysis began (0 unknown) */
+    pl_result_options options;
+    /* --hash: the SHA-256 of every file of the input. hashed = 0 without
+     * the option; hashes_unknown says why none are given (a directory). */
+    int hashed;
+    pl_file_hash *hashes;
+    size_t nhashes;
+    const char *hashes_unknown;
     const char *container;       /* NULL when the input could not be opened */
     pl_strlist chain;
     pl_inst_result *insts;

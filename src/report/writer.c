@@ -108,6 +108,11 @@ void pl_input_result_free(pl_input_result *r)
     pl_strlist_free(&r->errors);
     pl_strlist_free(&r->error_codes);
     pl_notes_free(&r->warnings);
+    for (size_t i = 0; i < r->nhashes; i++) {
+        free(r->hashes[i].file);
+        free(r->hashes[i].error);
+    }
+    free(r->hashes);
     memset(r, 0, sizeof *r);
 }
 
