@@ -102,7 +102,10 @@ static int run(const pl_options *o, const pl_analysis_options *aopt, const pl_co
 {
     const pl_strlist *inputs = &c->inputs;
     pl_report_writer w;
-    pl_report_begin(&w, out, o->format, inputs->len, o->verbose);
+    /* -f json: the shape depends on what was asked, never on what was
+     * found, so a script reads -r's output the same way for one image or
+     * none. */
+    pl_report_begin(&w, out, o->format, o->recursive || o->ninputs != 1, o->verbose);
     pl_progress progress;
     pl_progress_init(&progress, progress_wanted(o), inputs->len);
     pl_batch_options bopt = {.jobs = o->jobs, .timeout = o->timeout, .quiet = o->quiet,

@@ -79,11 +79,12 @@ typedef struct {
     FILE *out;
     pl_format fmt;
     int verbose;                 /* text: also list every package */
-    size_t total;                /* inputs expected (json: object vs array) */
+    int json_array;              /* json: an array of objects (-r, or several
+                                    inputs named), else one object */
     size_t written;
 } pl_report_writer;
 
-void pl_report_begin(pl_report_writer *w, FILE *out, pl_format fmt, size_t total, int verbose);
+void pl_report_begin(pl_report_writer *w, FILE *out, pl_format fmt, int json_array, int verbose);
 /* Write one result; returns 0 or -1 (errno set) on an output error. */
 int pl_report_item(pl_report_writer *w, const pl_input_result *r);
 /* The two halves of pl_report_item, for results rendered in a worker

@@ -23,16 +23,16 @@ int pl_format_parse(const char *s, pl_format *out)
     return -1;
 }
 
-void pl_report_begin(pl_report_writer *w, FILE *out, pl_format fmt, size_t total, int verbose)
+void pl_report_begin(pl_report_writer *w, FILE *out, pl_format fmt, int json_array, int verbose)
 {
     memset(w, 0, sizeof *w);
     w->out = out;
     w->fmt = fmt;
-    w->total = total;
+    w->json_array = json_array;
     w->verbose = verbose;
     if (fmt == PL_FMT_CSV)
         pl_report_csv_header(out);
-    if (fmt == PL_FMT_JSON && total != 1)
+    if (fmt == PL_FMT_JSON && json_array)
         fputs("[\n", out);
 }
 
@@ -66,10 +66,10 @@ char *pl_report_render(pl_format fmt, int verbose, const pl_input_result *r, siz
 int pl_report_emit(pl_report_writer *w, const char *text, size_t len)
 {
     /* A JSON array for several inputs: separators between the objects. */
-    if (w->fmt == PL_FMT_JSON && w->total != 1 && w->written > 0)
+    if (w->fmt == PL_FMT_JSON && w->json_array && w->written > 0)
         fputs(",\n", w->out);
     fwrite(text, 1, len, w->out);
-    if (w->fmt == PL_FMT_JSON && w->total == 1)
+    if (w->fmt == PL_FMT_JSON && !w->json_array)
         fputc('\n', w->out);
     w->written++;
     /* Flushed at once: a killed run keeps every finished result. */
@@ -89,7 +89,7 @@ int pl_report_item(pl_report_writer *w, const pl_input_result *r)
 
 int pl_report_end(pl_report_writer *w)
 {
-    if (w->fmt == PL_FMT_JSON && w->total != 1)
+    if (w->fmt == PL_FMT_JSON && w->json_array)
         fputs(w->written ? "\n]\n" : "]\n", w->out);
     if (fflush(w->out) != 0 || ferror(w->out))
         return -1;
