@@ -10,7 +10,10 @@ packages="build-essential autoconf automake pkg-config
   libhivex-dev libxml2-dev libssl-dev
   libtsk-dev libvhdi-dev libvmdk-dev libqcow-dev libewf-dev
   check libjson-c-dev xz-utils unzip gzip jq parallel valgrind
-  clang libclang-rt-14-dev qemu-utils libregf-utils"
+  clang libclang-rt-14-dev qemu-utils libregf-utils
+  python3 libreoffice-calc-nogui"
+# libreoffice-calc-nogui: the CSV test converts a --csv-bom report to .xlsx
+# and reads its cells back (tests/csv/test-csv-spreadsheet.sh).
 # Debian's wimlib.pc names libntfs-3g and fuse as private requirements, so
 # pkg-config needs their -dev packages even though patchlevel does not use them.
 

@@ -65,12 +65,12 @@ static char *error_text(const pl_input_result *r)
 }
 
 static void run_worker(const char *input, const pl_analysis_options *aopt, pl_format fmt,
-                       int verbose, int fd)
+                       const pl_report_style *style, int fd)
 {
     pl_input_result r;
     pl_analyze_input(input, aopt, &r);
     size_t len = 0;
-    char *text = pl_report_render(fmt, verbose, &r, &len);
+    char *text = pl_report_render(fmt, style, &r, &len);
     char *errs = error_text(&r);
     char head[128];
     snprintf(head, sizeof head, "PLRESULT %d %d %zu %zu\n", r.errors.len > 0,
@@ -116,8 +116,7 @@ static void worker_setup(const job *jobs, int njobs, const char *tmpdir, pid_t p
  * (EMFILE, ENFILE, EAGAIN) is code resources: the caller waits for a
  * running worker to end and tries again. */
 static int start_job(job *jobs, int njobs, job *j, const char *input,
-                     const pl_analysis_options *aopt, const pl_report_writer *w, int verbose,
-                     pl_err *err)
+                     const pl_analysis_options *aopt, const pl_report_writer *w, pl_err *err)
 {
     int p[2];
     char *tmpdir = pl_tmpdir_create("patchlevel", err);
@@ -147,7 +146,7 @@ static int start_job(job *jobs, int njobs, job *j, const char *input,
         /* The worker never returns here: its copy of the name is done with
          * once it is in the environment. */
         free(tmpdir);
-        run_worker(input, aopt, w->fmt, verbose, p[1]);
+        run_worker(input, aopt, w->fmt, &w->style, p[1]);
     }
     close(p[1]);
     memset(j, 0, sizeof *j);
@@ -397,7 +396,7 @@ static void fill_slots(job *jobs, int n, const pl_strlist *inputs, size_t *next,
             continue;
         const char *input = inputs->items[*next];
         pl_err err = {0};
-        if (start_job(jobs, n, &jobs[i], input, aopt, w, bopt->verbose, &err) == 0) {
+        if (start_job(jobs, n, &jobs[i], input, aopt, w, &err) == 0) {
             jobs[i].timeout = job_timeout(bopt, input);
             (*next)++;
             continue;

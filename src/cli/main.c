@@ -105,7 +105,9 @@ static int run(const pl_options *o, const pl_analysis_options *aopt, const pl_co
     /* -f json: the shape depends on what was asked, never on what was
      * found, so a script reads -r's output the same way for one image or
      * none. */
-    pl_report_begin(&w, out, o->format, o->recursive || o->ninputs != 1, o->verbose);
+    pl_report_style style = {.json_array = o->recursive || o->ninputs != 1,
+                             .verbose = o->verbose, .csv_bom = o->csv_bom};
+    pl_report_begin(&w, out, o->format, &style);
     pl_progress progress;
     pl_progress_init(&progress, progress_wanted(o), inputs->len);
     pl_batch_options bopt = {.jobs = o->jobs, .timeout = o->timeout, .quiet = o->quiet,

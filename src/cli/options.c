@@ -17,6 +17,7 @@ enum {
     OPT_RETRY_FAILED,
     OPT_FIND_6002,
     OPT_HASH,
+    OPT_CSV_BOM,
 };
 
 /* Upper bounds that keep a typo from asking for something absurd. */
@@ -31,6 +32,7 @@ static const struct option long_options[] = {
     {"find-6002-checks", no_argument, NULL, OPT_FIND_6002},
     {"parent", required_argument, NULL, OPT_PARENT},
     {"hash", no_argument, NULL, OPT_HASH},
+    {"csv-bom", no_argument, NULL, OPT_CSV_BOM},
     {"catalog", required_argument, NULL, OPT_CATALOG},
     {"recursive", no_argument, NULL, 'r'},
     {"jobs", required_argument, NULL, 'j'},
@@ -62,6 +64,8 @@ void pl_options_usage(FILE *out)
           "Options:\n"
           "  -f, --format FORMAT  text (default), json, jsonl or csv; json is one object\n"
           "                       for one input, an array with -r or several inputs\n"
+          "      --csv-bom        csv: start with UTF-8's byte-order mark, so that\n"
+          "                       Excel reads non-ASCII names right\n"
           "  -o, --output FILE    write the report to FILE instead of standard output\n"
           "  -r, --recursive      find the images (by content) under directory PATHs;\n"
           "                       a chain's parents and a set's later parts are\n"
@@ -193,6 +197,7 @@ int pl_options_parse(int argc, char **argv, pl_options *o, FILE *err)
         case OPT_REQUIRE_6003: o->require_6003 = 1; break;
         case OPT_FIND_6002: o->find_6002 = 1; break;
         case OPT_HASH: o->hash = 1; break;
+        case OPT_CSV_BOM: o->csv_bom = 1; break;
         case OPT_PARENT: pl_strlist_push(&o->parents, optarg); break;
         case OPT_CATALOG: o->catalog = optarg; break;
         case 'q': o->quiet = 1; break;

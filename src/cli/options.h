@@ -11,6 +11,7 @@ typedef struct {
     int require_6003;
     int find_6002;           /* --find-6002-checks */
     int hash;                /* --hash */
+    int csv_bom;             /* --csv-bom */
     pl_strlist parents;      /* --parent FILE, in order given */
     const char *catalog;     /* --catalog FILE, NULL = the shipped one */
     int recursive;           /* -r: find images under directories */

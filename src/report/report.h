@@ -75,22 +75,29 @@ typedef enum { PL_FMT_TEXT, PL_FMT_JSON, PL_FMT_JSONL, PL_FMT_CSV } pl_format;
 /* Parse "text", "json", "jsonl", "csv"; -1 if none. */
 int pl_format_parse(const char *s, pl_format *out);
 
+/* How a report is laid out beyond its format. */
+typedef struct {
+    int json_array;              /* json: an array (-r, several inputs), else one object */
+    int verbose;                 /* text: also list every package */
+    int csv_bom;                 /* csv: for spreadsheets (--csv-bom): UTF-8's
+                                    byte-order mark first, versions kept as text */
+} pl_report_style;
+
 typedef struct {
     FILE *out;
     pl_format fmt;
-    int verbose;                 /* text: also list every package */
-    int json_array;              /* json: an array of objects (-r, or several
-                                    inputs named), else one object */
+    pl_report_style style;
     size_t written;
 } pl_report_writer;
 
-void pl_report_begin(pl_report_writer *w, FILE *out, pl_format fmt, int json_array, int verbose);
+void pl_report_begin(pl_report_writer *w, FILE *out, pl_format fmt, const pl_report_style *style);
 /* Write one result; returns 0 or -1 (errno set) on an output error. */
 int pl_report_item(pl_report_writer *w, const pl_input_result *r);
 /* The two halves of pl_report_item, for results rendered in a worker
  * process: the text of one result in a format (no separators; malloc'd),
  * and writing such a text with the separators the format needs. */
-char *pl_report_render(pl_format fmt, int verbose, const pl_input_result *r, size_t *len);
+char *pl_report_render(pl_format fmt, const pl_report_style *style, const pl_input_result *r,
+                       size_t *len);
 int pl_report_emit(pl_report_writer *w, const char *text, size_t len);
 int pl_report_end(pl_report_writer *w);
 
@@ -98,11 +105,13 @@ int pl_report_end(pl_report_writer *w);
 void pl_report_json_object(pl_json *j, const pl_input_result *r);
 /* Text block and CSV rows, used by the writer. */
 void pl_report_text(FILE *out, const pl_input_result *r, int verbose);
-void pl_report_csv_header(FILE *out);
+/* bom: start with UTF-8's byte-order mark. */
+void pl_report_csv_header(FILE *out, int bom);
 /* One CSV field, RFC 4180-quoted when needed. Values come from images:
  * one that a spreadsheet would run as a formula (= + - @ at the start) is
  * written with a leading apostrophe, which spreadsheets show as text. */
 void pl_csv_field(FILE *out, const char *s);
-void pl_report_csv_rows(FILE *out, const pl_input_result *r);
+/* spreadsheet: write version cells so that spreadsheets keep them as text. */
+void pl_report_csv_rows(FILE *out, const pl_input_result *r, int spreadsheet);
 
 #endif

@@ -149,6 +149,34 @@ START_TEST(csv_has_a_row_per_installation)
 }
 END_TEST
 
+/* Who the server is, and --csv-bom's mark and versions kept as text. */
+START_TEST(csv_names_the_computer_and_serves_spreadsheets)
+{
+    e2e_run r;
+    const char *plain[] = {"-f", "csv", e2e_fixture("trees/ws2008-idle"), NULL};
+    e2e_exec(&r, plain);
+    ck_assert_int_eq(r.status, 0);
+    char *name = e2e_csv_cell(r.out, 1, "computer_name");
+    char *version = e2e_csv_cell(r.out, 1, "version");
+    ck_assert_str_eq(name, "SRV08-IDLE");
+    ck_assert_str_eq(version, "6.0");
+    free(name);
+    free(version);
+    e2e_free(&r);
+    const char *bom[] = {"-f", "csv", "--csv-bom", e2e_fixture("trees/ws2008-idle"), NULL};
+    e2e_exec(&r, bom);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert(strncmp(r.out, "\xEF\xBB\xBFinput,", 9) == 0);
+    version = e2e_csv_cell(r.out, 1, "version");
+    ck_assert_str_eq(version, "=\"6.0\"");
+    free(version);
+    char *csd = e2e_csv_cell(r.out, 1, "csd_version");
+    ck_assert_str_eq(csd, "Service Pack 2");   /* other cells as they are */
+    free(csd);
+    e2e_free(&r);
+}
+END_TEST
+
 /* -f json: an object for one named input; an array for several, and
  * always with -r, even when it finds one image or none. */
 START_TEST(json_shape_follows_the_request_not_the_findings)
@@ -198,6 +226,7 @@ int main(void)
     tcase_add_test(tc, require_6003_exit_status);
     tcase_add_test(tc, output_file_and_jsonl);
     tcase_add_test(tc, csv_has_a_row_per_installation);
+    tcase_add_test(tc, csv_names_the_computer_and_serves_spreadsheets);
     tcase_add_test(tc, json_shape_follows_the_request_not_the_findings);
     suite_add_tcase(s, tc);
     return pl_run_suite(s);
