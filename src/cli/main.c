@@ -118,7 +118,7 @@ static int run(const pl_options *o, const pl_analysis_options *aopt, const pl_co
     pl_progress_finish(&progress);
     if (pl_report_end(&w) != 0 || res.output_error) {
         fprintf(stderr, "patchlevel: %s: cannot write the report: %s\n",
-                o->output ? o->output : "standard output", strerror(errno));
+                o->output ? pl_esc(o->output) : "standard output", strerror(errno));
         return EXIT_INPUT_FAILED;
     }
     if (res.stopped_by) {
@@ -145,7 +145,7 @@ static int apply_resume(const pl_options *o, int fd, pl_strlist *inputs)
     }
     size_t skipped = pl_resume_filter(inputs, &st);
     if (o->verbose)
-        fprintf(stderr, "patchlevel: %s: %zu inputs already done, %zu to go\n", o->resume,
+        fprintf(stderr, "patchlevel: %s: %zu inputs already done, %zu to go\n", pl_esc(o->resume),
                 skipped, inputs->len);
     pl_resume_free(&st);
     return 0;
@@ -220,7 +220,7 @@ int main(int argc, char **argv)
         status = run(&o, &aopt, &c, out);
     if (out && out != stdout && fclose(out) != 0) {
         fprintf(stderr, "patchlevel: %s: cannot write the report: %s\n",
-                o.resume ? o.resume : o.output, strerror(errno));
+                pl_esc(o.resume ? o.resume : o.output), strerror(errno));
         status = EXIT_INPUT_FAILED;
     }
     pl_fileset_free(&protect);

@@ -4,6 +4,9 @@
 
 #include <getopt.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "util/escape.h"
 
 enum {
     OPT_REQUIRE_6003 = 256,
@@ -151,7 +154,8 @@ static int parse_shard(const char *s, unsigned *k, unsigned *n)
 
 static int usage_error(FILE *err, const char *msg, const char *arg)
 {
-    fprintf(err, "patchlevel: %s%s%s\n", msg, arg ? ": " : "", arg ? arg : "");
+    /* A typed argument can hold control characters (a pasted name). */
+    fprintf(err, "patchlevel: %s%s%s\n", msg, arg ? ": " : "", arg ? pl_esc(arg) : "");
     fputs("Try 'patchlevel --help' for more information.\n", err);
     return 2;
 }
@@ -198,7 +202,13 @@ int pl_options_parse(int argc, char **argv, pl_options *o, FILE *err)
         case OPT_FIND_6002: o->find_6002 = 1; break;
         case OPT_HASH: o->hash = 1; break;
         case OPT_CSV_BOM: o->csv_bom = 1; break;
-        case OPT_PARENT: pl_strlist_push(&o->parents, optarg); break;
+        case OPT_PARENT:
+            /* A parent that is not there would only be skipped as a
+             * candidate, and the child then fail for another reason. */
+            if (access(optarg, F_OK) != 0)
+                return usage_error(err, "--parent names a file that does not exist", optarg);
+            pl_strlist_push(&o->parents, optarg);
+            break;
         case OPT_CATALOG: o->catalog = optarg; break;
         case 'q': o->quiet = 1; break;
         case 'v': o->verbose = 1; break;

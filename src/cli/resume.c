@@ -9,6 +9,7 @@
 
 #include "report/json_writer.h"
 #include "report/report.h"
+#include "util/escape.h"
 #include "util/limits.h"
 
 char *pl_resume_key(const char *path, int64_t size, int64_t mtime)
@@ -194,7 +195,7 @@ static void warn_skipped(const char *name, const pl_resume_state *st)
         fprintf(stderr, "patchlevel: %s: %zu line%s skipped: not patchlevel results (NUL "
                         "bytes, cut off, not JSON, over %llu bytes or another schema); their "
                         "inputs are analyzed again\n",
-                name, st->skipped, st->skipped == 1 ? "" : "s",
+                pl_esc(name), st->skipped, st->skipped == 1 ? "" : "s",
                 (unsigned long long)PL_MAX_RESULT_LINE_BYTES);
 }
 

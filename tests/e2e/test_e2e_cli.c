@@ -39,13 +39,16 @@ END_TEST
 
 START_TEST(usage_errors_exit_2)
 {
-    const char *cases[][3] = {{NULL}, {"--no-such-option", "x", NULL}, {"-f", "xml", "x"},
-                              {"-f", NULL}};
+    const char *cases[][4] = {{NULL}, {"--no-such-option", "x", NULL}, {"-f", "xml", "x"},
+                              {"-f", NULL}, {"--parent", "/nonexistent/base.vhd", "x", NULL},
+                              {"-f", "x\033]0;title\007\033[2J", "x", NULL}};
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         e2e_run r;
         e2e_exec(&r, cases[i]);
         ck_assert_msg(r.status == 2, "case %zu exited %d", i, r.status);
         ck_assert(strstr(r.err, "patchlevel: "));
+        /* What was typed is shown escaped, never as terminal controls. */
+        ck_assert_msg(!strchr(r.err, '\033'), "case %zu: raw escape on stderr", i);
         e2e_free(&r);
     }
 }
