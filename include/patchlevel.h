@@ -139,9 +139,13 @@ int patchlevel_error_is_transient(enum patchlevel_error e);
 
 /* "0.x.y": the package version. */
 const char *patchlevel_version(void);
-/* The versions of the libraries that matter for reading images, one
- * line: "wimlib 1.14.4, libxml2 20914". */
+/* The versions of the libraries patchlevel runs with, one line:
+ * "wimlib 1.13.5, hivex 1.3.23, libxml2 2.9.14, ...". */
 const char *patchlevel_library_versions(void);
+/* The same one at a time (the report's provenance.libraries): library i's
+ * version, its name in *name; NULL past the last. As each library reports
+ * it at run time (hivex, which has no such call: as built). */
+const char *patchlevel_library_version(size_t i, const char **name);
 /* Optional: initialize the libraries patchlevel uses (libxml2's parser).
  * Done on demand by patchlevel_context_new; calling it first in a
  * threaded host avoids a race in libxml2's own lazy initialization. */
@@ -179,6 +183,10 @@ enum patchlevel_error patchlevel_context_add_parent(patchlevel_context *ctx, con
 /* --find-6002-checks: also scan scripts and settings that test for build
  * 6002 (the compat_6002 member of each installation). Default off. */
 enum patchlevel_error patchlevel_context_set_find_6002_checks(patchlevel_context *ctx, int on);
+/* --hash: give the SHA-256 of every file of each input (chain members,
+ * segments, parts; the file itself for a hive or an input not
+ * understood), streamed (JSON "input_hashes"). Off by default. */
+enum patchlevel_error patchlevel_context_set_hash(patchlevel_context *ctx, int on);
 /* --verbose: the sources add detail to their warnings. Default off. */
 enum patchlevel_error patchlevel_context_set_verbose(patchlevel_context *ctx, int on);
 /* WIM evidence: 0 (default) read small files through an in-memory file
@@ -228,10 +236,12 @@ enum patchlevel_error patchlevel_analyze(patchlevel_context *ctx, const char *in
                                          patchlevel_result **out);
 /* A result for an input whose analysis failed outside the library (a
  * worker process that crashed or timed out): the input's name, size and
- * time, and this one error; no catalog, no installation. message must
- * not be empty; code is the error's code (PATCHLEVEL_OK counts as
- * internal). */
-enum patchlevel_error patchlevel_result_new_failed(const char *input, enum patchlevel_error code,
+ * time, and this one error; no installation. With ctx (may be NULL), its
+ * provenance and catalog are those of ctx, as an analysis would have
+ * had them. message must not be empty; code is the error's code
+ * (PATCHLEVEL_OK counts as internal). */
+enum patchlevel_error patchlevel_result_new_failed(const patchlevel_context *ctx,
+                                                   const char *input, enum patchlevel_error code,
                                                    const char *message,
                                                    patchlevel_result **out);
 void patchlevel_result_free(patchlevel_result *r);
@@ -285,12 +295,20 @@ const char *patchlevel_csv_header(void);
  * NUL-terminated, *len its length without the NUL; free with
  * patchlevel_free. */
 enum patchlevel_error patchlevel_result_json(const patchlevel_result *r, char **json, size_t *len);
+/* How patchlevel_result_render writes, or'ed together. */
+enum patchlevel_render_flags {
+    PATCHLEVEL_RENDER_VERBOSE = 1,      /* text: list every package (-v) */
+    PATCHLEVEL_RENDER_SPREADSHEET = 2,  /* csv: version cells as ="6.0", which spreadsheets
+                                           keep as text (--csv-bom; the caller writes
+                                           UTF-8's byte-order mark before the header) */
+};
 /* The result as the program writes it in a format, without the
  * separators between results (the program puts ",\n" between JSON
- * objects in an array, and the CSV header first). verbose: text lists
- * every package (-v). len may be NULL. */
+ * objects in an array, and the CSV header first). flags: of
+ * enum patchlevel_render_flags (1 is verbose, as before). len may be
+ * NULL. */
 enum patchlevel_error patchlevel_result_render(const patchlevel_result *r,
-                                               enum patchlevel_format fmt, int verbose,
+                                               enum patchlevel_format fmt, int flags,
                                                char **text, size_t *len);
 /* One element of the result's "installations" array, pretty-printed as
  * the program prints it (nested at the top level), without a final

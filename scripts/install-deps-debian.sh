@@ -11,7 +11,9 @@ packages="build-essential autoconf automake libtool pkg-config
   libtsk-dev libvhdi-dev libvmdk-dev libqcow-dev libewf-dev
   check libjson-c-dev xz-utils unzip gzip jq parallel valgrind
   clang libclang-rt-14-dev qemu-utils libregf-utils
-  python3-dev python3-pytest"
+  python3-dev python3-pytest libreoffice-calc-nogui"
+# libreoffice-calc-nogui: the CSV test converts a --csv-bom report to .xlsx
+# and reads its cells back (tests/csv/test-csv-spreadsheet.sh).
 # Debian's wimlib.pc names libntfs-3g and fuse as private requirements, so
 # pkg-config needs their -dev packages even though patchlevel does not use them.
 # python3-dev builds the Python bindings, python3-pytest tests them.

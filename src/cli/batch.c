@@ -62,13 +62,13 @@ static char *error_text(const patchlevel_result *r)
 #define WORKER_NO_MEMORY 3
 
 static void run_worker(const char *input, patchlevel_context *ctx, enum patchlevel_format fmt,
-                       int verbose, int fd)
+                       int render_flags, int fd)
 {
     patchlevel_result *r = NULL;
     char *text = NULL;
     size_t len = 0;
     if (patchlevel_analyze(ctx, input, &r) != PATCHLEVEL_OK ||
-        patchlevel_result_render(r, fmt, verbose, &text, &len) != PATCHLEVEL_OK) {
+        patchlevel_result_render(r, fmt, render_flags, &text, &len) != PATCHLEVEL_OK) {
         patchlevel_result_free(r);
         close(fd);
         exit(WORKER_NO_MEMORY);
@@ -94,6 +94,7 @@ typedef struct {
     pid_t pid;
     int fd;
     const char *input;
+    patchlevel_context *ctx;  /* for the provenance of a failure's result */
     char *buf;
     size_t len, cap;
     char *tmpdir;            /* the worker's TMPDIR, removed after it ends */
@@ -118,7 +119,7 @@ static void worker_setup(const job *jobs, int njobs, const char *tmpdir, pid_t p
  * (EMFILE, ENFILE, EAGAIN) is code resources: the caller waits for a
  * running worker to end and tries again. */
 static int start_job(job *jobs, int njobs, job *j, const char *input,
-                     patchlevel_context *ctx, const pl_stream *w, int verbose, pl_err *err)
+                     patchlevel_context *ctx, const pl_stream *w, pl_err *err)
 {
     int p[2];
     char *tmpdir = pl_tmpdir_create("patchlevel", err);
@@ -148,13 +149,14 @@ static int start_job(job *jobs, int njobs, job *j, const char *input,
         /* The worker never returns here: its copy of the name is done with
          * once it is in the environment. */
         free(tmpdir);
-        run_worker(input, ctx, w->fmt, verbose, p[1]);
+        run_worker(input, ctx, w->fmt, w->render_flags, p[1]);
     }
     close(p[1]);
     memset(j, 0, sizeof *j);
     j->pid = pid;
     j->fd = p[0];
     j->input = input;
+    j->ctx = ctx;
     j->tmpdir = tmpdir;
     clock_gettime(CLOCK_MONOTONIC, &j->start);
     return 0;
@@ -227,7 +229,7 @@ static void emit_failure(const job *j, pl_error_code code, char *reason, pl_stre
                          const pl_batch_options *bopt, pl_batch_outcome *out)
 {
     patchlevel_result *r = NULL;
-    if (patchlevel_result_new_failed(j->input, (enum patchlevel_error)code, reason, &r) !=
+    if (patchlevel_result_new_failed(j->ctx, j->input, (enum patchlevel_error)code, reason, &r) !=
         PATCHLEVEL_OK)
         pl_out_of_memory(0);
     if (!bopt->quiet) {
@@ -327,10 +329,11 @@ static void service_jobs(job *jobs, int n, pl_stream *w, const pl_batch_options 
     pl_progress_tick(bopt->progress);
 }
 
-static void run_failed_to_start(const char *input, const pl_err *err, pl_stream *w,
+static void run_failed_to_start(const char *input, patchlevel_context *ctx, const pl_err *err,
+                                pl_stream *w,
                                 const pl_batch_options *bopt, pl_batch_outcome *out)
 {
-    job j = {.input = input};
+    job j = {.input = input, .ctx = ctx};
     emit_failure(&j, err->code, pl_xstrdup(err->msg), w, bopt, out);
     pl_progress_done(bopt->progress, 1);
 }
@@ -392,7 +395,7 @@ static void fill_slots(job *jobs, int n, const pl_strlist *inputs, size_t *next,
             continue;
         const char *input = inputs->items[*next];
         pl_err err = {0};
-        if (start_job(jobs, n, &jobs[i], input, ctx, w, bopt->verbose, &err) == 0) {
+        if (start_job(jobs, n, &jobs[i], input, ctx, w, &err) == 0) {
             jobs[i].timeout = job_timeout(bopt, input);
             (*next)++;
             continue;
@@ -400,7 +403,7 @@ static void fill_slots(job *jobs, int n, const pl_strlist *inputs, size_t *next,
         if (err.code == PL_ERR_RESOURCES && count_running(jobs, n) > 0)
             return;
         (*next)++;
-        run_failed_to_start(input, &err, w, bopt, out);
+        run_failed_to_start(input, ctx, &err, w, bopt, out);
     }
 }
 

@@ -21,7 +21,9 @@ enum { EXIT_ANALYZED = 0, EXIT_CHECK_FAILED = 1, EXIT_USAGE = 2, EXIT_INPUT_FAIL
 static void print_version(void)
 {
     printf("patchlevel %s\n", patchlevel_version());
-    printf("%s\n", patchlevel_library_versions());
+    const char *name, *version;
+    for (size_t i = 0; (version = patchlevel_library_version(i, &name)); i++)
+        printf("%s %s\n", name, version);
 }
 
 /* --catalog FILE, or the shipped one. 0, or -1 after a message (the
@@ -58,6 +60,7 @@ static patchlevel_context *make_context(const pl_options *o)
     if (ok) {
         patchlevel_context_set_verbose(ctx, o->verbose);
         patchlevel_context_set_find_6002_checks(ctx, o->find_6002);
+        patchlevel_context_set_hash(ctx, o->hash);
         return ctx;
     }
     patchlevel_context_free(ctx);
@@ -103,7 +106,12 @@ static int run(const pl_options *o, patchlevel_context *ctx, const pl_collected 
 {
     const pl_strlist *inputs = &c->inputs;
     pl_stream w;
-    pl_stream_begin(&w, out, o->format, inputs->len, o->verbose);
+    /* -f json: the shape depends on what was asked, never on what was
+     * found, so a script reads -r's output the same way for one image or
+     * none. */
+    int flags = (o->verbose ? PATCHLEVEL_RENDER_VERBOSE : 0) |
+                (o->csv_bom ? PATCHLEVEL_RENDER_SPREADSHEET : 0);
+    pl_stream_begin(&w, out, o->format, o->recursive || o->ninputs != 1, flags);
     pl_progress progress;
     pl_progress_init(&progress, progress_wanted(o), inputs->len);
     pl_batch_options bopt = {.jobs = o->jobs, .timeout = o->timeout, .quiet = o->quiet,
@@ -114,7 +122,7 @@ static int run(const pl_options *o, patchlevel_context *ctx, const pl_collected 
     pl_progress_finish(&progress);
     if (pl_stream_end(&w) != 0 || res.output_error) {
         fprintf(stderr, "patchlevel: %s: cannot write the report: %s\n",
-                o->output ? o->output : "standard output", strerror(errno));
+                o->output ? pl_esc(o->output) : "standard output", strerror(errno));
         return EXIT_INPUT_FAILED;
     }
     if (res.stopped_by) {
@@ -141,7 +149,7 @@ static int apply_resume(const pl_options *o, int fd, pl_strlist *inputs)
     }
     size_t skipped = pl_resume_filter(inputs, &st);
     if (o->verbose)
-        fprintf(stderr, "patchlevel: %s: %zu inputs already done, %zu to go\n", o->resume,
+        fprintf(stderr, "patchlevel: %s: %zu inputs already done, %zu to go\n", pl_esc(o->resume),
                 skipped, inputs->len);
     pl_resume_free(&st);
     return 0;
@@ -206,7 +214,7 @@ int main(int argc, char **argv)
         status = run(&o, ctx, &c, out);
     if (out && out != stdout && fclose(out) != 0) {
         fprintf(stderr, "patchlevel: %s: cannot write the report: %s\n",
-                o.resume ? o.resume : o.output, strerror(errno));
+                pl_esc(o.resume ? o.resume : o.output), strerror(errno));
         status = EXIT_INPUT_FAILED;
     }
     pl_fileset_free(&protect);

@@ -4,6 +4,9 @@
 
 #include <getopt.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "util/escape.h"
 
 enum {
     OPT_REQUIRE_6003 = 256,
@@ -16,6 +19,8 @@ enum {
     OPT_NO_PROGRESS,
     OPT_RETRY_FAILED,
     OPT_FIND_6002,
+    OPT_HASH,
+    OPT_CSV_BOM,
 };
 
 /* Upper bounds that keep a typo from asking for something absurd. */
@@ -29,6 +34,8 @@ static const struct option long_options[] = {
     {"require-6003", no_argument, NULL, OPT_REQUIRE_6003},
     {"find-6002-checks", no_argument, NULL, OPT_FIND_6002},
     {"parent", required_argument, NULL, OPT_PARENT},
+    {"hash", no_argument, NULL, OPT_HASH},
+    {"csv-bom", no_argument, NULL, OPT_CSV_BOM},
     {"catalog", required_argument, NULL, OPT_CATALOG},
     {"recursive", no_argument, NULL, 'r'},
     {"jobs", required_argument, NULL, 'j'},
@@ -63,7 +70,10 @@ void pl_options_usage(FILE *out)
           "the name. Images are only ever read.\n"
           "\n"
           "Options:\n"
-          "  -f, --format FORMAT  text (default), json, jsonl or csv\n"
+          "  -f, --format FORMAT  text (default), json, jsonl or csv; json is one object\n"
+          "                       for one input, an array with -r or several inputs\n"
+          "      --csv-bom        csv: start with UTF-8's byte-order mark, so that\n"
+          "                       Excel reads non-ASCII names right\n"
           "  -o, --output FILE    write the report to FILE instead of standard output\n"
           "  -r, --recursive      find the images (by content) under directory PATHs;\n"
           "                       a chain's parents and a set's later parts are\n"
@@ -94,6 +104,8 @@ void pl_options_usage(FILE *out)
           "                       of the one shipped with patchlevel\n"
           "      --parent FILE    a parent (backing) disk for a differencing disk or\n"
           "                       overlay, tried after the locators; may be repeated\n"
+          "      --hash           also give the SHA-256 of every file of each input\n"
+          "                       (each chain member, segment and part), streamed\n"
           "  -q, --quiet          do not print per-input errors on standard error\n"
           "  -v, --verbose        text: list every package and the bytes read\n"
           "  -h, --help           show this help and exit\n"
@@ -147,7 +159,8 @@ static int parse_shard(const char *s, unsigned *k, unsigned *n)
 
 static int usage_error(FILE *err, const char *msg, const char *arg)
 {
-    fprintf(err, "patchlevel: %s%s%s\n", msg, arg ? ": " : "", arg ? arg : "");
+    /* A typed argument can hold control characters (a pasted name). */
+    fprintf(err, "patchlevel: %s%s%s\n", msg, arg ? ": " : "", arg ? pl_esc(arg) : "");
     fputs("Try 'patchlevel --help' for more information.\n", err);
     return 2;
 }
@@ -192,7 +205,15 @@ int pl_options_parse(int argc, char **argv, pl_options *o, FILE *err)
         case 'o': o->output = optarg; break;
         case OPT_REQUIRE_6003: o->require_6003 = 1; break;
         case OPT_FIND_6002: o->find_6002 = 1; break;
-        case OPT_PARENT: pl_strlist_push(&o->parents, optarg); break;
+        case OPT_HASH: o->hash = 1; break;
+        case OPT_CSV_BOM: o->csv_bom = 1; break;
+        case OPT_PARENT:
+            /* A parent that is not there would only be skipped as a
+             * candidate, and the child then fail for another reason. */
+            if (access(optarg, F_OK) != 0)
+                return usage_error(err, "--parent names a file that does not exist", optarg);
+            pl_strlist_push(&o->parents, optarg);
+            break;
         case OPT_CATALOG: o->catalog = optarg; break;
         case 'q': o->quiet = 1; break;
         case 'v': o->verbose = 1; break;

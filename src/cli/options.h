@@ -12,6 +12,8 @@ typedef struct {
     const char *output;      /* NULL = stdout */
     int require_6003;
     int find_6002;           /* --find-6002-checks */
+    int hash;                /* --hash */
+    int csv_bom;             /* --csv-bom */
     pl_strlist parents;      /* --parent FILE, in order given */
     const char *catalog;     /* --catalog FILE, NULL = the shipped one */
     int recursive;           /* -r: find images under directories */

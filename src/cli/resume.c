@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "util/escape.h"
 #include "util/json_writer.h"
 #include "util/limits.h"
 
@@ -143,7 +144,11 @@ static int add_line(const line_reader *r, int retry_failed, pl_resume_state *st)
     json_object *schema = o ? member(o, "schema", json_type_string) : NULL;
     json_object *in = o ? member(o, "input", json_type_string) : NULL;
     json_object *sz = o ? member(o, "input_size", json_type_int) : NULL;
-    json_object *mt = o ? member(o, "input_mtime", json_type_int) : NULL;
+    /* input_mtime_epoch; results written before it existed hold the epoch
+     * in input_mtime itself (now an ISO 8601 time). */
+    json_object *mt = o ? member(o, "input_mtime_epoch", json_type_int) : NULL;
+    if (!mt && o)
+        mt = member(o, "input_mtime", json_type_int);
     int ok = whole && schema && strcmp(json_object_get_string(schema), PATCHLEVEL_SCHEMA) == 0 && in;
     if (ok && sz && mt && result_done(o, retry_failed))
         pl_strlist_push_owned(&st->done_keys,
@@ -190,7 +195,7 @@ static void warn_skipped(const char *name, const pl_resume_state *st)
         fprintf(stderr, "patchlevel: %s: %zu line%s skipped: not patchlevel results (NUL "
                         "bytes, cut off, not JSON, over %llu bytes or another schema); their "
                         "inputs are analyzed again\n",
-                name, st->skipped, st->skipped == 1 ? "" : "s",
+                pl_esc(name), st->skipped, st->skipped == 1 ? "" : "s",
                 (unsigned long long)PL_MAX_RESULT_LINE_BYTES);
 }
 

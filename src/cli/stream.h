@@ -1,5 +1,5 @@
 /* Streaming the results of a run to the report in the chosen format: json
- * prints one object for one input and an array for several; jsonl one
+ * prints one object for one named input and an array with -r or several; jsonl one
  * compact line per input; csv a header, then each input's rows. Each
  * result is flushed as it is written, so a killed run keeps every
  * finished one. The text of a result comes from patchlevel_result_render,
@@ -13,13 +13,16 @@
 typedef struct {
     FILE *out;
     enum patchlevel_format fmt;
-    int verbose;                 /* text: also list every package */
-    size_t total;                /* inputs expected (json: object vs array) */
+    int render_flags;            /* PATCHLEVEL_RENDER_*: verbose text, CSV for spreadsheets */
+    int json_array;              /* json: an array (-r, several inputs), else one object */
     size_t written;
 } pl_stream;
 
-void pl_stream_begin(pl_stream *w, FILE *out, enum patchlevel_format fmt, size_t total,
-                     int verbose);
+/* json_array: the shape of -f json, decided by the command line (never by
+ * what was found). render_flags: PATCHLEVEL_RENDER_VERBOSE and
+ * PATCHLEVEL_RENDER_SPREADSHEET (then a CSV starts with UTF-8's mark). */
+void pl_stream_begin(pl_stream *w, FILE *out, enum patchlevel_format fmt, int json_array,
+                     int render_flags);
 /* Write one rendered result with the separators the format needs. 0, or
  * -1 (errno set) on an output error. */
 int pl_stream_emit(pl_stream *w, const char *text, size_t len);

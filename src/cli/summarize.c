@@ -90,7 +90,7 @@ static void usage(FILE *out)
 
 static int usage_error(const char *msg, const char *arg)
 {
-    fprintf(stderr, "patchlevel: summarize: %s%s%s\n", msg, arg ? ": " : "", arg ? arg : "");
+    fprintf(stderr, "patchlevel: summarize: %s%s%s\n", msg, arg ? ": " : "", arg ? pl_esc(arg) : "");
     fputs("Try 'patchlevel summarize --help' for more information.\n", stderr);
     return EXIT_USAGE;
 }
@@ -252,7 +252,7 @@ static int read_results(patchlevel_summary *s, FILE *f, const char *name)
         if (patchlevel_summary_line_count(s) >= PL_MAX_RESULT_LINES) {
             fprintf(stderr, "patchlevel: summarize: %s:%zu: more than %d result lines in all "
                             "(PL_MAX_RESULT_LINES): the rest is not summarized\n",
-                    name, fs.lineno, PL_MAX_RESULT_LINES);
+                    pl_esc(name), fs.lineno, PL_MAX_RESULT_LINES);
             status = -1;
             break;
         }
@@ -304,7 +304,7 @@ static int write_summary(const summarize_options *o, const patchlevel_summary *s
         int fd = pl_output_open(o->output, PL_OUT_REPLACE, inputs, &err);
         if (fd < 0 || !(out = fdopen(fd, "w"))) {
             fprintf(stderr, "patchlevel: summarize: %s\n",
-                    fd < 0 ? err.msg : strerror(errno));
+                    fd < 0 ? pl_esc(err.msg) : strerror(errno));
             if (fd >= 0)
                 close(fd);
             return EXIT_USAGE;
@@ -319,7 +319,7 @@ static int write_summary(const summarize_options *o, const patchlevel_summary *s
         failed = 1;
     if (failed) {
         fprintf(stderr, "patchlevel: summarize: %s: cannot write the summary: %s\n",
-                o->output ? o->output : "standard output", strerror(errno));
+                o->output ? pl_esc(o->output) : "standard output", strerror(errno));
         return EXIT_UNREADABLE;
     }
     return EXIT_OK;
@@ -335,7 +335,7 @@ int pl_summarize_main(int argc, char **argv)
     results_files(&o, &inputs);
     pl_err err = {0};
     if (o.output && pl_output_check(o.output, &inputs, &err) != 0) {
-        fprintf(stderr, "patchlevel: summarize: %s\n", err.msg);
+        fprintf(stderr, "patchlevel: summarize: %s\n", pl_esc(err.msg));
         pl_fileset_free(&inputs);
         return EXIT_USAGE;
     }

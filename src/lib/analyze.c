@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
+#include "report/provenance.h"
 #include "util/limits.h"
 
 /* Volumes examined per input: more partitions or images than anyone has. */
@@ -95,6 +97,8 @@ void pl_analyze_input(const char *input, const pl_analysis_options *opt, pl_inpu
     memset(r, 0, sizeof *r);
     r->input = pl_xstrdup(input);
     r->catalog = opt->catalog;
+    r->options = opt->result;
+    r->analyzed_at = (int64_t)time(NULL);
     struct stat sb;
     int have = stat(input, &sb) == 0;
     r->input_size = have ? (int64_t)sb.st_size : -1;
@@ -103,6 +107,9 @@ void pl_analyze_input(const char *input, const pl_analysis_options *opt, pl_inpu
     pl_err err = {0};
     if (pl_source_open(input, &opt->source, &src, &err) != 0) {
         pl_result_error(r, err.code, err.msg);
+        /* An input that is not understood is still evidence to identify. */
+        if (opt->hash)
+            pl_result_hash_inputs(r);
         return;
     }
     r->container = src->container;
@@ -125,4 +132,6 @@ void pl_analyze_input(const char *input, const pl_analysis_options *opt, pl_inpu
     copy_strlist(&r->chain, &src->chain);
     pl_notes_copy(&r->warnings, &src->warnings);
     pl_source_close(src);
+    if (opt->hash)
+        pl_result_hash_inputs(r);
 }

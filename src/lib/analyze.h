@@ -10,6 +10,8 @@ typedef struct {
     pl_source_options source;
     const pl_catalog *catalog;     /* NULL: no rollup conclusions */
     int find_6002;                 /* --find-6002-checks */
+    int hash;                      /* --hash: SHA-256 of every file of the input */
+    pl_result_options result;      /* what the provenance of each result says */
 } pl_analysis_options;
 
 /* Analyze one input into *r (always filled; failures become r->errors).

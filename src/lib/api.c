@@ -12,6 +12,7 @@
 #include <wimlib.h>
 
 #include "config.h"
+#include "report/provenance.h"
 
 /* The public codes are the internal ones, value for value. */
 _Static_assert((int)PATCHLEVEL_OK == (int)PL_ERR_NONE, "codes");
@@ -81,12 +82,18 @@ const char *patchlevel_version(void)
     return PACKAGE_VERSION;
 }
 
-static char library_versions[128];
+static char library_versions[512];
 
 static void make_library_versions(void)
 {
-    snprintf(library_versions, sizeof library_versions, "wimlib %s, libxml2 %s",
-             wimlib_get_version_string(), xmlParserVersion);
+    const pl_library_version *libs;
+    size_t n = pl_library_versions(&libs), used = 0;
+    library_versions[0] = '\0';
+    for (size_t i = 0; i < n && used < sizeof library_versions; i++) {
+        int w = snprintf(library_versions + used, sizeof library_versions - used, "%s%s %s",
+                         i ? ", " : "", libs[i].name, libs[i].version);
+        used += w > 0 ? (size_t)w : 0;
+    }
 }
 
 const char *patchlevel_library_versions(void)
@@ -94,6 +101,17 @@ const char *patchlevel_library_versions(void)
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     pthread_once(&once, make_library_versions);
     return library_versions;
+}
+
+const char *patchlevel_library_version(size_t i, const char **name)
+{
+    const pl_library_version *libs;
+    size_t n = pl_library_versions(&libs);
+    if (i >= n)
+        return NULL;
+    if (name)
+        *name = libs[i].name;
+    return libs[i].version;
 }
 
 enum patchlevel_error patchlevel_global_init(void)
@@ -148,7 +166,16 @@ void patchlevel_context_free(patchlevel_context *ctx)
     if (ctx->have_catalog)
         pl_catalog_free(&ctx->catalog);
     pl_strlist_free(&ctx->parents);
+    free(ctx->catalog_option);
     free(ctx);
+}
+
+pl_result_options pl_api_result_options(const patchlevel_context *ctx)
+{
+    return (pl_result_options){.catalog_option = ctx->catalog_option,
+                               .parents = &ctx->parents,
+                               .find_6002 = ctx->find_6002,
+                               .hash = ctx->hash};
 }
 
 /* The shipped catalog: installed in pkgdatadir, or, for a program run
@@ -174,6 +201,7 @@ static const char *find_default_catalog(void)
 
 static enum patchlevel_error load_catalog(patchlevel_context *ctx, const char *path)
 {
+    const char *named = path;   /* the provenance tells a named catalog from the shipped one */
     if (!path && !(path = find_default_catalog())) {
         pl_api_message(ctx, "no update catalog found (looked for %s)", default_catalogs[0]);
         return PATCHLEVEL_ERR_NOT_FOUND;
@@ -188,6 +216,8 @@ static enum patchlevel_error load_catalog(patchlevel_context *ctx, const char *p
         pl_catalog_free(&ctx->catalog);
     ctx->catalog = cat;
     ctx->have_catalog = 1;
+    free(ctx->catalog_option);
+    ctx->catalog_option = named ? pl_xstrdup(named) : NULL;
     pl_api_message(ctx, "%s", "");
     return PATCHLEVEL_OK;
 }
@@ -209,6 +239,14 @@ enum patchlevel_error patchlevel_context_add_parent(patchlevel_context *ctx, con
     API_BEGIN_CTX(rec, ctx);
     pl_strlist_push(&ctx->parents, path);
     API_END(rec);
+    return PATCHLEVEL_OK;
+}
+
+enum patchlevel_error patchlevel_context_set_hash(patchlevel_context *ctx, int on)
+{
+    if (!ctx)
+        return PATCHLEVEL_ERR_USAGE;
+    ctx->hash = on != 0;
     return PATCHLEVEL_OK;
 }
 

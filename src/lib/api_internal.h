@@ -15,7 +15,8 @@ struct patchlevel_context {
     pl_catalog catalog;
     int have_catalog;
     pl_strlist parents;          /* --parent FILE, in order */
-    int find_6002, verbose, wim_to_directory;
+    int find_6002, verbose, wim_to_directory, hash;
+    char *catalog_option;        /* the catalog path the caller named; NULL: shipped or none */
     char message[sizeof ((pl_err *)0)->msg];
 };
 
@@ -51,6 +52,9 @@ enum patchlevel_error pl_api_code(pl_error_code code);
 /* Set the context's message (printf-style); "" clears it. */
 void pl_api_message(patchlevel_context *ctx, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* What the provenance of a result made with ctx says of the options. */
+pl_result_options pl_api_result_options(const patchlevel_context *ctx);
 
 /* Make the installation handles of a filled result (allocates). */
 void pl_api_wrap_installations(patchlevel_result *res);

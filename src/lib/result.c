@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 _Static_assert((int)PATCHLEVEL_FORMAT_TEXT == (int)PL_FMT_TEXT, "formats");
 _Static_assert((int)PATCHLEVEL_FORMAT_JSON == (int)PL_FMT_JSON, "formats");
@@ -23,6 +24,8 @@ static patchlevel_result *analyze(patchlevel_context *ctx, const char *input)
         .source = {.verbose = ctx->verbose, .parents = &ctx->parents},
         .catalog = ctx->have_catalog ? &ctx->catalog : NULL,
         .find_6002 = ctx->find_6002,
+        .hash = ctx->hash,
+        .result = pl_api_result_options(ctx),
     };
     pl_analyze_input(input, &aopt, &res->r);
     pl_api_wrap_installations(res);
@@ -47,12 +50,17 @@ enum patchlevel_error patchlevel_analyze(patchlevel_context *ctx, const char *in
     return PATCHLEVEL_OK;
 }
 
-static patchlevel_result *new_failed(const char *input, enum patchlevel_error code,
-                                     const char *message)
+static patchlevel_result *new_failed(const patchlevel_context *ctx, const char *input,
+                                     enum patchlevel_error code, const char *message)
 {
     patchlevel_result *res = pl_xcalloc(1, sizeof *res);
     pl_input_result *r = &res->r;
     r->input = pl_xstrdup(input);
+    r->analyzed_at = (int64_t)time(NULL);
+    if (ctx) {
+        r->options = pl_api_result_options(ctx);
+        r->catalog = ctx->have_catalog ? &ctx->catalog : NULL;
+    }
     struct stat sb;
     int have = stat(input, &sb) == 0;
     r->input_size = have ? (int64_t)sb.st_size : -1;
@@ -61,7 +69,8 @@ static patchlevel_result *new_failed(const char *input, enum patchlevel_error co
     return res;
 }
 
-enum patchlevel_error patchlevel_result_new_failed(const char *input, enum patchlevel_error code,
+enum patchlevel_error patchlevel_result_new_failed(const patchlevel_context *ctx,
+                                                   const char *input, enum patchlevel_error code,
                                                    const char *message,
                                                    patchlevel_result **out)
 {
@@ -71,7 +80,7 @@ enum patchlevel_error patchlevel_result_new_failed(const char *input, enum patch
     if (!input || !message || !*message)
         return PATCHLEVEL_ERR_USAGE;
     API_BEGIN(rec);
-    patchlevel_result *res = new_failed(input, code, message);
+    patchlevel_result *res = new_failed(ctx, input, code, message);
     API_END(rec);
     *out = res;
     return PATCHLEVEL_OK;
@@ -208,7 +217,7 @@ static void make_csv_header(void)
     }
     FILE *f = fmemopen(csv_header, sizeof csv_header, "w");
     if (f) {
-        pl_report_csv_header(f);
+        pl_report_csv_header(f, 0);
         fclose(f);
     }
     PL_RECOVERY_END(&rec);
@@ -228,7 +237,7 @@ static int format_ok(enum patchlevel_format fmt)
 }
 
 enum patchlevel_error patchlevel_result_render(const patchlevel_result *res,
-                                               enum patchlevel_format fmt, int verbose,
+                                               enum patchlevel_format fmt, int flags,
                                                char **text, size_t *len)
 {
     if (!text)
@@ -238,7 +247,9 @@ enum patchlevel_error patchlevel_result_render(const patchlevel_result *res,
         return PATCHLEVEL_ERR_USAGE;
     API_BEGIN(rec);
     size_t n = 0;
-    char *t = pl_report_render((pl_format)fmt, verbose, &res->r, &n);
+    pl_report_style style = {.verbose = (flags & PATCHLEVEL_RENDER_VERBOSE) != 0,
+                             .csv_bom = (flags & PATCHLEVEL_RENDER_SPREADSHEET) != 0};
+    char *t = pl_report_render((pl_format)fmt, &style, &res->r, &n);
     API_END(rec);
     *text = t;
     if (len)
@@ -250,7 +261,8 @@ enum patchlevel_error patchlevel_result_render(const patchlevel_result *res,
 static char *json_with_newline(const pl_input_result *r, size_t *len)
 {
     size_t n = 0;
-    char *t = pl_report_render(PL_FMT_JSON, 0, r, &n);
+    pl_report_style plain = {0};
+    char *t = pl_report_render(PL_FMT_JSON, &plain, r, &n);
     t = pl_xrealloc(t, n + 2);
     t[n++] = '\n';
     t[n] = '\0';

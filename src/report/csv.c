@@ -20,8 +20,11 @@ static const char *const columns[] = {
     "behind_azure", "behind_premium_assurance", "next_steps", "catalog_sha256",
     /* added with --find-6002-checks: empty when not asked for */
     "compat_6002_risks",
+    /* added for fleet triage: who the server is */
+    "computer_name",
 };
 #define C_SERVICING 26           /* the first of the columns above */
+#define C_FLEET (C_SERVICING + 10)
 #define NCOLS (sizeof columns / sizeof *columns)
 
 /* Control characters are escaped (util/escape.h) before quoting: a
@@ -96,8 +99,12 @@ static char *joined_notes(const pl_notes *a, const pl_notes *b, const char *sep)
     return t.s ? t.s : pl_xstrdup("");
 }
 
-void pl_report_csv_header(FILE *out)
+void pl_report_csv_header(FILE *out, int bom)
 {
+    /* UTF-8's byte-order mark: how Excel knows a CSV file is UTF-8 (without
+     * it, it reads the legacy code page and garbles non-ASCII names). */
+    if (bom)
+        fputs("\xEF\xBB\xBF", out);
     for (size_t i = 0; i < NCOLS; i++)
         field(out, columns[i], i + 1 == NCOLS);
 }
@@ -182,7 +189,26 @@ static void servicing_cells(char **v, const pl_assessment *a)
     v[6] = behind_text(s, PL_CHANNEL_PREMIUM_ASSURANCE);
 }
 
-static void row(FILE *out, const pl_input_result *r, const pl_inst_result *ir)
+/* The version columns: "6.0" would become the number 6 in a spreadsheet. */
+static int is_version_column(size_t i)
+{
+    return i == 9 || i == 12 || i == 13;
+}
+
+/* For spreadsheets, a version is written as the formula ="6.0", which
+ * Excel and LibreOffice show as the text 6.0. Only a value of digits and
+ * dots is written so (nothing from an image can smuggle a formula in);
+ * anything else is an ordinary field. */
+static void version_field(FILE *out, const char *s, int last)
+{
+    if (!s || !*s || s[strspn(s, "0123456789.")] != '\0') {
+        field(out, s, last);
+        return;
+    }
+    fprintf(out, "\"=\"\"%s\"\"\"%s", s, last ? "\r\n" : ",");
+}
+
+static void row(FILE *out, const pl_input_result *r, const pl_inst_result *ir, int spreadsheet)
 {
     const pl_installation *in = ir ? &ir->inst : NULL;
     const pl_assessment *a = ir ? &ir->assess : NULL;
@@ -221,19 +247,23 @@ static void row(FILE *out, const pl_input_result *r, const pl_inst_result *ir)
         const pl_compat6002 *c6 = pl_installation_kind_data(in, "compat_6002");
         if (c6)
             vals[C_SERVICING + 9] = pl_xasprintf("%zu", pl_c6_risks(c6));
+        vals[C_FLEET] = pl_xstrdup(in->os.computer_name);
     }
     vals[C_SERVICING + 8] = pl_xstrdup(r->catalog && r->catalog->sha256[0] ? r->catalog->sha256 : NULL);
     vals[22] = joined(&r->errors, NULL, "; ");
     for (size_t i = 0; i < NCOLS; i++) {
-        field(out, vals[i], i + 1 == NCOLS);
+        if (spreadsheet && is_version_column(i))
+            version_field(out, vals[i], i + 1 == NCOLS);
+        else
+            field(out, vals[i], i + 1 == NCOLS);
         free(vals[i]);
     }
 }
 
-void pl_report_csv_rows(FILE *out, const pl_input_result *r)
+void pl_report_csv_rows(FILE *out, const pl_input_result *r, int spreadsheet)
 {
     for (size_t i = 0; i < r->ninsts; i++)
-        row(out, r, &r->insts[i]);
+        row(out, r, &r->insts[i], spreadsheet);
     if (r->ninsts == 0)
-        row(out, r, NULL);
+        row(out, r, NULL, spreadsheet);
 }

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "report/provenance.h"
 #include "report/report.h"
 
 static void strlist_array(pl_json *j, const char *key, const pl_strlist *l)
@@ -497,31 +498,22 @@ static void error_details(pl_json *j, const pl_input_result *r)
     pl_json_end_array(j);
 }
 
-/* Which catalog the answers rest on: {path, sha256, newest}. */
-static void catalog_identity(pl_json *j, const pl_catalog *c)
-{
-    pl_json_key(j, "catalog");
-    if (!c) {
-        pl_json_null(j);
-        return;
-    }
-    pl_json_begin_object(j);
-    pl_json_kv_string(j, "path", c->name);
-    pl_json_kv_string(j, "sha256", c->sha256[0] ? c->sha256 : NULL);
-    pl_json_kv_string(j, "newest", c->newest[0] ? c->newest : NULL);
-    pl_json_end_object(j);
-}
-
 void pl_report_json_object(pl_json *j, const pl_input_result *r)
 {
     pl_json_begin_object(j);
     pl_json_kv_string(j, "schema", PL_SCHEMA);
     pl_json_kv_string(j, "input", r->input);
     kv_int_or_null(j, "input_size", r->input_size, r->input_size >= 0);
-    kv_int_or_null(j, "input_mtime", r->input_mtime, r->input_mtime >= 0);
+    char mtime[32];
+    if (r->input_mtime >= 0)
+        pl_unixtime_to_iso(r->input_mtime, mtime);
+    pl_json_kv_string(j, "input_mtime", r->input_mtime >= 0 ? mtime : NULL);
+    kv_int_or_null(j, "input_mtime_epoch", r->input_mtime, r->input_mtime >= 0);
     pl_json_kv_string(j, "container", r->container);
     strlist_array(j, "chain", &r->chain);
-    catalog_identity(j, r->catalog);
+    pl_report_catalog_identity(j, r->catalog);
+    pl_report_provenance(j, r);
+    pl_report_input_hashes(j, r);
     pl_json_key(j, "installations");
     pl_json_begin_array(j);
     for (size_t i = 0; i < r->ninsts; i++)

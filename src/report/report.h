@@ -18,10 +18,37 @@ typedef struct {
     pl_assessment assess;
 } pl_inst_result;
 
+/* The options of a run that change what a result says, for its provenance
+ * (not owned: they live as long as the run). */
+typedef struct {
+    const char *catalog_option;  /* --catalog as given; NULL: the shipped one or none */
+    const pl_strlist *parents;   /* --parent files, may be NULL */
+    int find_6002;               /* --find-6002-checks */
+    int hash;                    /* --hash */
+} pl_result_options;
+
+/* --hash: one file of the input (a chain member, a segment, the input). */
+typedef struct {
+    char *file;
+    uint64_t size;
+    char sha256[65];             /* "" when it could not be hashed */
+    char *error;                 /* why not; NULL when hashed */
+    pl_error_code code;
+} pl_file_hash;
+
 typedef struct {
     char *input;
     int64_t input_size;          /* bytes (-1 unknown): with input and input_mtime, */
-    int64_t input_mtime;         /* Unix seconds, the key --resume matches on */
+    int64_t input_mtime;         /* Unix seconds, the key --resume matches on (JSON:
+                                    input_mtime as ISO 8601 UTC, input_mtime_epoch) */
+    int64_t analyzed_at;         /* Unix seconds when the analysis began (0 unknown) */
+    pl_result_options options;
+    /* --hash: the SHA-256 of every file of the input. hashed = 0 without
+     * the option; hashes_unknown says why none are given (a directory). */
+    int hashed;
+    pl_file_hash *hashes;
+    size_t nhashes;
+    const char *hashes_unknown;
     const char *container;       /* NULL when the input could not be opened */
     pl_strlist chain;
     pl_inst_result *insts;
@@ -48,21 +75,29 @@ typedef enum { PL_FMT_TEXT, PL_FMT_JSON, PL_FMT_JSONL, PL_FMT_CSV } pl_format;
 /* Parse "text", "json", "jsonl", "csv"; -1 if none. */
 int pl_format_parse(const char *s, pl_format *out);
 
+/* How a report is laid out beyond its format. */
+typedef struct {
+    int json_array;              /* json: an array (-r, several inputs), else one object */
+    int verbose;                 /* text: also list every package */
+    int csv_bom;                 /* csv: for spreadsheets (--csv-bom): UTF-8's
+                                    byte-order mark first, versions kept as text */
+} pl_report_style;
+
 typedef struct {
     FILE *out;
     pl_format fmt;
-    int verbose;                 /* text: also list every package */
-    size_t total;                /* inputs expected (json: object vs array) */
+    pl_report_style style;
     size_t written;
 } pl_report_writer;
 
-void pl_report_begin(pl_report_writer *w, FILE *out, pl_format fmt, size_t total, int verbose);
+void pl_report_begin(pl_report_writer *w, FILE *out, pl_format fmt, const pl_report_style *style);
 /* Write one result; returns 0 or -1 (errno set) on an output error. */
 int pl_report_item(pl_report_writer *w, const pl_input_result *r);
 /* The two halves of pl_report_item, for results rendered in a worker
  * process: the text of one result in a format (no separators; malloc'd),
  * and writing such a text with the separators the format needs. */
-char *pl_report_render(pl_format fmt, int verbose, const pl_input_result *r, size_t *len);
+char *pl_report_render(pl_format fmt, const pl_report_style *style, const pl_input_result *r,
+                       size_t *len);
 int pl_report_emit(pl_report_writer *w, const char *text, size_t len);
 int pl_report_end(pl_report_writer *w);
 
@@ -72,11 +107,13 @@ void pl_report_json_object(pl_json *j, const pl_input_result *r);
 void pl_report_json_installation(pl_json *j, const pl_inst_result *r);
 /* Text block and CSV rows, used by the writer. */
 void pl_report_text(FILE *out, const pl_input_result *r, int verbose);
-void pl_report_csv_header(FILE *out);
+/* bom: start with UTF-8's byte-order mark. */
+void pl_report_csv_header(FILE *out, int bom);
 /* One CSV field, RFC 4180-quoted when needed. Values come from images:
  * one that a spreadsheet would run as a formula (= + - @ at the start) is
  * written with a leading apostrophe, which spreadsheets show as text. */
 void pl_csv_field(FILE *out, const char *s);
-void pl_report_csv_rows(FILE *out, const pl_input_result *r);
+/* spreadsheet: write version cells so that spreadsheets keep them as text. */
+void pl_report_csv_rows(FILE *out, const pl_input_result *r, int spreadsheet);
 
 #endif

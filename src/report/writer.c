@@ -24,20 +24,20 @@ int pl_format_parse(const char *s, pl_format *out)
     return -1;
 }
 
-void pl_report_begin(pl_report_writer *w, FILE *out, pl_format fmt, size_t total, int verbose)
+void pl_report_begin(pl_report_writer *w, FILE *out, pl_format fmt, const pl_report_style *style)
 {
     memset(w, 0, sizeof *w);
     w->out = out;
     w->fmt = fmt;
-    w->total = total;
-    w->verbose = verbose;
+    w->style = *style;
     if (fmt == PL_FMT_CSV)
-        pl_report_csv_header(out);
-    if (fmt == PL_FMT_JSON && total != 1)
+        pl_report_csv_header(out, style->csv_bom);
+    if (fmt == PL_FMT_JSON && w->style.json_array)
         fputs("[\n", out);
 }
 
-char *pl_report_render(pl_format fmt, int verbose, const pl_input_result *r, size_t *len)
+char *pl_report_render(pl_format fmt, const pl_report_style *style, const pl_input_result *r,
+                       size_t *len)
 {
     if (fmt == PL_FMT_JSON || fmt == PL_FMT_JSONL) {
         pl_json j;
@@ -54,9 +54,9 @@ char *pl_report_render(pl_format fmt, int verbose, const pl_input_result *r, siz
     if (!f)
         pl_out_of_memory(0);   /* it fails only for memory */
     if (fmt == PL_FMT_TEXT)
-        pl_report_text(f, r, verbose);
+        pl_report_text(f, r, style->verbose);
     else
-        pl_report_csv_rows(f, r);
+        pl_report_csv_rows(f, r, style->csv_bom);
     fclose(f);
     *len = n;
     return buf;
@@ -65,10 +65,10 @@ char *pl_report_render(pl_format fmt, int verbose, const pl_input_result *r, siz
 int pl_report_emit(pl_report_writer *w, const char *text, size_t len)
 {
     /* A JSON array for several inputs: separators between the objects. */
-    if (w->fmt == PL_FMT_JSON && w->total != 1 && w->written > 0)
+    if (w->fmt == PL_FMT_JSON && w->style.json_array && w->written > 0)
         fputs(",\n", w->out);
     fwrite(text, 1, len, w->out);
-    if (w->fmt == PL_FMT_JSON && w->total == 1)
+    if (w->fmt == PL_FMT_JSON && !w->style.json_array)
         fputc('\n', w->out);
     w->written++;
     /* Flushed at once: a killed run keeps every finished result. */
@@ -80,7 +80,7 @@ int pl_report_emit(pl_report_writer *w, const char *text, size_t len)
 int pl_report_item(pl_report_writer *w, const pl_input_result *r)
 {
     size_t len = 0;
-    char *text = pl_report_render(w->fmt, w->verbose, r, &len);
+    char *text = pl_report_render(w->fmt, &w->style, r, &len);
     int rc = pl_report_emit(w, text, len);
     free(text);
     return rc;
@@ -88,7 +88,7 @@ int pl_report_item(pl_report_writer *w, const pl_input_result *r)
 
 int pl_report_end(pl_report_writer *w)
 {
-    if (w->fmt == PL_FMT_JSON && w->total != 1)
+    if (w->fmt == PL_FMT_JSON && w->style.json_array)
         fputs(w->written ? "\n]\n" : "]\n", w->out);
     if (fflush(w->out) != 0 || ferror(w->out))
         return -1;
@@ -107,6 +107,11 @@ void pl_input_result_free(pl_input_result *r)
     pl_strlist_free(&r->errors);
     pl_strlist_free(&r->error_codes);
     pl_notes_free(&r->warnings);
+    for (size_t i = 0; i < r->nhashes; i++) {
+        free(r->hashes[i].file);
+        free(r->hashes[i].error);
+    }
+    free(r->hashes);
     memset(r, 0, sizeof *r);
 }
 

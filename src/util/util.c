@@ -3,6 +3,8 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -367,6 +369,16 @@ int pl_write_all(int fd, const void *buf, size_t n)
     return 0;
 }
 
+static void hex32(const unsigned char md[32], char out[65])
+{
+    static const char hex[] = "0123456789abcdef";
+    for (unsigned i = 0; i < 32; i++) {
+        out[2 * i] = hex[md[i] >> 4];
+        out[2 * i + 1] = hex[md[i] & 15];
+    }
+    out[64] = '\0';
+}
+
 void pl_sha256_hex(const uint8_t *data, size_t len, char out[65])
 {
     unsigned char md[EVP_MAX_MD_SIZE];
@@ -375,12 +387,63 @@ void pl_sha256_hex(const uint8_t *data, size_t len, char out[65])
         out[0] = '\0';
         return;
     }
-    static const char hex[] = "0123456789abcdef";
-    for (unsigned i = 0; i < 32; i++) {
-        out[2 * i] = hex[md[i] >> 4];
-        out[2 * i + 1] = hex[md[i] & 15];
+    hex32(md, out);
+}
+
+/* Streamed in 1 MiB reads, so an image of any size is hashed in constant
+ * memory; the file is opened read-only and never written. */
+int pl_sha256_file(const char *path, char out[65], uint64_t *size, pl_err *err)
+{
+    out[0] = '\0';
+    *size = 0;
+    /* O_NONBLOCK: a FIFO or device named as an input must not hang us. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0) {
+        pl_err_setc(err, errno == ENOENT ? PL_ERR_NOT_FOUND : PL_ERR_IO, "cannot open: %s",
+                    strerror(errno));
+        return -1;
     }
-    out[64] = '\0';
+    struct stat sb;
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        pl_err_setc(err, PL_ERR_UNSUPPORTED, "not a regular file");
+        close(fd);
+        return -1;
+    }
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    enum { CHUNK = 1 << 20 };
+    unsigned char *buf = malloc(CHUNK);
+    int rc = ctx && buf && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) ? 0 : -1;
+    if (rc != 0)
+        pl_err_setc(err, PL_ERR_RESOURCES, "cannot start a SHA-256 digest");
+    while (rc == 0) {
+        ssize_t n = read(fd, buf, CHUNK);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            pl_err_setc(err, PL_ERR_IO, "read failed after %llu bytes: %s",
+                        (unsigned long long)*size, strerror(errno));
+            rc = -1;
+        } else if (n == 0) {
+            break;
+        } else if (!EVP_DigestUpdate(ctx, buf, (size_t)n)) {
+            pl_err_setc(err, PL_ERR_LIBRARY, "SHA-256 digest failed");
+            rc = -1;
+        } else {
+            *size += (uint64_t)n;
+        }
+    }
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+    if (rc == 0 && (!EVP_DigestFinal_ex(ctx, md, &mdlen) || mdlen != 32)) {
+        pl_err_setc(err, PL_ERR_LIBRARY, "SHA-256 digest failed");
+        rc = -1;
+    }
+    if (rc == 0)
+        hex32(md, out);
+    free(buf);
+    EVP_MD_CTX_free(ctx);
+    close(fd);
+    return rc;
 }
 
 void pl_unixtime_to_iso(int64_t t, char out[32])

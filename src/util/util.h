@@ -152,6 +152,9 @@ int pl_write_all(int fd, const void *p, size_t n);
 
 /* SHA-256 of a buffer as 64 lowercase hex digits plus NUL. */
 void pl_sha256_hex(const uint8_t *data, size_t len, char out[65]);
+/* SHA-256 of a whole file, streamed. 0 ok (*size = bytes hashed), -1 with
+ * err set. */
+int pl_sha256_file(const char *path, char out[65], uint64_t *size, pl_err *err);
 
 /* Windows FILETIME (100 ns ticks since 1601-01-01 UTC) as
  * "YYYY-MM-DDTHH:MM:SSZ". Returns 0, or -1 if out of the representable

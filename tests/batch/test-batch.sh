@@ -93,6 +93,14 @@ dups=$(jq -r .input "$tmp/lib.jsonl" | sort | uniq -d)
 [ "$(wc -l <"$tmp/lib.jsonl")" -eq 12 ] || fail "a complete run was resumed again"
 ok "killed after $done1 of 12, resumed: each input exactly once"
 
+# Results written before input_mtime became an ISO time held the epoch in
+# input_mtime itself: a resume still recognises them.
+jq -c '.input_mtime = .input_mtime_epoch | del(.input_mtime_epoch)' "$tmp/lib.jsonl" >"$tmp/old.jsonl"
+jq -e 'select(.input_mtime | type != "number")' "$tmp/old.jsonl" >/dev/null && fail "old-format lines not made"
+"$PL_PROGRAM" -r "$tmp/lib" --resume "$tmp/old.jsonl" --no-progress
+[ "$(wc -l <"$tmp/old.jsonl")" -eq 12 ] || fail "results with an epoch input_mtime were analyzed again"
+ok "results of the old format (epoch input_mtime) are resumed"
+
 # ---- shards ------------------------------------------------------------------
 for k in 1 2 3; do
     "$PL_PROGRAM" -r "$PL_FIXTURES/disks" "$PL_FIXTURES/wim" -f jsonl --shard "$k/3" -q --no-progress \

@@ -262,3 +262,70 @@ json_object *jfind(json_object *root, const char *path, const char *key, const c
     }
     return NULL;
 }
+
+/* ---- CSV ------------------------------------------------------------------ */
+
+/* Split one RFC 4180 record starting at *p into fields (malloc'd, at most
+ * max); *p moves past its line end. Returns the number of fields. */
+static size_t csv_record(const char **p, char **fields, size_t max)
+{
+    size_t n = 0;
+    const char *s = *p;
+    for (;;) {
+        size_t cap = strlen(s) + 1, len = 0;
+        char *f = malloc(cap);
+        if (!f)
+            abort();
+        if (*s == '"') {
+            for (s++; *s; s++) {
+                if (*s == '"' && s[1] == '"')
+                    f[len++] = *s++;
+                else if (*s == '"') {
+                    s++;
+                    break;
+                } else
+                    f[len++] = *s;
+            }
+        }
+        while (*s && *s != ',' && *s != '\r' && *s != '\n')
+            f[len++] = *s++;
+        f[len] = '\0';
+        if (n < max)
+            fields[n++] = f;
+        else
+            free(f);
+        if (*s != ',')
+            break;
+        s++;
+    }
+    if (*s == '\r')
+        s++;
+    if (*s == '\n')
+        s++;
+    *p = s;
+    return n;
+}
+
+char *e2e_csv_cell(const char *csv, int row, const char *column)
+{
+    enum { MAX_FIELDS = 256 };
+    char *head[MAX_FIELDS], *rec[MAX_FIELDS];
+    const char *p = csv;
+    if (strncmp(p, "\xEF\xBB\xBF", 3) == 0)
+        p += 3;
+    size_t nh = csv_record(&p, head, MAX_FIELDS), col = nh;
+    for (size_t i = 0; i < nh; i++)
+        if (col == nh && strcmp(head[i], column) == 0)
+            col = i;
+    char *out = NULL;
+    for (int r = 1; r <= row && *p; r++) {
+        size_t nr = csv_record(&p, rec, MAX_FIELDS);
+        if (r == row && col < nr)
+            out = strdup(rec[col]);
+        for (size_t i = 0; i < nr; i++)
+            free(rec[i]);
+    }
+    for (size_t i = 0; i < nh; i++)
+        free(head[i]);
+    return out;
+}

@@ -46,4 +46,9 @@ int jhas(json_object *root, const char *path, const char *s); /* array contains 
 /* The first element of array at path whose field key equals value. */
 json_object *jfind(json_object *root, const char *path, const char *key, const char *value);
 
+/* The cell of a CSV report (RFC 4180; a leading byte-order mark is
+ * skipped) in data row `row` (1 = the first after the header) and the
+ * column whose header is `column`; malloc'd, NULL when there is none. */
+char *e2e_csv_cell(const char *csv, int row, const char *column);
+
 #endif

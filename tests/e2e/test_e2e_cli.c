@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "e2e.h"
@@ -17,7 +18,8 @@ START_TEST(help_names_every_option)
     e2e_exec(&r, args);
     ck_assert_int_eq(r.status, 0);
     const char *opts[] = {"--format", "--output", "--require-6003", "--parent", "--quiet", "--verbose",
-                          "--help", "--version", "--resume", "--retry-failed", "Exit status"};
+                          "--help", "--version", "--resume", "--retry-failed", "--hash",
+                          "Exit status"};
     for (size_t i = 0; i < sizeof opts / sizeof *opts; i++)
         ck_assert_msg(strstr(r.out, opts[i]), "--help lacks %s", opts[i]);
     e2e_free(&r);
@@ -37,13 +39,16 @@ END_TEST
 
 START_TEST(usage_errors_exit_2)
 {
-    const char *cases[][3] = {{NULL}, {"--no-such-option", "x", NULL}, {"-f", "xml", "x"},
-                              {"-f", NULL}};
+    const char *cases[][4] = {{NULL}, {"--no-such-option", "x", NULL}, {"-f", "xml", "x"},
+                              {"-f", NULL}, {"--parent", "/nonexistent/base.vhd", "x", NULL},
+                              {"-f", "x\033]0;title\007\033[2J", "x", NULL}};
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         e2e_run r;
         e2e_exec(&r, cases[i]);
         ck_assert_msg(r.status == 2, "case %zu exited %d", i, r.status);
         ck_assert(strstr(r.err, "patchlevel: "));
+        /* What was typed is shown escaped, never as terminal controls. */
+        ck_assert_msg(!strchr(r.err, '\033'), "case %zu: raw escape on stderr", i);
         e2e_free(&r);
     }
 }
@@ -147,6 +152,70 @@ START_TEST(csv_has_a_row_per_installation)
 }
 END_TEST
 
+/* Who the server is, and --csv-bom's mark and versions kept as text. */
+START_TEST(csv_names_the_computer_and_serves_spreadsheets)
+{
+    e2e_run r;
+    const char *plain[] = {"-f", "csv", e2e_fixture("trees/ws2008-idle"), NULL};
+    e2e_exec(&r, plain);
+    ck_assert_int_eq(r.status, 0);
+    char *name = e2e_csv_cell(r.out, 1, "computer_name");
+    char *version = e2e_csv_cell(r.out, 1, "version");
+    ck_assert_str_eq(name, "SRV08-IDLE");
+    ck_assert_str_eq(version, "6.0");
+    free(name);
+    free(version);
+    e2e_free(&r);
+    const char *bom[] = {"-f", "csv", "--csv-bom", e2e_fixture("trees/ws2008-idle"), NULL};
+    e2e_exec(&r, bom);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert(strncmp(r.out, "\xEF\xBB\xBFinput,", 9) == 0);
+    version = e2e_csv_cell(r.out, 1, "version");
+    ck_assert_str_eq(version, "=\"6.0\"");
+    free(version);
+    char *csd = e2e_csv_cell(r.out, 1, "csd_version");
+    ck_assert_str_eq(csd, "Service Pack 2");   /* other cells as they are */
+    free(csd);
+    e2e_free(&r);
+}
+END_TEST
+
+/* -f json: an object for one named input; an array for several, and
+ * always with -r, even when it finds one image or none. */
+START_TEST(json_shape_follows_the_request_not_the_findings)
+{
+    char dir[256];
+    ck_assert_int_eq(e2e_scratch_dir("pl-shape", dir, sizeof dir), 0);
+    char one[300];
+    snprintf(one, sizeof one, "%s/one", dir);
+    ck_assert_int_eq(mkdir(one, 0700), 0);
+    char link[400];
+    snprintf(link, sizeof link, "%s/image.qcow2", one);
+    ck_assert_int_eq(symlink(e2e_fixture("disks/mbr-sysres.qcow2"), link), 0);
+    struct {
+        const char *args[6];
+        json_type type;
+        int len;
+    } cases[] = {
+        {{"-f", "json", e2e_fixture("trees/ws2008-idle"), NULL}, json_type_object, -1},
+        {{"-f", "json", e2e_fixture("trees/ws2008-idle"), e2e_fixture("wim/multi.wim"), NULL},
+         json_type_array, 2},
+        {{"-f", "json", "-r", e2e_fixture("disks/mbr-sysres.qcow2"), NULL}, json_type_array, 1},
+        {{"-f", "json", "-r", dir, NULL}, json_type_array, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        e2e_run r;
+        e2e_exec(&r, cases[i].args);
+        ck_assert_msg(r.json, "case %zu: not JSON: %s", i, r.out);
+        ck_assert_msg(json_object_get_type(r.json) == cases[i].type, "case %zu: %s", i, r.out);
+        if (cases[i].len >= 0)
+            ck_assert_int_eq((int)json_object_array_length(r.json), cases[i].len);
+        e2e_free(&r);
+    }
+    e2e_remove_dir(dir);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("e2e-cli");
@@ -160,6 +229,8 @@ int main(void)
     tcase_add_test(tc, require_6003_exit_status);
     tcase_add_test(tc, output_file_and_jsonl);
     tcase_add_test(tc, csv_has_a_row_per_installation);
+    tcase_add_test(tc, csv_names_the_computer_and_serves_spreadsheets);
+    tcase_add_test(tc, json_shape_follows_the_request_not_the_findings);
     suite_add_tcase(s, tc);
     return pl_run_suite(s);
 }

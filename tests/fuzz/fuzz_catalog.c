@@ -119,8 +119,8 @@ static void report(pl_installation *inst, const pl_catalog *cat)
     FILE *f = open_memstream(&buf, &len);
     FUZZ_CHECK(f);
     pl_report_text(f, &r, 1);
-    pl_report_csv_header(f);
-    pl_report_csv_rows(f, &r);
+    pl_report_csv_header(f, 1);
+    pl_report_csv_rows(f, &r, 1);
     fclose(f);
     free(buf);
     pl_input_result_free(&r);

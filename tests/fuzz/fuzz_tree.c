@@ -120,7 +120,8 @@ static void write_reports(const pl_input_result *r)
     FILE *f = open_memstream(&buf, &len);
     FUZZ_CHECK(f);
     pl_report_writer w;
-    pl_report_begin(&w, f, PL_FMT_JSON, 1, 0);
+    pl_report_style style = {0};
+    pl_report_begin(&w, f, PL_FMT_JSON, &style);
     FUZZ_CHECK(pl_report_item(&w, r) == 0);
     FUZZ_CHECK(pl_report_end(&w) == 0);
     fclose(f);
@@ -141,7 +142,8 @@ static void write_reports(const pl_input_result *r)
         len = 0;
         f = open_memstream(&buf, &len);
         FUZZ_CHECK(f);
-        pl_report_begin(&w, f, others[i], 1, 1);
+        pl_report_style verbose = {.verbose = 1};
+        pl_report_begin(&w, f, others[i], &verbose);
         FUZZ_CHECK(pl_report_item(&w, r) == 0);
         FUZZ_CHECK(pl_report_end(&w) == 0);
         fclose(f);

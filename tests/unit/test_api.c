@@ -443,7 +443,7 @@ START_TEST(missing_and_garbage_inputs)
     ck_assert_ptr_null(files);
     ck_assert(strstr(patchlevel_context_error_message(ctx), "cannot open"));
 
-    ck_assert_int_eq(patchlevel_result_new_failed("/nonexistent", PATCHLEVEL_ERR_TIMEOUT,
+    ck_assert_int_eq(patchlevel_result_new_failed(NULL, "/nonexistent", PATCHLEVEL_ERR_TIMEOUT,
                                                   "analysis timed out after 5 seconds", &r),
                      PATCHLEVEL_OK);
     ck_assert_int_eq(patchlevel_result_error_code(r, 0), PATCHLEVEL_ERR_TIMEOUT);
@@ -478,7 +478,7 @@ START_TEST(misuse_is_usage)
     ck_assert_int_eq(patchlevel_installation_json(NULL, &text, &n), PATCHLEVEL_ERR_USAGE);
     ck_assert_int_eq(patchlevel_probe(NULL, NULL), PATCHLEVEL_ERR_USAGE);
     ck_assert_int_eq(patchlevel_input_files(ctx, NULL, NULL, NULL), PATCHLEVEL_ERR_USAGE);
-    ck_assert_int_eq(patchlevel_result_new_failed("x", PATCHLEVEL_ERR_IO, "", &r),
+    ck_assert_int_eq(patchlevel_result_new_failed(NULL, "x", PATCHLEVEL_ERR_IO, "", &r),
                      PATCHLEVEL_ERR_USAGE);
     ck_assert_int_eq(patchlevel_summary_new(NULL), PATCHLEVEL_ERR_USAGE);
     ck_assert_int_eq(patchlevel_summary_finish(NULL), PATCHLEVEL_ERR_USAGE);

@@ -148,7 +148,8 @@ static char *capture(pl_format fmt, size_t total)
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     pl_report_writer w;
-    pl_report_begin(&w, f, fmt, total, 0);
+    pl_report_style style = {.json_array = total != 1};
+    pl_report_begin(&w, f, fmt, &style);
     for (size_t i = 0; i < total; i++)
         ck_assert_int_eq(pl_report_item(&w, &r), 0);
     ck_assert_int_eq(pl_report_end(&w), 0);

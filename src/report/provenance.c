@@ -1,0 +1,166 @@
+/* Provenance of a result (spec section 5): tool, libraries, catalog,
+ * analysis time, options. */
+#include "report/provenance.h"
+
+#include <hivex.h>
+#include <json-c/json_c_version.h>
+#include <libqcow.h>
+#include <libvhdi.h>
+#include <libvmdk.h>
+#include <libxml/xmlversion.h>
+#include <openssl/crypto.h>
+#include <tsk/libtsk.h>
+#include <wimlib.h>
+
+#include <string.h>
+#include <sys/stat.h>
+
+#include "config.h"
+
+/* hivex has no call that says its version: configure records the one it
+ * was built against (pkg-config --modversion hivex). */
+#ifndef PL_HIVEX_VERSION
+#define PL_HIVEX_VERSION "unknown"
+#endif
+
+size_t pl_library_versions(const pl_library_version **out)
+{
+    /* E01 files are read by TSK through libewf: TSK's version names it. */
+    static pl_library_version libs[] = {
+        {"wimlib", NULL},  {"hivex", PL_HIVEX_VERSION}, {"libxml2", NULL},
+        {"libtsk", NULL},  {"libvhdi", NULL},          {"libvmdk", NULL},
+        {"libqcow", NULL}, {"json-c", NULL},           {"libcrypto", NULL},
+    };
+    if (!libs[0].version) {
+        libs[0].version = wimlib_get_version_string();
+        libs[2].version = LIBXML_DOTTED_VERSION;
+        libs[3].version = tsk_version_get_str();
+        libs[4].version = libvhdi_get_version();
+        libs[5].version = libvmdk_get_version();
+        libs[6].version = libqcow_get_version();
+        libs[7].version = json_c_version();
+        libs[8].version = OpenSSL_version(OPENSSL_VERSION);
+    }
+    *out = libs;
+    return sizeof libs / sizeof *libs;
+}
+
+static void libraries(pl_json *j)
+{
+    const pl_library_version *libs;
+    size_t n = pl_library_versions(&libs);
+    pl_json_key(j, "libraries");
+    pl_json_begin_object(j);
+    for (size_t i = 0; i < n; i++)
+        pl_json_kv_string(j, libs[i].name, libs[i].version);
+    pl_json_end_object(j);
+}
+
+void pl_report_catalog_identity(pl_json *j, const pl_catalog *c)
+{
+    pl_json_key(j, "catalog");
+    if (!c) {
+        pl_json_null(j);
+        return;
+    }
+    pl_json_begin_object(j);
+    pl_json_kv_string(j, "path", c->name);
+    pl_json_kv_string(j, "sha256", c->sha256[0] ? c->sha256 : NULL);
+    pl_json_kv_string(j, "newest", c->newest[0] ? c->newest : NULL);
+    pl_json_end_object(j);
+}
+
+/* The options that change what a result says (not how it is printed). */
+static void options(pl_json *j, const pl_result_options *o)
+{
+    pl_json_key(j, "options");
+    pl_json_begin_object(j);
+    pl_json_kv_string(j, "catalog", o->catalog_option);
+    pl_json_key(j, "parents");
+    pl_json_begin_array(j);
+    for (size_t i = 0; o->parents && i < o->parents->len; i++)
+        pl_json_string(j, o->parents->items[i]);
+    pl_json_end_array(j);
+    pl_json_kv_bool(j, "find_6002_checks", o->find_6002);
+    pl_json_kv_bool(j, "hash", o->hash);
+    pl_json_end_object(j);
+}
+
+static void hash_one(pl_input_result *r, const char *file)
+{
+    r->hashes = pl_xrealloc(r->hashes, (r->nhashes + 1) * sizeof *r->hashes);
+    pl_file_hash *h = &r->hashes[r->nhashes++];
+    memset(h, 0, sizeof *h);
+    h->file = pl_xstrdup(file);
+    pl_err err = {0};
+    if (pl_sha256_file(file, h->sha256, &h->size, &err) != 0) {
+        h->error = pl_xstrdup(err.msg);
+        h->code = err.code;
+    }
+}
+
+void pl_result_hash_inputs(pl_input_result *r)
+{
+    r->hashed = 1;
+    if (r->container && strcmp(r->container, "dir") == 0) {
+        /* A tree is many files; each kernel file's hash is in its
+         * installation's evidence. */
+        r->hashes_unknown = "a directory tree is not hashed as one input";
+        return;
+    }
+    if (r->chain.len == 0) {
+        struct stat sb;
+        if (stat(r->input, &sb) == 0 && S_ISDIR(sb.st_mode))
+            r->hashes_unknown = "a directory is not hashed as one input";
+        else
+            hash_one(r, r->input);
+        return;
+    }
+    for (size_t i = 0; i < r->chain.len; i++)
+        hash_one(r, r->chain.items[i]);
+}
+
+void pl_report_input_hashes(pl_json *j, const pl_input_result *r)
+{
+    pl_json_key(j, "input_hashes");
+    if (!r->hashed || r->hashes_unknown) {
+        pl_json_null(j);
+        if (r->hashes_unknown)
+            pl_json_kv_string(j, "input_hashes_unknown", r->hashes_unknown);
+        return;
+    }
+    pl_json_begin_array(j);
+    for (size_t i = 0; i < r->nhashes; i++) {
+        const pl_file_hash *h = &r->hashes[i];
+        pl_json_begin_object(j);
+        pl_json_kv_string(j, "file", h->file);
+        pl_json_kv_int(j, "size", h->error ? 0 : (int64_t)h->size);
+        pl_json_kv_string(j, "sha256", h->sha256[0] ? h->sha256 : NULL);
+        pl_json_kv_string(j, "error", h->error);
+        pl_json_kv_string(j, "code", h->error ? pl_error_code_name(h->code) : NULL);
+        pl_json_end_object(j);
+    }
+    pl_json_end_array(j);
+}
+
+void pl_report_provenance(pl_json *j, const pl_input_result *r)
+{
+    pl_json_key(j, "provenance");
+    pl_json_begin_object(j);
+    pl_json_key(j, "tool");
+    pl_json_begin_object(j);
+    pl_json_kv_string(j, "name", PACKAGE_NAME);
+    pl_json_kv_string(j, "version", PACKAGE_VERSION);
+    pl_json_end_object(j);
+    libraries(j);
+    pl_report_catalog_identity(j, r->catalog);
+    char iso[32];
+    if (r->analyzed_at > 0) {
+        pl_unixtime_to_iso(r->analyzed_at, iso);
+        pl_json_kv_string(j, "analyzed_at", iso);
+    } else {
+        pl_json_kv_string(j, "analyzed_at", NULL);
+    }
+    options(j, &r->options);
+    pl_json_end_object(j);
+}
