@@ -9,6 +9,8 @@
 #include <time.h>
 
 #include "report/provenance.h"
+#include "sources/container.h"
+#include "sources/ewf_metadata.h"
 #include "util/limits.h"
 
 /* Volumes examined per input: more partitions or images than anyone has. */
@@ -92,6 +94,22 @@ static void copy_strlist(pl_strlist *dst, const pl_strlist *src)
         pl_strlist_push(dst, src->items[i]);
 }
 
+/* E01 inputs get their acquisition metadata, also one that could not be
+ * opened as a disk (a cut set may still have its header sections): the
+ * container is then asked of the bytes. */
+static void read_acquisition(const char *input, int hash, pl_input_result *r)
+{
+    int e01 = r->container && strcmp(r->container, pl_container_ewf.name) == 0;
+    struct stat sb;
+    pl_err err = {0};
+    if (!r->container && stat(input, &sb) == 0 && S_ISREG(sb.st_mode))
+        e01 = pl_container_detect(input, &err) == &pl_container_ewf;
+    if (!e01)
+        return;
+    r->acquisition = pl_xmalloc(sizeof *r->acquisition);
+    pl_ewf_metadata_read(input, hash, r->acquisition);
+}
+
 void pl_analyze_input(const char *input, const pl_analysis_options *opt, pl_input_result *r)
 {
     memset(r, 0, sizeof *r);
@@ -108,6 +126,7 @@ void pl_analyze_input(const char *input, const pl_analysis_options *opt, pl_inpu
     if (pl_source_open(input, &opt->source, &src, &err) != 0) {
         pl_result_error(r, err.code, err.msg);
         /* An input that is not understood is still evidence to identify. */
+        read_acquisition(input, opt->hash, r);
         if (opt->hash)
             pl_result_hash_inputs(r);
         return;
@@ -132,6 +151,7 @@ void pl_analyze_input(const char *input, const pl_analysis_options *opt, pl_inpu
     copy_strlist(&r->chain, &src->chain);
     pl_notes_copy(&r->warnings, &src->warnings);
     pl_source_close(src);
+    read_acquisition(input, opt->hash, r);
     if (opt->hash)
         pl_result_hash_inputs(r);
 }

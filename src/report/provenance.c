@@ -164,3 +164,66 @@ void pl_report_provenance(pl_json *j, const pl_input_result *r)
     options(j, &r->options);
     pl_json_end_object(j);
 }
+
+static void kv_hex(pl_json *j, const char *key, const char *hex)
+{
+    pl_json_kv_string(j, key, hex[0] ? hex : NULL);
+}
+
+static void kv_tristate(pl_json *j, const char *key, int v)
+{
+    if (v < 0)
+        pl_json_kv_null(j, key);
+    else
+        pl_json_kv_bool(j, key, v);
+}
+
+/* Every string here was written by whoever made the image: the writer
+ * escapes them, libewf's values are bounded (ewf_metadata.c). */
+static void acquisition_object(pl_json *j, const pl_ewf_metadata *m)
+{
+    pl_json_begin_object(j);
+    pl_json_kv_string(j, "format", m->format);
+    pl_json_kv_string(j, "case_number", m->case_number);
+    pl_json_kv_string(j, "evidence_number", m->evidence_number);
+    pl_json_kv_string(j, "examiner", m->examiner);
+    pl_json_kv_string(j, "description", m->description);
+    pl_json_kv_string(j, "notes", m->notes);
+    pl_json_kv_string(j, "acquired", m->acquired);
+    pl_json_kv_string(j, "system_date", m->system_date);
+    pl_json_kv_string(j, "software", m->software);
+    pl_json_kv_string(j, "software_version", m->software_version);
+    pl_json_kv_string(j, "operating_system", m->operating_system);
+    if (m->media_size >= 0)
+        pl_json_kv_int(j, "media_size", m->media_size);
+    else
+        pl_json_kv_null(j, "media_size");
+    pl_json_kv_bool(j, "segments_corrupted", m->segments_corrupted);
+    kv_hex(j, "stored_md5", m->stored_md5);
+    kv_hex(j, "stored_sha1", m->stored_sha1);
+    kv_hex(j, "computed_md5", m->computed_md5);
+    kv_hex(j, "computed_sha1", m->computed_sha1);
+    kv_tristate(j, "md5_matches", pl_ewf_md5_matches(m));
+    kv_tristate(j, "sha1_matches", pl_ewf_sha1_matches(m));
+    pl_json_kv_string(j, "hash_error", m->hash_error);
+    if (m->computed)
+        pl_json_kv_int(j, "checksum_errors", m->checksum_errors);
+    else
+        pl_json_kv_null(j, "checksum_errors");
+    pl_json_end_object(j);
+}
+
+void pl_report_acquisition(pl_json *j, const pl_input_result *r)
+{
+    const pl_ewf_metadata *m = r->acquisition;
+    pl_json_key(j, "acquisition");
+    if (m && m->known) {
+        acquisition_object(j, m);
+        return;
+    }
+    pl_json_null(j);
+    if (m) {
+        pl_json_kv_string(j, "acquisition_unknown", m->reason);
+        pl_json_kv_string(j, "acquisition_unknown_code", pl_error_code_name(m->code));
+    }
+}
