@@ -194,6 +194,14 @@ static void hash_media(libewf_handle_t *h, pl_ewf_metadata *m)
         }
         ok = EVP_DigestUpdate(md5, buf, (size_t)n) && EVP_DigestUpdate(sha1, buf, (size_t)n);
         done += (uint64_t)n;
+        if (libewf_handle_get_number_of_checksum_errors(h, &m->checksum_errors, NULL) == 1 &&
+            m->checksum_errors > PL_MAX_EWF_CHECKSUM_ERRORS) {
+            m->hash_error = pl_xasprintf("more than %d damaged or missing chunks by byte %llu of %llu: "
+                                         "hashing stopped",
+                                         PL_MAX_EWF_CHECKSUM_ERRORS, (unsigned long long)done,
+                                         (unsigned long long)size);
+            ok = 0;
+        }
     }
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned len = 0;

@@ -184,6 +184,44 @@ START_TEST(flipped_data_bytes_never_match)
 }
 END_TEST
 
+/* Values as a hostile imager may write them (ewfacquire makes the image
+ * when installed; skipped otherwise): an escape sequence comes back as it
+ * is (the writers escape it), values longer than PL_MAX_EWF_VALUE_BYTES
+ * are cut at a character boundary. */
+START_TEST(long_and_control_values_are_bounded)
+{
+    if (system("command -v ewfacquire >/dev/null 2>&1") != 0) {
+        fprintf(stderr, "ewfacquire not installed: hostile values test skipped\n");
+        return;
+    }
+    char dir[] = "/tmp/pl-ewf-hostile-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char cmd[8192];
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && head -c 65536 /dev/zero >z.raw && "
+             "ewfacquire -u -q -t out -S 1MiB -C \"$(printf 'case \\033[31m red')\" -D d "
+             "-e \"$(for i in $(seq 3000); do printf '\\303\\251'; done)\" -E 9 "
+             "-N \"$(head -c 10000 /dev/zero | tr '\\0' N)\" -m fixed -M physical -c none z.raw "
+             ">/dev/null 2>&1",
+             dir);
+    ck_assert_int_eq(system(cmd), 0);
+    char path[512];
+    snprintf(path, sizeof path, "%s/out.E01", dir);
+    pl_ewf_metadata m;
+    pl_ewf_metadata_read(path, 1, &m);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    ck_assert_int_eq(system(cmd), 0);
+    ck_assert_msg(m.known, "unknown: %s", m.reason);
+    ck_assert_str_eq(m.case_number, "case \033[31m red");
+    /* 3000 two-byte characters: 2048 of them fill the limit */
+    ck_assert_int_eq(strlen(m.examiner), PL_MAX_EWF_VALUE_BYTES);
+    ck_assert_int_eq((unsigned char)m.examiner[PL_MAX_EWF_VALUE_BYTES - 2], 0xc3);
+    ck_assert_int_eq(strlen(m.notes), PL_MAX_EWF_VALUE_BYTES);
+    ck_assert_int_eq(pl_ewf_md5_matches(&m), 1);
+    pl_ewf_metadata_free(&m);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("ewf_metadata");
@@ -195,6 +233,7 @@ static Suite *suite(void)
     tcase_add_test(tc, unreadable_sets_are_unknown_with_a_reason);
     tcase_add_test(tc, a_set_cut_inside_its_data_says_so);
     tcase_add_test(tc, flipped_data_bytes_never_match);
+    tcase_add_test(tc, long_and_control_values_are_bounded);
     suite_add_tcase(s, tc);
     return s;
 }
