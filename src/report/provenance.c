@@ -4,6 +4,7 @@
 
 #include <hivex.h>
 #include <json-c/json_c_version.h>
+#include <libewf.h>
 #include <libqcow.h>
 #include <libvhdi.h>
 #include <libvmdk.h>
@@ -25,11 +26,13 @@
 
 size_t pl_library_versions(const pl_library_version **out)
 {
-    /* E01 files are read by TSK through libewf: TSK's version names it. */
+    /* E01 data is read by TSK through libewf; its acquisition metadata
+     * by patchlevel with libewf directly (listed last: names are keys). */
     static pl_library_version libs[] = {
         {"wimlib", NULL},  {"hivex", PL_HIVEX_VERSION}, {"libxml2", NULL},
         {"libtsk", NULL},  {"libvhdi", NULL},          {"libvmdk", NULL},
         {"libqcow", NULL}, {"json-c", NULL},           {"libcrypto", NULL},
+        {"libewf", NULL},
     };
     if (!libs[0].version) {
         libs[0].version = wimlib_get_version_string();
@@ -40,6 +43,7 @@ size_t pl_library_versions(const pl_library_version **out)
         libs[6].version = libqcow_get_version();
         libs[7].version = json_c_version();
         libs[8].version = OpenSSL_version(OPENSSL_VERSION);
+        libs[9].version = libewf_get_version();
     }
     *out = libs;
     return sizeof libs / sizeof *libs;
