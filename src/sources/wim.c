@@ -352,7 +352,7 @@ static int extract_to_memory(wim_fs *w, const char *path, uint64_t size, uint8_t
         close(m);
         return -1;
     }
-    uint8_t *buf = pl_xmalloc(size ? size : 1);
+    uint8_t *buf = pl_xmalloc_for_read(size ? size : 1);
     /* copied in chunks, each released from the in-memory file once in the
      * buffer: a 90 MB hive is not held twice */
     const uint64_t chunk = 1u << 20;
