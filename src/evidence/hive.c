@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -193,11 +194,8 @@ hive_node_h pl_hive_node(pl_hive *hive, const char *path)
     return node;
 }
 
-char *pl_hive_string(pl_hive *hive, hive_node_h node, const char *name)
+char *pl_hive_string_at(pl_hive *hive, hive_value_h v)
 {
-    if (!node)
-        return NULL;
-    hive_value_h v = hivex_node_get_value(hive->h, node, name);
     if (!v)
         return NULL;
     hive_type t;
@@ -209,11 +207,8 @@ char *pl_hive_string(pl_hive *hive, hive_node_h node, const char *name)
     return hivex_value_string(hive->h, v);
 }
 
-int pl_hive_dword(pl_hive *hive, hive_node_h node, const char *name, uint32_t *out)
+int pl_hive_dword_at(pl_hive *hive, hive_value_h v, uint32_t *out)
 {
-    if (!node)
-        return 0;
-    hive_value_h v = hivex_node_get_value(hive->h, node, name);
     if (!v)
         return 0;
     hive_type t;
@@ -228,6 +223,43 @@ int pl_hive_dword(pl_hive *hive, hive_node_h node, const char *name, uint32_t *o
         return 0;
     *out = (uint32_t)d;
     return 1;
+}
+
+char *pl_hive_string(pl_hive *hive, hive_node_h node, const char *name)
+{
+    return node ? pl_hive_string_at(hive, hivex_node_get_value(hive->h, node, name)) : NULL;
+}
+
+int pl_hive_dword(pl_hive *hive, hive_node_h node, const char *name, uint32_t *out)
+{
+    return node ? pl_hive_dword_at(hive, hivex_node_get_value(hive->h, node, name), out) : 0;
+}
+
+/* hivex_node_get_value (hivex 1.3.23 lib/value.c) lists the node's values
+ * and decodes each name until one matches (strcasecmp), for every name
+ * asked: 8 names of 8,000 packages made 4% of a server's run. This is the
+ * same answer in one pass, the unreadable name included: it ends the
+ * search there, as it makes hivex_node_get_value fail. */
+void pl_hive_values(pl_hive *hive, hive_node_h node, const char *const names[], size_t n,
+                    hive_value_h out[])
+{
+    memset(out, 0, n * sizeof *out);
+    hive_value_h *values = node ? hivex_node_values(hive->h, node) : NULL;
+    if (!values)
+        return;
+    size_t missing = n;
+    for (size_t i = 0; values[i] && missing; i++) {
+        char *key = hivex_value_key(hive->h, values[i]);
+        if (!key)
+            break;
+        for (size_t k = 0; k < n; k++)
+            if (!out[k] && strcasecmp(key, names[k]) == 0) {
+                out[k] = values[i];
+                missing--;
+            }
+        free(key);
+    }
+    free(values);
 }
 
 size_t pl_hive_subkey_count(pl_hive *hive, hive_node_h node)
