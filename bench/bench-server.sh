@@ -11,9 +11,11 @@
 #   raw / VHD  the same disk as a dynamic VHD. Target: VHD <= 1.5x raw.
 #   WIM        wimlib-imagex extract of the same files + rm, temporary files on
 #              the same filesystem (TMPDIR). Target: patchlevel <= extract.
-#   bytes      bytes_read of the JSON versus the bytes of the evidence
-#              (ntoskrnl, kernel32, SOFTWARE, SYSTEM, every .mum read).
-#              Target: <= 2x, on every container.
+#   bytes      bytes_read of the JSON (bytes read from the input's files,
+#              for every container: man page) versus the bytes of the
+#              evidence (ntoskrnl, kernel32, SOFTWARE, SYSTEM, every .mum
+#              read). Target: <= 2x, on every container. A WIM reads less
+#              than the evidence: it is compressed.
 #   memory     peak RSS (GNU time) versus the SOFTWARE hive (the largest).
 #   linearity  server / half of each time, beside server / half of entries.
 #
