@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "report/provenance.h"
+#include "util/io_counter.h"
 #include "util/limits.h"
 
 /* Volumes examined per input: more partitions or images than anyone has. */
@@ -103,10 +104,15 @@ void pl_analyze_input(const char *input, const pl_analysis_options *opt, pl_inpu
     int have = stat(input, &sb) == 0;
     r->input_size = have ? (int64_t)sb.st_size : -1;
     r->input_mtime = have ? (int64_t)sb.st_mtime : -1;
+    pl_io_counter io;
+    pl_io_counter_start(&io);
     pl_source *src = NULL;
     pl_err err = {0};
     if (pl_source_open(input, &opt->source, &src, &err) != 0) {
         pl_result_error(r, err.code, err.msg);
+        uint64_t tried;
+        if (pl_io_counter_read(&io, &tried))
+            r->bytes_read = tried;
         /* An input that is not understood is still evidence to identify. */
         if (opt->hash)
             pl_result_hash_inputs(r);
@@ -126,12 +132,16 @@ void pl_analyze_input(const char *input, const pl_analysis_options *opt, pl_inpu
         r->bytes_read += vol->fs->bytes_read;
         pl_volume_free(vol);
     }
-    /* Disk images count what was read from the image itself. */
+    /* Without /proc: disk images count what was read of the virtual disk,
+     * the others the evidence bytes handed over. */
     if (src->image_bytes_read)
         r->bytes_read = *src->image_bytes_read;
     copy_strlist(&r->chain, &src->chain);
     pl_notes_copy(&r->warnings, &src->warnings);
     pl_source_close(src);
+    uint64_t from_files;
+    if (pl_io_counter_read(&io, &from_files))
+        r->bytes_read = from_files;
     if (opt->hash)
         pl_result_hash_inputs(r);
 }

@@ -130,7 +130,7 @@ int pl_host_read_file(const char *hp, uint64_t max, uint8_t **data, size_t *len,
         return -1;
     }
     size_t n = (size_t)sb.st_size;
-    uint8_t *buf = pl_xmalloc(n);
+    uint8_t *buf = pl_xmalloc_for_read(n);
     if (read_fd_fully(fd, buf, n) != 0) {
         pl_err_setc(err, PL_ERR_IO, "read failed or file shrank while reading");
         free(buf);
