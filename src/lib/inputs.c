@@ -10,6 +10,13 @@
 
 #include "sources/source.h"
 
+static enum patchlevel_probe_kind kind_of(const char *source_kind)
+{
+    if (strcmp(source_kind, "wim") == 0)
+        return PATCHLEVEL_PROBE_WIM;
+    return strcmp(source_kind, "hive") == 0 ? PATCHLEVEL_PROBE_HIVE : PATCHLEVEL_PROBE_DISK;
+}
+
 /* A WIM part other than the first is read with the first: not an input
  * of its own. Only a regular file is looked at (O_NONBLOCK: a FIFO that
  * took its place cannot block the open). */
@@ -21,12 +28,16 @@ static enum patchlevel_probe_kind probe(const char *path)
     struct stat sb;
     enum patchlevel_probe_kind kind = PATCHLEVEL_PROBE_NONE;
     pl_source_probe_info info;
-    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode))
+    if (fstat(fd, &sb) != 0)
+        kind = PATCHLEVEL_PROBE_NOT_REGULAR;
+    else if (S_ISDIR(sb.st_mode))
+        kind = pl_tree_probe(path) ? PATCHLEVEL_PROBE_TREE : PATCHLEVEL_PROBE_NONE;
+    else if (!S_ISREG(sb.st_mode))
         kind = PATCHLEVEL_PROBE_NOT_REGULAR;
     /* The header is read from fd; a disk container is detected by name
      * while fd is still open (one more open, as pl_source_open does). */
     else if (pl_source_probe(fd, path, &info) == 1 && !info.later_part)
-        kind = strcmp(info.kind, "wim") == 0 ? PATCHLEVEL_PROBE_WIM : PATCHLEVEL_PROBE_DISK;
+        kind = kind_of(info.kind);
     close(fd);
     return kind;
 }
