@@ -2,6 +2,7 @@
  * input is read with (include/patchlevel.h). */
 #include "lib/api_internal.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,29 @@ static enum patchlevel_probe_kind probe(const char *path)
         kind = kind_of(info.kind);
     close(fd);
     return kind;
+}
+
+/* Entries of a directory looked at for "did you mean -r?": enough for any
+ * folder of images someone names by mistake, cheap for a huge one. */
+#define HINT_MAX_ENTRIES 4096
+
+int pl_dir_holds_inputs(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    int found = 0;
+    struct dirent *de;
+    for (size_t n = 0; !found && n < HINT_MAX_ENTRIES && (de = readdir(d)) != NULL; n++) {
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        char *path = pl_xasprintf("%s/%s", dir, de->d_name);
+        enum patchlevel_probe_kind kind = probe(path);
+        found = kind != PATCHLEVEL_PROBE_NONE && kind != PATCHLEVEL_PROBE_NOT_REGULAR;
+        free(path);
+    }
+    closedir(d);
+    return found;
 }
 
 enum patchlevel_error patchlevel_probe(const char *path, enum patchlevel_probe_kind *kind)
