@@ -93,6 +93,21 @@ static void copy_strlist(pl_strlist *dst, const pl_strlist *src)
         pl_strlist_push(dst, src->items[i]);
 }
 
+/* Nothing failed and nothing was found: said once, here, in the same
+ * words for every kind of input (a disk without Windows, a bare FAT
+ * volume, a directory), so that every report format carries it. A
+ * directory that holds images or trees was most likely meant for -r. */
+static void note_none_found(pl_input_result *r)
+{
+    if (r->ninsts > 0 || r->errors.len > 0)
+        return;
+    if (strcmp(r->container, "dir") == 0 && pl_dir_holds_inputs(r->input))
+        pl_notes_add(&r->warnings, PL_ERR_NOT_FOUND,
+                     "no Windows installation found here; did you mean -r?");
+    else
+        pl_notes_add(&r->warnings, PL_ERR_NOT_FOUND, "no Windows installation found");
+}
+
 void pl_analyze_input(const char *input, const pl_analysis_options *opt, pl_input_result *r)
 {
     memset(r, 0, sizeof *r);
@@ -138,6 +153,7 @@ void pl_analyze_input(const char *input, const pl_analysis_options *opt, pl_inpu
         r->bytes_read = *src->image_bytes_read;
     copy_strlist(&r->chain, &src->chain);
     pl_notes_copy(&r->warnings, &src->warnings);
+    note_none_found(r);
     pl_source_close(src);
     uint64_t from_files;
     if (pl_io_counter_read(&io, &from_files))

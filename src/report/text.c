@@ -392,9 +392,8 @@ void pl_report_text(FILE *out, const pl_input_result *r, int verbose)
         installation_block(out, r, &r->insts[i], verbose);
         fputc('\n', out);
     }
-    if (r->ninsts == 0 && r->errors.len == 0)
-        fprintf(out, "%s: no Windows installation found (%s)\n\n", pl_esc(r->input),
-                or_dash(r->container));
+    /* An input where nothing was found says so in its warnings (the
+     * analysis words it, for every format). */
     for (size_t i = 0; i < r->warnings.len; i++)
         fprintf(out, "%s: warning: %s\n", pl_esc(r->input), pl_esc(r->warnings.items[i].msg));
     for (size_t i = 0; i < r->errors.len; i++)

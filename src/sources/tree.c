@@ -241,6 +241,31 @@ int pl_source_open_tree(const char *path, pl_source **out, pl_err *err)
     return 0;
 }
 
+/* Does dir hold rel (a directory), case-insensitively as Windows names
+ * match? Resolution lists at most PL_MAX_DIR_ENTRIES entries per level and
+ * refuses symbolic links out of dir: any failure is "no". */
+static int holds_dir(pl_fs *fs, const char *rel)
+{
+    char *exact = NULL;
+    pl_err err;
+    pl_stat st = {0};
+    int found = pl_fs_resolve(fs, rel, &exact, &err) == 1 &&
+                fs->ops->stat(fs, exact, &st, &err) == 1 && st.is_dir;
+    free(exact);
+    return found;
+}
+
+int pl_tree_probe(const char *path)
+{
+    pl_err err;
+    pl_fs *fs = pl_fs_dir_open(path, &err);
+    if (!fs)
+        return 0;
+    int tree = holds_dir(fs, "Windows/System32/config") || holds_dir(fs, "System32/config");
+    pl_fs_close(fs);
+    return tree;
+}
+
 /* A directory is read as a tree of Windows files. */
 static int tree_bid(const char *path, int is_dir, const uint8_t *magic, size_t got)
 {
