@@ -5,8 +5,9 @@
 #   evidence = the sizes of ntoskrnl.exe, kernel32.dll (files.*.size in the
 #   JSON), the SOFTWARE and SYSTEM hives and every .mum file patchlevel read
 #   (updates.packages[].mum), taken from the tree the image was built from
-#   read     = bytes_read of the JSON (every byte the filesystem and partition
-#   code asked the image for; TSK asks in 64 KiB cache blocks)
+#   read     = bytes_read of the JSON (the bytes read from the image file:
+#   the kernel's rchar count of the analysing thread, man page; the
+#   filesystem and partition code ask in 64 KiB cache blocks)
 #
 # Images: large.raw (SOFTWARE ~56 MB, 5,017 CBS packages: the target case),
 # full.raw (SOFTWARE ~8 MB, 817 packages) and the small fixture

@@ -11,14 +11,22 @@
 #   raw / VHD  the same disk as a dynamic VHD. Target: VHD <= 1.5x raw.
 #   WIM        wimlib-imagex extract of the same files + rm, temporary files on
 #              the same filesystem (TMPDIR). Target: patchlevel <= extract.
-#   bytes      bytes_read of the JSON versus the bytes of the evidence
-#              (ntoskrnl, kernel32, SOFTWARE, SYSTEM, every .mum read).
-#              Target: <= 2x, on every container.
+#   bytes      bytes_read of the JSON (bytes read from the input's files,
+#              for every container: man page) versus the bytes of the
+#              evidence (ntoskrnl, kernel32, SOFTWARE, SYSTEM, every .mum
+#              read). Target: <= 2x, on every container. A WIM reads less
+#              than the evidence: it is compressed.
 #   memory     peak RSS (GNU time) versus the SOFTWARE hive (the largest).
 #   linearity  server / half of each time, beside server / half of entries.
 #
 # Times are medians of BENCH_RUNS (default 5) after a warm-up, warm cache.
 # The load average before and after is printed: this is a shared machine.
+#
+# bench-server.sh --linearity (bench/bench-linearity.sh): only the floor and
+# patchlevel on the raw disk and on the tree, at both sizes, the runs of
+# all six commands interleaved (so that a change of load hits every one
+# alike), wall and CPU (user + system) medians, and the growth from half
+# to server size of each beside the growth of entries, packages and hive.
 set -euo pipefail
 # shellcheck source=bench/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -28,8 +36,15 @@ need fls sleuthkit
 need wimlib-imagex wimtools
 [[ -x /usr/bin/time ]] || die "/usr/bin/time missing: install the Debian package time"
 SIZES=${BENCH_SERVER_SIZES:-half server}
+LINEAR=
+[[ ${1:-} == --linearity ]] && LINEAR=1
+CONTAINERS="raw vhd wim"
+[[ -n $LINEAR ]] && CONTAINERS=raw
 D=$BENCH_DIR
-for s in $SIZES; do need_inputs "$s.raw" "$s.vhd" "$s.wim" "tree-$s"; done
+for s in $SIZES; do
+    for c in $CONTAINERS; do need_inputs "$s.$c"; done
+    need_inputs "tree-$s"
+done
 OUT=$(mktemp -d "${TMPDIR:-/tmp}/pl-bench-server.XXXXXX")
 trap 'rm -rf "$OUT" "$RESULTS"' EXIT
 mkdir -p "$D/bin"
@@ -43,7 +58,7 @@ ROWS=$OUT/rows
 # prepare SIZE: JSON of each container, evidence list and bytes, inode list
 prepare() {
     local s=$1 tree=$D/tree-$1 c
-    for c in raw vhd wim; do
+    for c in $CONTAINERS; do
         /usr/bin/time -f '%M' -o "$OUT/$s.$c.rss" "$PATCHLEVEL" -f json -o "$OUT/$s.$c.json" "$D/$s.$c"
     done
     sed -n 's/^ *"mum": "\(.*\)",\{0,1\}$/\1/p' "$OUT/$s.raw.json" | sort -u >"$OUT/$s.mums"
@@ -70,7 +85,58 @@ prepare() {
     "$D/bin/floor" "$D/$s.raw" "$OFF" "$OUT/$s.inodes" >"$OUT/$s.floor"
     log "$s: $entries entries, $nmum .mum, evidence $ev B; floor: $(cat "$OUT/$s.floor")"
 }
+# --linearity: BENCH_RUNS rounds (after one warm-up round), each running
+# the floor, raw and tree of every size once, in turn; per command the
+# median wall time and the median CPU time (user + system, GNU time).
+linearity() {
+    local runs=$BENCH_RUNS r s k cmd
+    local -a labels=() cmds=()
+    for s in $SIZES; do
+        labels+=("floor $s" "raw $s" "tree $s")
+        cmds+=("$D/bin/floor $D/$s.raw $OFF $OUT/$s.inodes" "$PATCHLEVEL -f json -o /dev/null $D/$s.raw"
+            "$PATCHLEVEL -f json -o /dev/null $D/tree-$s")
+    done
+    log "linearity: $runs rounds of ${#cmds[@]} commands, interleaved"
+    for ((r = 0; r <= runs; r++)); do
+        for k in "${!cmds[@]}"; do
+            read -ra cmd <<<"${cmds[$k]}"
+            /usr/bin/time -f '%e %U %S' -o "$OUT/t" "${cmd[@]}" >/dev/null 2>&1 ||
+                die "failed: ${cmds[$k]}"
+            ((r == 0)) || awk -v l="${labels[$k]}" '{ printf "%s\t%s\t%.2f\n", l, $1, $2 + $3 }' "$OUT/t" >>"$OUT/lin"
+        done
+    done
+    LOAD1=$(cut -d' ' -f1-3 /proc/loadavg)
+    # median of column c (2 wall, 3 CPU) of label l
+    lmed() { awk -F'\t' -v l="$1" -v c="$2" '$1 == l { print $c }' "$OUT/lin" | sort -g |
+        awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
+    lratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "-" }'; }
+    echo
+    echo "### Linearity: half and server size side by side (medians of $runs interleaved rounds, warm cache)"
+    echo
+    echo "$(pl_version); $(ifind -V 2>&1 | head -1)"
+    echo "$(nproc) cores; load average $LOAD0 before, $LOAD1 after; $(date -u '+%Y-%m-%d %H:%M UTC')"
+    echo
+    echo "| size | entries | .mum | SOFTWARE | floor wall / CPU | raw wall / CPU | tree wall / CPU | raw / floor (wall, CPU) |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+    while IFS=$'\t' read -r s ev nmum entries soft; do
+        printf '| %s | %s | %s | %.1f MB | %s / %s s | %s / %s s | %s / %s s | %s, %s |\n' "$s" "$entries" "$nmum" \
+            "$(awk -v b="$soft" 'BEGIN { print b / 1e6 }')" \
+            "$(lmed "floor $s" 2)" "$(lmed "floor $s" 3)" "$(lmed "raw $s" 2)" "$(lmed "raw $s" 3)" \
+            "$(lmed "tree $s" 2)" "$(lmed "tree $s" 3)" \
+            "$(lratio "$(lmed "raw $s" 2)" "$(lmed "floor $s" 2)")" "$(lratio "$(lmed "raw $s" 3)" "$(lmed "floor $s" 3)")"
+    done <"$ROWS"
+    set -- $SIZES
+    (($# >= 2)) || return 0
+    local a=$1 b=${!#} col
+    col() { awk -F'\t' -v s="$1" -v c="$2" '$1 == s { print $c }' "$ROWS"; }
+    echo
+    echo "growth $a -> $b: entries $(lratio "$(col "$b" 4)" "$(col "$a" 4)"), .mum $(lratio "$(col "$b" 3)" "$(col "$a" 3)"), SOFTWARE $(lratio "$(col "$b" 5)" "$(col "$a" 5)"), evidence $(lratio "$(col "$b" 2)" "$(col "$a" 2)")"
+    for k in floor raw tree; do
+        echo "growth $a -> $b: $k wall $(lratio "$(lmed "$k $b" 2)" "$(lmed "$k $a" 2)"), CPU $(lratio "$(lmed "$k $b" 3)" "$(lmed "$k $a" 3)")"
+    done
+}
 for s in $SIZES; do prepare "$s"; done
+[[ -n $LINEAR ]] && { linearity; exit 0; }
 
 log "timing (BENCH_RUNS=$BENCH_RUNS) with $(timer_name)"
 PL="$PATCHLEVEL -f json -o /dev/null"

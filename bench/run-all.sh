@@ -4,7 +4,8 @@
 #   bench/run-all.sh                 make the inputs if missing, then run 1-4
 #   bench/run-all.sh tools bytes     only those (tools, virt-inspector, bytes, throughput,
 #                                    server: not run by default, its inputs take ~3 min
-#                                    and ~5 GB; made with make-inputs.sh server)
+#                                    and ~5 GB; made with make-inputs.sh server;
+#                                    linearity: half and server size interleaved)
 #
 # Output: Markdown tables on standard output (also saved to
 # $BENCH_DIR/results-DATE.md), progress on standard error. About 3-4 minutes
@@ -21,7 +22,7 @@ which=("$@")
 [[ ${#which[@]} -gt 0 ]] || which=(tools virt-inspector bytes throughput)
 
 targets=(default)
-[[ " ${which[*]} " == *" server "* ]] && targets+=(server)
+[[ " ${which[*]} " == *" server "* || " ${which[*]} " == *" linearity "* ]] && targets+=(server)
 bash "$BENCH_SRC/make-inputs.sh" "${targets[@]}"
 
 mkdir -p "$BENCH_DIR"
@@ -38,7 +39,7 @@ report=$BENCH_DIR/results-$(date -u +%Y%m%dT%H%M%SZ).md
 status=0
 for b in "${which[@]}"; do
     script=$BENCH_SRC/bench-$b.sh
-    [[ -f $script ]] || die "no benchmark '$b' (tools, virt-inspector, bytes, throughput, server)"
+    [[ -f $script ]] || die "no benchmark '$b' (tools, virt-inspector, bytes, throughput, server, linearity)"
     RESULTS='' bash "$script" | tee -a "$report" || status=1
 done
 echo >&2

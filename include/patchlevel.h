@@ -199,16 +199,21 @@ const char *patchlevel_context_error_message(const patchlevel_context *ctx);
 
 /* ==== Inputs ============================================================== */
 
-/* What a file looks like, from its content: for finding images in a
- * directory (the program's -r). */
+/* What a file or directory looks like, from its content: for finding
+ * inputs in a directory (the program's -r). */
 enum patchlevel_probe_kind {
-    PATCHLEVEL_PROBE_NONE = 0,   /* not an image patchlevel takes on its own */
-    PATCHLEVEL_PROBE_WIM,        /* a WIM/ESD, or the first part of a split WIM */
-    PATCHLEVEL_PROBE_DISK,       /* a disk image in a container patchlevel reads */
-    PATCHLEVEL_PROBE_NOT_REGULAR /* a FIFO, socket or device: not read (it could block) */
+    PATCHLEVEL_PROBE_NONE = 0,    /* not an input patchlevel takes on its own */
+    PATCHLEVEL_PROBE_WIM,         /* a WIM/ESD, or the first part of a split WIM */
+    PATCHLEVEL_PROBE_DISK,        /* a disk image in a container patchlevel reads */
+    PATCHLEVEL_PROBE_NOT_REGULAR, /* a FIFO, socket or device: not read (it could block) */
+    PATCHLEVEL_PROBE_HIVE,        /* a bare registry hive named SOFTWARE (any case) */
+    PATCHLEVEL_PROBE_TREE         /* a directory holding Windows/System32/config, or a
+                                     Windows directory holding System32/config (any
+                                     case): one input, its files are not inputs */
 };
 /* Look at the first bytes of path (opened without blocking; only a
- * regular file is read). A file that cannot be opened is
+ * regular file is read; a directory is looked into for a Windows
+ * tree, listing at most a few levels). A file that cannot be opened is
  * PATCHLEVEL_PROBE_NONE with PATCHLEVEL_OK (the caller decides whether
  * that matters); only misuse and out-of-memory are errors. */
 enum patchlevel_error patchlevel_probe(const char *path, enum patchlevel_probe_kind *kind);

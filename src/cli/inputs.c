@@ -13,13 +13,11 @@
 #include "cli/members.h"
 #include "util/recovery.h"
 
-/* Files we walk. */
+/* Files and directories we walk. */
 #define MAX_WALK_FILES 10000000
 #define WALK_FDS 32
 
 /* ---- discovery ------------------------------------------------------------ */
-
-typedef enum { FOUND_NONE, FOUND_DISK, FOUND_WIM } found_kind;
 
 /* nftw has no context argument: the walk in progress. */
 static struct {
@@ -28,35 +26,45 @@ static struct {
     size_t seen;
 } walk;
 
-/* A WIM part other than the first is read with the first; a file that
- * turned into a FIFO or device since the walk saw it is not opened
- * further. */
-static found_kind classify(const char *path)
+/* Is path an input of its own? A WIM part other than the first is read
+ * with the first; a file that turned into a FIFO or device since the walk
+ * saw it is not opened further. */
+static enum patchlevel_probe_kind classify(const char *path)
 {
     enum patchlevel_probe_kind kind = PATCHLEVEL_PROBE_NONE;
     if (patchlevel_probe(path, &kind) != PATCHLEVEL_OK)
         pl_out_of_memory(0);
     if (kind == PATCHLEVEL_PROBE_NOT_REGULAR)
         pl_strlist_pushf(walk.warnings, "%s: skipped: not a regular file", path);
-    return kind == PATCHLEVEL_PROBE_WIM ? FOUND_WIM
-           : kind == PATCHLEVEL_PROBE_DISK ? FOUND_DISK : FOUND_NONE;
+    return kind;
 }
 
+/* A directory is looked at before the walk enters it: a Windows tree is
+ * one input, taken whole (its hives and any image inside it are not
+ * inputs of their own). */
 static int walk_cb(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 {
     (void)ftw;
-    if (flag != FTW_F)
-        return 0;
+    if (flag != FTW_F && flag != FTW_D)
+        return FTW_CONTINUE;
+    if (++walk.seen > MAX_WALK_FILES)
+        return FTW_STOP;
+    if (flag == FTW_D) {
+        if (classify(path) != PATCHLEVEL_PROBE_TREE)
+            return FTW_CONTINUE;
+        pl_strlist_push(walk.files, path);
+        return FTW_SKIP_SUBTREE;
+    }
     if (!S_ISREG(sb->st_mode)) {
         /* A FIFO, socket or device: opening it could block or change it. */
         pl_strlist_pushf(walk.warnings, "%s: skipped: not a regular file", path);
-        return 0;
+        return FTW_CONTINUE;
     }
-    if (++walk.seen > MAX_WALK_FILES)
-        return 1;
-    if (classify(path) != FOUND_NONE)
+    enum patchlevel_probe_kind kind = classify(path);
+    if (kind == PATCHLEVEL_PROBE_WIM || kind == PATCHLEVEL_PROBE_DISK ||
+        kind == PATCHLEVEL_PROBE_HIVE)
         pl_strlist_push(walk.files, path);
-    return 0;
+    return FTW_CONTINUE;
 }
 
 /* The members of every file, worked out in workers (members.h). A file
@@ -98,9 +106,9 @@ static void walk_dir(const char *dir, pl_strlist *found, pl_strlist *warnings)
     walk.files = found;
     walk.warnings = warnings;
     walk.seen = 0;
-    if (nftw(dir, walk_cb, WALK_FDS, FTW_PHYS) != 0)
+    if (nftw(dir, walk_cb, WALK_FDS, FTW_PHYS | FTW_ACTIONRETVAL) != 0)
         pl_strlist_pushf(warnings, "%s: the search for images stopped early: %s", dir,
-                         walk.seen > MAX_WALK_FILES ? "too many files" : strerror(errno));
+                         walk.seen > MAX_WALK_FILES ? "too many files and directories" : strerror(errno));
 }
 
 void pl_collect_inputs(char *const *paths, int n, const pl_collect_options *co,

@@ -277,13 +277,15 @@ static void applications_to_text(FILE *out, const void *data, int verbose)
         fprintf(out, "  Applications: unknown (%s)\n", pl_esc(apps->unknown));
         return;
     }
-    fprintf(out, "  Applications: %zu (%zu updates of them apart)%s\n", apps->napps,
-            apps->nupdates, apps->truncated ? ", list incomplete" : "");
+    fprintf(out, "  Applications: %zu, with %zu update%s to them%s%s\n", apps->napps,
+            apps->nupdates, apps->nupdates == 1 ? "" : "s",
+            apps->truncated ? "; list incomplete" : "",
+            !verbose && apps->napps ? " (-v lists them)" : "");
     for (size_t i = 0; verbose && i < apps->napps; i++)
-        fprintf(out, "    %s %s (%s, %s)\n", pl_esc(apps->apps[i].name),
+        fprintf(out, "    %-40s %-16s %-6s %s\n", pl_esc(apps->apps[i].name),
                 apps->apps[i].version ? pl_esc(apps->apps[i].version) : "-",
-                apps->apps[i].publisher ? pl_esc(apps->apps[i].publisher) : "-",
-                apps->apps[i].arch ? apps->apps[i].arch : "arch unknown");
+                apps->apps[i].arch ? apps->apps[i].arch : "?",
+                apps->apps[i].publisher ? pl_esc(apps->apps[i].publisher) : "-");
 }
 
 const pl_evidence_kind pl_evidence_kind_applications = {
@@ -292,6 +294,7 @@ const pl_evidence_kind pl_evidence_kind_applications = {
     .free = applications_free,
     .to_json = applications_to_json,
     .to_text = applications_to_text,
+    .text_section = PL_TEXT_RUNS,
 };
 
 /* No text of its own: the applications line counts the updates. */

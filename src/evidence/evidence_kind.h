@@ -89,6 +89,10 @@ typedef struct {
     /* Added when the interface landed (see the top of this file): 1 for
      * the core kinds only; a new kind leaves it 0. */
     int core;
+    /* Where to_text's lines go in an installation's text block: after the
+     * body (0, the default), in the header right under the location line
+     * (who the machine is), or in the "Runs" section (what it does). */
+    enum { PL_TEXT_BODY = 0, PL_TEXT_HEADER, PL_TEXT_RUNS } text_section;
 } pl_evidence_kind;
 
 /* src/evidence/evidence_kinds.c: the one list. Adding a kind = one file + one line. */

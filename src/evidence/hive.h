@@ -45,6 +45,14 @@ hive_node_h pl_hive_node(pl_hive *hive, const char *path);
 char *pl_hive_string(pl_hive *hive, hive_node_h node, const char *name);
 /* A REG_DWORD value. 1 found (*out set), 0 absent or of another type. */
 int pl_hive_dword(pl_hive *hive, hive_node_h node, const char *name, uint32_t *out);
+/* The values named names[0..n) of node, found in one pass over its values:
+ * out[i] is what hivex_node_get_value(node, names[i]) gives (the first
+ * value so named, case-insensitively, else 0). */
+void pl_hive_values(pl_hive *hive, hive_node_h node, const char *const names[], size_t n,
+                    hive_value_h out[]);
+/* pl_hive_string and pl_hive_dword of a value found so (0: absent). */
+char *pl_hive_string_at(pl_hive *hive, hive_value_h v);
+int pl_hive_dword_at(pl_hive *hive, hive_value_h v, uint32_t *out);
 /* Number of subkeys of a node (0 if node is 0). */
 size_t pl_hive_subkey_count(pl_hive *hive, hive_node_h node);
 

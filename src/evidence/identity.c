@@ -487,4 +487,5 @@ const pl_evidence_kind pl_evidence_kind_identity = {
     .free = identity_free,
     .to_json = identity_to_json,
     .to_text = identity_to_text,
+    .text_section = PL_TEXT_HEADER,
 };

@@ -222,4 +222,5 @@ const pl_evidence_kind pl_evidence_kind_roles = {
     .free = roles_free,
     .to_json = roles_to_json,
     .to_text = roles_to_text,
+    .text_section = PL_TEXT_RUNS,
 };

@@ -40,29 +40,34 @@ void pl_read_software_values(pl_hive *hive, pl_installation *inst)
     os->display_version = pl_hive_string(hive, cv, "DisplayVersion");
 }
 
-static void read_install_time(pl_hive *hive, hive_node_h node, pl_package *p)
-{
-    uint32_t hi, lo;
-    if (pl_hive_dword(hive, node, "InstallTimeHigh", &hi) &&
-        pl_hive_dword(hive, node, "InstallTimeLow", &lo)) {
-        p->has_install_time = 1;
-        p->install_filetime = ((uint64_t)hi << 32) | lo;
-    }
-}
+/* The values of a package key that are read, in one pass (hive.h). */
+enum { V_STATE, V_NAME, V_CLIENT, V_USER, V_LOCATION, V_VISIBILITY, V_TIME_HIGH, V_TIME_LOW, V_N };
+static const char *const package_values[V_N] = {
+    [V_STATE] = "CurrentState",       [V_NAME] = "InstallName",
+    [V_CLIENT] = "InstallClient",     [V_USER] = "InstallUser",
+    [V_LOCATION] = "InstallLocation", [V_VISIBILITY] = "Visibility",
+    [V_TIME_HIGH] = "InstallTimeHigh", [V_TIME_LOW] = "InstallTimeLow",
+};
 
 static void read_package(pl_hive *hive, hive_node_h node, char *identity, pl_package *p)
 {
     memset(p, 0, sizeof *p);
     p->identity = identity;
     p->in_registry = 1;
-    p->has_state = pl_hive_dword(hive, node, "CurrentState", &p->state_code);
+    hive_value_h v[V_N];
+    pl_hive_values(hive, node, package_values, V_N, v);
+    p->has_state = pl_hive_dword_at(hive, v[V_STATE], &p->state_code);
     p->state = p->has_state ? pl_cbs_state_decode(p->state_code) : PL_CBS_UNKNOWN;
-    p->install_name = pl_hive_string(hive, node, "InstallName");
-    p->install_client = pl_hive_string(hive, node, "InstallClient");
-    p->install_user = pl_hive_string(hive, node, "InstallUser");
-    p->install_location = pl_hive_string(hive, node, "InstallLocation");
-    p->has_visibility = pl_hive_dword(hive, node, "Visibility", &p->visibility);
-    read_install_time(hive, node, p);
+    p->install_name = pl_hive_string_at(hive, v[V_NAME]);
+    p->install_client = pl_hive_string_at(hive, v[V_CLIENT]);
+    p->install_user = pl_hive_string_at(hive, v[V_USER]);
+    p->install_location = pl_hive_string_at(hive, v[V_LOCATION]);
+    p->has_visibility = pl_hive_dword_at(hive, v[V_VISIBILITY], &p->visibility);
+    uint32_t hi, lo;
+    if (pl_hive_dword_at(hive, v[V_TIME_HIGH], &hi) && pl_hive_dword_at(hive, v[V_TIME_LOW], &lo)) {
+        p->has_install_time = 1;
+        p->install_filetime = ((uint64_t)hi << 32) | lo;
+    }
     pl_cbs_identity id;
     if (pl_cbs_identity_parse(identity, &id) == 0) {
         p->kb = pl_cbs_kb_from_name(id.name);

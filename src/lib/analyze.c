@@ -11,6 +11,7 @@
 #include "report/provenance.h"
 #include "sources/container.h"
 #include "sources/ewf_metadata.h"
+#include "util/io_counter.h"
 #include "util/limits.h"
 
 /* Volumes examined per input: more partitions or images than anyone has. */
@@ -110,6 +111,21 @@ static void read_acquisition(const char *input, int hash, pl_input_result *r)
     pl_ewf_metadata_read(input, hash, r->acquisition);
 }
 
+/* Nothing failed and nothing was found: said once, here, in the same
+ * words for every kind of input (a disk without Windows, a bare FAT
+ * volume, a directory), so that every report format carries it. A
+ * directory that holds images or trees was most likely meant for -r. */
+static void note_none_found(pl_input_result *r)
+{
+    if (r->ninsts > 0 || r->errors.len > 0)
+        return;
+    if (strcmp(r->container, "dir") == 0 && pl_dir_holds_inputs(r->input))
+        pl_notes_add(&r->warnings, PL_ERR_NOT_FOUND,
+                     "no Windows installation found here; did you mean -r?");
+    else
+        pl_notes_add(&r->warnings, PL_ERR_NOT_FOUND, "no Windows installation found");
+}
+
 void pl_analyze_input(const char *input, const pl_analysis_options *opt, pl_input_result *r)
 {
     memset(r, 0, sizeof *r);
@@ -121,10 +137,15 @@ void pl_analyze_input(const char *input, const pl_analysis_options *opt, pl_inpu
     int have = stat(input, &sb) == 0;
     r->input_size = have ? (int64_t)sb.st_size : -1;
     r->input_mtime = have ? (int64_t)sb.st_mtime : -1;
+    pl_io_counter io;
+    pl_io_counter_start(&io);
     pl_source *src = NULL;
     pl_err err = {0};
     if (pl_source_open(input, &opt->source, &src, &err) != 0) {
         pl_result_error(r, err.code, err.msg);
+        uint64_t tried;
+        if (pl_io_counter_read(&io, &tried))
+            r->bytes_read = tried;
         /* An input that is not understood is still evidence to identify. */
         read_acquisition(input, opt->hash, r);
         if (opt->hash)
@@ -145,12 +166,18 @@ void pl_analyze_input(const char *input, const pl_analysis_options *opt, pl_inpu
         r->bytes_read += vol->fs->bytes_read;
         pl_volume_free(vol);
     }
-    /* Disk images count what was read from the image itself. */
+    /* Without /proc: disk images count what was read of the virtual disk,
+     * the others the evidence bytes handed over. */
     if (src->image_bytes_read)
         r->bytes_read = *src->image_bytes_read;
     copy_strlist(&r->chain, &src->chain);
     pl_notes_copy(&r->warnings, &src->warnings);
+    note_none_found(r);
     pl_source_close(src);
+    uint64_t from_files;
+    if (pl_io_counter_read(&io, &from_files))
+        r->bytes_read = from_files;
+    /* After the count: bytes_read is what the analysis read. */
     read_acquisition(input, opt->hash, r);
     if (opt->hash)
         pl_result_hash_inputs(r);

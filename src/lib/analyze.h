@@ -18,4 +18,9 @@ typedef struct {
  * The caller frees with pl_input_result_free. */
 void pl_analyze_input(const char *input, const pl_analysis_options *opt, pl_input_result *r);
 
+/* Does the directory hold, directly in it, an input -r would take (an
+ * image, a bare SOFTWARE hive, a Windows tree)? Looks at a bounded number
+ * of entries; 1 yes, 0 no or unreadable. (lib/inputs.c) */
+int pl_dir_holds_inputs(const char *dir);
+
 #endif

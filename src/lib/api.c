@@ -13,6 +13,7 @@
 
 #include "config.h"
 #include "report/provenance.h"
+#include "util/io_counter.h"
 
 /* The public codes are the internal ones, value for value. */
 _Static_assert((int)PATCHLEVEL_OK == (int)PL_ERR_NONE, "codes");
@@ -117,6 +118,7 @@ const char *patchlevel_library_version(size_t i, const char **name)
 enum patchlevel_error patchlevel_global_init(void)
 {
     xmlInitParser();
+    pl_io_prepare();
     return PATCHLEVEL_OK;
 }
 

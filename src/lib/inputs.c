@@ -2,6 +2,7 @@
  * input is read with (include/patchlevel.h). */
 #include "lib/api_internal.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,13 @@
 #include <unistd.h>
 
 #include "sources/source.h"
+
+static enum patchlevel_probe_kind kind_of(const char *source_kind)
+{
+    if (strcmp(source_kind, "wim") == 0)
+        return PATCHLEVEL_PROBE_WIM;
+    return strcmp(source_kind, "hive") == 0 ? PATCHLEVEL_PROBE_HIVE : PATCHLEVEL_PROBE_DISK;
+}
 
 /* A WIM part other than the first is read with the first: not an input
  * of its own. Only a regular file is looked at (O_NONBLOCK: a FIFO that
@@ -21,14 +29,41 @@ static enum patchlevel_probe_kind probe(const char *path)
     struct stat sb;
     enum patchlevel_probe_kind kind = PATCHLEVEL_PROBE_NONE;
     pl_source_probe_info info;
-    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode))
+    if (fstat(fd, &sb) != 0)
+        kind = PATCHLEVEL_PROBE_NOT_REGULAR;
+    else if (S_ISDIR(sb.st_mode))
+        kind = pl_tree_probe(path) ? PATCHLEVEL_PROBE_TREE : PATCHLEVEL_PROBE_NONE;
+    else if (!S_ISREG(sb.st_mode))
         kind = PATCHLEVEL_PROBE_NOT_REGULAR;
     /* The header is read from fd; a disk container is detected by name
      * while fd is still open (one more open, as pl_source_open does). */
     else if (pl_source_probe(fd, path, &info) == 1 && !info.later_part)
-        kind = strcmp(info.kind, "wim") == 0 ? PATCHLEVEL_PROBE_WIM : PATCHLEVEL_PROBE_DISK;
+        kind = kind_of(info.kind);
     close(fd);
     return kind;
+}
+
+/* Entries of a directory looked at for "did you mean -r?": enough for any
+ * folder of images someone names by mistake, cheap for a huge one. */
+#define HINT_MAX_ENTRIES 4096
+
+int pl_dir_holds_inputs(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    int found = 0;
+    struct dirent *de;
+    for (size_t n = 0; !found && n < HINT_MAX_ENTRIES && (de = readdir(d)) != NULL; n++) {
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        char *path = pl_xasprintf("%s/%s", dir, de->d_name);
+        enum patchlevel_probe_kind kind = probe(path);
+        found = kind != PATCHLEVEL_PROBE_NONE && kind != PATCHLEVEL_PROBE_NOT_REGULAR;
+        free(path);
+    }
+    closedir(d);
+    return found;
 }
 
 enum patchlevel_error patchlevel_probe(const char *path, enum patchlevel_probe_kind *kind)

@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "evidence/compat6002.h"
+#include "evidence/identity.h"
+#include "evidence/roles.h"
 #include "report/report.h"
 #include "util/escape.h"
 
@@ -20,8 +22,8 @@ static const char *const columns[] = {
     "behind_azure", "behind_premium_assurance", "next_steps", "catalog_sha256",
     /* added with --find-6002-checks: empty when not asked for */
     "compat_6002_risks",
-    /* added for fleet triage: who the server is */
-    "computer_name",
+    /* added for fleet triage: who the server is, what it runs */
+    "computer_name", "domain", "roles",
 };
 #define C_SERVICING 26           /* the first of the columns above */
 #define C_FLEET (C_SERVICING + 10)
@@ -125,9 +127,17 @@ static char *tri_text(pl_tri v)
 
 /* The "unknown" column: for every cell left empty because its witness
  * could not be read, "column: reason", joined with "; ". */
-static char *unknown_reasons(const pl_assessment *a)
+static char *unknown_reasons(const pl_installation *in, const pl_assessment *a)
 {
     pl_strlist l = {0};
+    const pl_identity *id = pl_installation_kind_data(in, "identity");
+    if (id && !id->computer_name.value && id->computer_name.unknown)
+        pl_strlist_pushf(&l, "computer_name: %s", id->computer_name.unknown);
+    if (id && !id->domain.value && id->domain.unknown)
+        pl_strlist_pushf(&l, "domain: %s", id->domain.unknown);
+    const pl_roles *roles = pl_installation_kind_data(in, "roles");
+    if (roles && !roles->known)
+        pl_strlist_pushf(&l, "roles: %s", roles->unknown);
     if (a->kbs_unknown)
         pl_strlist_pushf(&l, "kbs: %s", a->kbs_unknown);
     if (a->kbs_incomplete)
@@ -189,6 +199,27 @@ static void servicing_cells(char **v, const pl_assessment *a)
     v[6] = behind_text(s, PL_CHANNEL_PREMIUM_ASSURANCE);
 }
 
+/* computer_name, domain ("workgroup" for a workgroup member), roles (";"
+ * between them, "none" when none was found); empty when unknown, with the
+ * reason in the unknown column. */
+static void fleet_cells(char **v, const pl_installation *in)
+{
+    const pl_identity *id = pl_installation_kind_data(in, "identity");
+    v[0] = pl_xstrdup(id && id->computer_name.value ? id->computer_name.value
+                                                    : in->os.computer_name);
+    if (id && id->domain.value)
+        v[1] = pl_xstrdup(id->domain.value);
+    else if (id && id->membership.value && strcmp(id->membership.value, "workgroup") == 0)
+        v[1] = pl_xstrdup("workgroup");
+    const pl_roles *roles = pl_installation_kind_data(in, "roles");
+    if (roles && roles->known) {
+        text_buf t = {0};
+        for (size_t i = 0; i < roles->nroles; i++)
+            append(&t, "; ", roles->roles[i].name);
+        v[2] = t.s ? t.s : pl_xstrdup("none");
+    }
+}
+
 /* The version columns: "6.0" would become the number 6 in a spreadsheet. */
 static int is_version_column(size_t i)
 {
@@ -242,12 +273,12 @@ static void row(FILE *out, const pl_input_result *r, const pl_inst_result *ir, i
         vals[21] = joined_notes(&in->warnings, &a->warnings, "; ");
         vals[23] = a->revision >= 0 ? pl_xasprintf("%lld", (long long)a->revision) : NULL;
         vals[24] = tri_text(a->servicing_reboot_required);
-        vals[25] = unknown_reasons(a);
+        vals[25] = unknown_reasons(in, a);
         servicing_cells(vals + C_SERVICING, a);
         const pl_compat6002 *c6 = pl_installation_kind_data(in, "compat_6002");
         if (c6)
             vals[C_SERVICING + 9] = pl_xasprintf("%zu", pl_c6_risks(c6));
-        vals[C_FLEET] = pl_xstrdup(in->os.computer_name);
+        fleet_cells(vals + C_FLEET, in);
     }
     vals[C_SERVICING + 8] = pl_xstrdup(r->catalog && r->catalog->sha256[0] ? r->catalog->sha256 : NULL);
     vals[22] = joined(&r->errors, NULL, "; ");

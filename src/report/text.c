@@ -71,8 +71,6 @@ static void os_lines(FILE *out, const pl_inst_result *r)
     fputc('\n', out);
     if (o->build_lab_ex)
         fprintf(out, "  %-12s %s\n", "BuildLabEx:", pl_esc(o->build_lab_ex));
-    if (o->computer_name)
-        fprintf(out, "  %-12s %s\n", "Computer:", pl_esc(o->computer_name));
 }
 
 static void list_line(FILE *out, const char *label, const pl_strlist *l)
@@ -261,13 +259,22 @@ static void catalog_line(FILE *out, const pl_input_result *r, const pl_rollup_st
             r->catalog->newest[0] ? pl_esc(r->catalog->newest) : "-", r->catalog->sha256);
 }
 
+/* -v: the packages as DISM /Get-Packages lists them (identity, state,
+ * release type, install time), with the KB each stands for. */
 static void packages_lines(FILE *out, const pl_installation *in)
 {
+    fprintf(out, "  Packages:    %zu\n", in->npackages);
+    if (in->npackages)
+        fprintf(out, "    %-20s %-15s %-20s %-10s %s\n", "State", "Release type", "Install time",
+                "KB", "Package identity");
     for (size_t i = 0; i < in->npackages; i++) {
         const pl_package *p = &in->packages[i];
-        fprintf(out, "    %-20s %-10s %s\n",
-                p->has_state ? pl_cbs_state_name(p->state) : "(no registry)", or_dash(p->kb),
-                pl_esc(p->identity));
+        char when[32] = "-";
+        if (p->has_install_time && pl_filetime_to_iso(p->install_filetime, when) != 0)
+            snprintf(when, sizeof when, "-");
+        fprintf(out, "    %-20s %-15s %-20s %-10s %s\n",
+                p->has_state ? pl_cbs_state_name(p->state) : "(no registry)",
+                or_dash(p->release_type), when, or_dash(p->kb), pl_esc(p->identity));
     }
 }
 
@@ -316,23 +323,48 @@ static void warning_lines(FILE *out, const pl_inst_result *r)
             fprintf(out, "  warning: %s\n", pl_esc(lists[l]->items[i].msg));
 }
 
-/* The evidence kinds that are not core and have text lines ("compat_6002":
- * --find-6002-checks), in table order. */
-static void evidence_kind_lines(FILE *out, const pl_installation *in, int verbose)
+/* The lines of the evidence kinds that are not core and write text in
+ * one section of the block (identity in the header, roles and
+ * applications under "Runs", --find-6002-checks at the end), in table
+ * order. */
+static void evidence_kind_lines(FILE *out, const pl_installation *in, int section, int verbose)
 {
     size_t n;
     const pl_evidence_kind *const *kinds = pl_installation_kinds(in, &n);
     for (size_t i = 0; i < n; i++) {
         const void *data = pl_installation_kind_data_at(in, i);
-        if (!kinds[i]->core && kinds[i]->to_text && data)
+        if (!kinds[i]->core && kinds[i]->to_text && data && (int)kinds[i]->text_section == section)
             kinds[i]->to_text(out, data, verbose);
     }
+}
+
+/* What the server runs: a heading, then the kinds' lines indented under
+ * it, when any kind has something to say. */
+static void runs_lines(FILE *out, const pl_installation *in, int verbose)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f)
+        return;
+    evidence_kind_lines(f, in, PL_TEXT_RUNS, verbose);
+    fclose(f);
+    if (len)
+        fprintf(out, "  Runs:\n");
+    for (char *line = buf, *nl; line && *line; line = nl + 1) {
+        nl = strchr(line, '\n');
+        if (!nl)
+            nl = line + strlen(line) - 1;
+        fprintf(out, "  %.*s\n", (int)(nl - line), line);
+    }
+    free(buf);
 }
 
 static void installation_block(FILE *out, const pl_input_result *r, const pl_inst_result *ir,
                                int verbose)
 {
     where(out, r, &ir->inst);
+    evidence_kind_lines(out, &ir->inst, PL_TEXT_HEADER, verbose);
     os_lines(out, ir);
     pe_line(out, "Kernel:", &ir->inst.ntoskrnl);
     if (ir->inst.ntkrnlpa.present)
@@ -349,7 +381,8 @@ static void installation_block(FILE *out, const pl_input_result *r, const pl_ins
     if (verbose)
         packages_lines(out, &ir->inst);
     pending_lines(out, &ir->assess);
-    evidence_kind_lines(out, &ir->inst, verbose);
+    runs_lines(out, &ir->inst, verbose);
+    evidence_kind_lines(out, &ir->inst, PL_TEXT_BODY, verbose);
     warning_lines(out, ir);
 }
 
@@ -393,9 +426,8 @@ void pl_report_text(FILE *out, const pl_input_result *r, int verbose)
         installation_block(out, r, &r->insts[i], verbose);
         fputc('\n', out);
     }
-    if (r->ninsts == 0 && r->errors.len == 0)
-        fprintf(out, "%s: no Windows installation found (%s)\n\n", pl_esc(r->input),
-                or_dash(r->container));
+    /* An input where nothing was found says so in its warnings (the
+     * analysis words it, for every format). */
     for (size_t i = 0; i < r->warnings.len; i++)
         fprintf(out, "%s: warning: %s\n", pl_esc(r->input), pl_esc(r->warnings.items[i].msg));
     for (size_t i = 0; i < r->errors.len; i++)

@@ -29,12 +29,13 @@ typedef struct pl_container_ops pl_container_ops;
 
 /* What detection shows a module: the first bytes of the file and, when
  * the file holds a whole head, its last 512 bytes. */
-#define PL_CONTAINER_HEAD 1024
+#define PL_CONTAINER_HEAD 2048   /* two sectors, and an ext superblock (at 1024) */
+#define PL_CONTAINER_TAIL_MIN 1024
 typedef struct {
     const uint8_t *head;       /* the first head_len bytes */
     size_t head_len;           /* < PL_CONTAINER_HEAD when the file is shorter */
-    const uint8_t *tail;       /* the last 512 bytes; NULL unless head_len is
-                                * PL_CONTAINER_HEAD (and they could be read) */
+    const uint8_t *tail;       /* the last 512 bytes; NULL unless head_len is at
+                                * least PL_CONTAINER_TAIL_MIN (and they could be read) */
 } pl_container_bytes;
 
 /* Bids: how sure a module is that the bytes are its format. The highest

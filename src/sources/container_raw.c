@@ -6,6 +6,15 @@
 
 #include "sources/container.h"
 
+/* An ext2/3/4 superblock (at byte 1024, magic 0xEF53 at its offset 56):
+ * a bare Linux volume. It holds no Windows, but it is a volume the disk
+ * source reads (and reports as searched), as it does inside any other
+ * container, rather than an unrecognised file. */
+static int looks_ext(const pl_container_bytes *b)
+{
+    return b->head_len >= 1024 + 58 && b->head[1024 + 56] == 0x53 && b->head[1024 + 57] == 0xEF;
+}
+
 /* A raw disk or volume: an MBR/GPT partition table or a boot sector we know. */
 static int looks_raw(const uint8_t *s0, const uint8_t *s1)
 {
@@ -20,9 +29,9 @@ static int looks_raw(const uint8_t *s0, const uint8_t *s1)
 static int raw_bid(const pl_container_bytes *b)
 {
     /* both sectors: the GPT header is in the second */
-    if (b->head_len < PL_CONTAINER_HEAD)
+    if (b->head_len < 1024)
         return PL_BID_NONE;
-    return looks_raw(b->head, b->head + 512) ? PL_BID_WEAK : PL_BID_NONE;
+    return looks_raw(b->head, b->head + 512) || looks_ext(b) ? PL_BID_WEAK : PL_BID_NONE;
 }
 
 const pl_container_ops pl_container_raw = {

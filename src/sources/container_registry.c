@@ -46,7 +46,7 @@ const pl_container_ops *pl_container_detect(const char *path, pl_err *err)
     pl_container_bytes b = {.head = head, .head_len = got > 0 ? (size_t)got : 0};
     /* The trailer only of a file that fills the head: a shorter one is no
      * fixed VHD (a footer and at least one sector of data). */
-    if (got == (ssize_t)sizeof head &&
+    if (got >= PL_CONTAINER_TAIL_MIN &&
         pread(fd, tail, sizeof tail, (off_t)sb.st_size - 512) == (ssize_t)sizeof tail)
         b.tail = tail;
     close(fd);

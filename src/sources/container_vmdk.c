@@ -313,12 +313,85 @@ static int extent_names_ok(const char *path, libvmdk_handle_t *h, pl_err *err)
     return ok;
 }
 
+/* Does the sparse extent at path carry a descriptor of its own? Extents
+ * 2 and on of a split disk (twoGbMaxExtentSparse, "<base>-s002.vmdk")
+ * leave the embedded descriptor empty: only the descriptor file
+ * "<base>.vmdk" says how they fit together. 1 yes or not a sparse
+ * extent, 0 an extent without one. */
+static int has_own_descriptor(const char *path)
+{
+    uint8_t h[512], d[32];
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0)
+        return 1;
+    int own = 1;
+    if (pread(fd, h, sizeof h, 0) == (ssize_t)sizeof h && memcmp(h, "KDMV", 4) == 0) {
+        uint64_t desc_off = pl_le64(h + 28), desc_len = pl_le64(h + 36);
+        own = desc_off != 0 && desc_len != 0 && desc_off < UINT64_MAX / 512 &&
+              pread(fd, d, sizeof d, (off_t)(desc_off * 512)) == (ssize_t)sizeof d &&
+              memchr(d, '=', sizeof d) != NULL;
+        /* an empty area holds no "key=value" line; a real one starts
+         * with "# Disk DescriptorFile" then "version=1" */
+        own = own || memcmp(d, "# Disk DescriptorFile", 21) == 0;
+    }
+    close(fd);
+    return own;
+}
+
+/* The descriptor's name for an extent named "<base>-sNNN.vmdk",
+ * "<base>-fNNN.vmdk" or "<base>-flat.vmdk" (malloc'd), else NULL. */
+static char *descriptor_name(const char *path)
+{
+    size_t n = strlen(path);
+    static const char *const tails[] = {"-flat.vmdk"};
+    for (size_t i = 0; i < sizeof tails / sizeof *tails; i++) {
+        size_t t = strlen(tails[i]);
+        if (n > t && pl_strcaseeq(path + n - t, tails[i]))
+            return pl_xasprintf("%.*s.vmdk", (int)(n - t), path);
+    }
+    /* "-s" or "-f", three or more digits, ".vmdk" */
+    if (n < 10 || !pl_strcaseeq(path + n - 5, ".vmdk"))
+        return NULL;
+    size_t digits = 0;
+    while (digits < n - 5 && path[n - 6 - digits] >= '0' && path[n - 6 - digits] <= '9')
+        digits++;
+    if (digits < 3 || n - 5 < digits + 2)
+        return NULL;
+    size_t dash = n - 5 - digits - 2;
+    if (path[dash] != '-' ||
+        (path[dash + 1] != 's' && path[dash + 1] != 'S' && path[dash + 1] != 'f' &&
+         path[dash + 1] != 'F'))
+        return NULL;
+    return pl_xasprintf("%.*s.vmdk", (int)dash, path);
+}
+
+/* An extent of a split disk given on its own: say which file to give. */
+static int refuse_lone_extent(const char *path, pl_err *err)
+{
+    if (has_own_descriptor(path))
+        return 0;
+    char *desc = descriptor_name(path);
+    struct stat sb;
+    if (!desc)
+        pl_err_setc(err, PL_ERR_UNSUPPORTED, "this is an extent of a split VMDK, without a "
+                                             "descriptor of its own: give the descriptor file "
+                                             "that names it");
+    else
+        pl_err_setc(err, PL_ERR_UNSUPPORTED, "this is an extent of a split VMDK: give its "
+                                             "descriptor %.300s%s", desc,
+                    stat(desc, &sb) == 0 ? "" : " (not found beside it)");
+    free(desc);
+    return -1;
+}
+
 static int open_vmdk(pl_layer *l, pl_err *err)
 {
     libvmdk_error_t *e = NULL;
     libvmdk_handle_t *h = NULL;
     size64_t size = 0;
     l->priv = pl_xcalloc(1, sizeof(vmdk_state));   /* freed by the caller on failure */
+    if (refuse_lone_extent(l->path, err) != 0)
+        return -1;
     if (libvmdk_handle_initialize(&h, &e) != 1 ||
         libvmdk_handle_open(h, l->path, LIBVMDK_OPEN_READ, &e) != 1) {
         PL_LIBYAL_ERR(libvmdk, e, err, "cannot open the VMDK (with its extent files)");

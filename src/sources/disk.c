@@ -889,7 +889,7 @@ static int tfs_read(pl_fs *fs, const char *path, uint64_t max, uint8_t **data, s
                    (long long)f->meta->size, (unsigned long long)max);
     } else {
         size_t n = (size_t)f->meta->size;
-        uint8_t *buf = pl_xmalloc(n);
+        uint8_t *buf = pl_xmalloc_for_read(n);
         uint64_t before = fault_count(t);
         tsk_error_reset();
         int direct = read_direct(t, f, buf, n);

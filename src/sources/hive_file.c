@@ -182,5 +182,22 @@ static int hive_open(const char *path, const pl_source_options *opt, pl_source *
     return pl_source_open_hive(path, out, err);
 }
 
-/* No probe: a search does not pick bare hives up (they belong to a tree). */
-const pl_source_kind pl_source_kind_hive = {.name = "hive", .bid = hive_bid, .open = hive_open};
+/* A search (-r) picks up a bare hive only when it is a SOFTWARE hive by
+ * name too: the content rule alone (hive_bid, what an input given by name
+ * is read as) would also take SYSTEM, SAM, user hives and the old-format
+ * transaction logs, which begin with a base block as well. A hive inside a
+ * Windows tree is never looked at: the search takes the tree whole. */
+static int hive_probe(const char *path, const uint8_t *magic, size_t got,
+                      pl_source_probe_info *info)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    if (!hive_bid(path, 0, magic, got) || !pl_strcaseeq(base, HIVE_NAME))
+        return 0;
+    info->kind = "hive";
+    info->container = "hive";
+    return 1;
+}
+
+const pl_source_kind pl_source_kind_hive = {
+    .name = "hive", .bid = hive_bid, .open = hive_open, .probe = hive_probe};

@@ -145,8 +145,8 @@ void pl_source_close(pl_source *src);
 /* What a search for inputs (-r) learns of a file without opening it as
  * an input. */
 typedef struct {
-    const char *kind;              /* the source kind: "wim", "disk" */
-    const char *container;         /* "wim", or the disk container: "vhd", "e01", ... */
+    const char *kind;              /* the source kind: "wim", "disk", "hive" */
+    const char *container;         /* "wim", "hive", or the disk container: "vhd", "e01", ... */
     /* A later part of a set, read only with its first part (a split WIM's
      * part 2 and on): not an input of its own. Parents of a chain and
      * later EWF segments are found by opening their child / first segment
@@ -155,10 +155,14 @@ typedef struct {
 } pl_source_probe_info;
 
 /* Is the regular file path, open as fd, an input a search should pick up
- * (a WIM, a disk image; not a bare hive, which belongs to a tree)? 1 yes
+ * (a WIM, a disk image, a bare hive named SOFTWARE)? 1 yes
  * (info filled), 0 no. Its first bytes are read from fd; a disk container
  * is detected by name, as pl_source_open does. */
 int pl_source_probe(int fd, const char *path, pl_source_probe_info *info);
+/* Is the directory path a Windows tree a search should take whole (it
+ * holds Windows/System32/config, or it is a Windows directory holding
+ * System32/config; names matched case-insensitively)? 1 yes, 0 no. */
+int pl_tree_probe(const char *path);
 
 /* ---- kinds of input ------------------------------------------------------ */
 

@@ -130,7 +130,7 @@ int pl_host_read_file(const char *hp, uint64_t max, uint8_t **data, size_t *len,
         return -1;
     }
     size_t n = (size_t)sb.st_size;
-    uint8_t *buf = pl_xmalloc(n);
+    uint8_t *buf = pl_xmalloc_for_read(n);
     if (read_fd_fully(fd, buf, n) != 0) {
         pl_err_setc(err, PL_ERR_IO, "read failed or file shrank while reading");
         free(buf);
@@ -239,6 +239,31 @@ int pl_source_open_tree(const char *path, pl_source **out, pl_err *err)
     t->root = pl_xstrdup(path);
     *out = &t->base;
     return 0;
+}
+
+/* Does dir hold rel (a directory), case-insensitively as Windows names
+ * match? Resolution lists at most PL_MAX_DIR_ENTRIES entries per level and
+ * refuses symbolic links out of dir: any failure is "no". */
+static int holds_dir(pl_fs *fs, const char *rel)
+{
+    char *exact = NULL;
+    pl_err err;
+    pl_stat st = {0};
+    int found = pl_fs_resolve(fs, rel, &exact, &err) == 1 &&
+                fs->ops->stat(fs, exact, &st, &err) == 1 && st.is_dir;
+    free(exact);
+    return found;
+}
+
+int pl_tree_probe(const char *path)
+{
+    pl_err err;
+    pl_fs *fs = pl_fs_dir_open(path, &err);
+    if (!fs)
+        return 0;
+    int tree = holds_dir(fs, "Windows/System32/config") || holds_dir(fs, "System32/config");
+    pl_fs_close(fs);
+    return tree;
 }
 
 /* A directory is read as a tree of Windows files. */

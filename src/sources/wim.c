@@ -26,6 +26,7 @@
 #include <wimlib.h>
 
 #include "sources/source.h"
+#include "util/io_counter.h"
 #include "util/limits.h"
 #include "util/tmpdir.h"
 #include "util/xml_errors.h"
@@ -386,7 +387,7 @@ static int extract_to_memory(wim_fs *w, const char *path, uint64_t size, uint8_t
         close(m);
         return -1;
     }
-    uint8_t *buf = pl_xmalloc(size ? size : 1);
+    uint8_t *buf = pl_xmalloc_for_read(size ? size : 1);
     /* copied in chunks, each released from the in-memory file once in the
      * buffer: a 90 MB hive is not held twice */
     const uint64_t chunk = 1u << 20;
@@ -399,6 +400,7 @@ static int extract_to_memory(wim_fs *w, const char *path, uint64_t size, uint8_t
             close(m);
             return -1;
         }
+        pl_io_not_input(n);   /* read back from memory, not from the WIM */
         fallocate(m, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)done, (off_t)n);
         done += n;
     }
@@ -451,6 +453,7 @@ static int wim_read(pl_fs *fs, const char *path, uint64_t max, uint8_t **data, s
         pl_err_setc(err, PL_ERR_NOT_FOUND, "extracted file is missing");
     if (rc != 1)
         return -1;
+    pl_io_not_input(*len);   /* read back from the temporary directory */
     fs->bytes_read += *len;
     return 0;
 }

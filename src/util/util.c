@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 static const char *const error_code_names[PL_ERR__COUNT] = {
@@ -99,6 +100,26 @@ void *pl_xmalloc(size_t n)
     void *p = pl_alloc_should_fail() ? NULL : malloc(n ? n : 1);
     if (!p)
         pl_out_of_memory(n);
+    return p;
+}
+
+/* MADV_POPULATE_WRITE is Linux 5.14; older headers lack it, older kernels
+ * refuse it (EINVAL), and the buffer then fills as before. */
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
+#define PREFAULT_MIN (1u << 20)
+
+void *pl_xmalloc_for_read(size_t n)
+{
+    uint8_t *p = pl_xmalloc(n);
+    if (n < PREFAULT_MIN)
+        return p;
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uintptr_t from = ((uintptr_t)p + page - 1) / page * page;
+    uintptr_t to = ((uintptr_t)p + n) / page * page;
+    if (to > from)
+        (void)madvise((void *)from, to - from, MADV_POPULATE_WRITE);
     return p;
 }
 

@@ -33,6 +33,27 @@ for image in disks/chain-vhd/child.avhd disks/looks-like.vhd disks/mbr-sysres-sp
 done
 ok "-r finds the 27 images by content and leaves chain members out"
 
+# ---- -r takes Windows trees whole and finds bare SOFTWARE hives ------------
+"$PL_PROGRAM" -r "$PL_FIXTURES/trees" "$PL_FIXTURES/trees-dirty" "$PL_FIXTURES/hives-dirty" \
+    -f jsonl -o "$tmp/trees.jsonl" --no-progress -q || true
+found=$(jq -r .input "$tmp/trees.jsonl" | sed "s|^$PL_FIXTURES/||" | sort)
+want=$( (cd "$PL_FIXTURES" && ls -d trees/*/ trees-dirty/*/ | sed 's|/$||'
+         ls hives-dirty/*/SOFTWARE) | sort)
+[ "$found" = "$want" ] || fail "-r over trees and hives found:
+$found
+expected:
+$want"
+[ -z "$(jq -r .input "$tmp/trees.jsonl" | sort | uniq -d)" ] || fail "an input was found twice"
+echo "$found" | grep -i '^trees.*/config/' && fail "a tree's own hive was listed as an input"
+[ "$(jq -r 'select(.container == "dir") | .installations | length' "$tmp/trees.jsonl" | sort -u)" = 1 ] ||
+    fail "a tree found by -r is not one installation"
+[ "$(jq -r 'select(.container == "hive") | .input' "$tmp/trees.jsonl" | wc -l)" -eq 6 ] ||
+    fail "the bare hives are not read as hives"
+"$PL_PROGRAM" -r "$PL_FIXTURES/trees/ws2008-idle/Windows" -f jsonl --no-progress -q \
+    | jq -e '.container == "dir" and (.installations | length) == 1' >/dev/null ||
+    fail "-r on a Windows directory itself does not take it as one input"
+ok "-r takes each of the $(echo "$found" | wc -l) trees and bare SOFTWARE hives once, not a tree's hives"
+
 # ---- -j2 gives the same results as -j1 ----------------------------------------
 "$PL_PROGRAM" -r "$PL_FIXTURES/disks" "$PL_FIXTURES/wim" -f jsonl -o "$tmp/j2.jsonl" -j2 --no-progress -q || true
 summary() { jq -c '[.input, [.installations[] | .build6003.verdict], (.errors | length)]' "$1" | sort; }

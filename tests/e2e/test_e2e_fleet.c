@@ -197,9 +197,58 @@ START_TEST(text_report_shows_identity_and_roles)
     const char *verbose[] = {"-v", e2e_fixture("trees/ws2008-iis-web"), NULL};
     e2e_exec(&run_, verbose);
     ck_assert_int_eq(run_.status, 0);
-    ck_assert_ptr_nonnull(strstr(run_.out, "Applications: 2 (1 updates of them apart)\n"));
-    ck_assert_ptr_nonnull(strstr(run_.out, "    Fabrikam Report Viewer 2008 9.0.21022 (Fabrikam, "
-                                           "Inc., x86)\n"));
+    /* The identity is the block's header, right under the location. */
+    const char *loc = strstr(run_.out, "[dir, Windows directory Windows]\n");
+    ck_assert_ptr_nonnull(loc);
+    ck_assert(strncmp(strchr(loc, '\n') + 1, "  Identity:    SRV08-WEB01", 26) == 0);
+    /* What it runs, under one heading; -v lists the programs and packages. */
+    const char *runs = strstr(run_.out, "  Runs:\n    Roles:       Web Server (IIS)\n");
+    ck_assert_ptr_nonnull(runs);
+    ck_assert_ptr_nonnull(strstr(runs, "    Applications: 2, with 1 update to them\n"));
+    ck_assert_ptr_nonnull(strstr(runs, "      Fabrikam Report Viewer 2008              9.0.21022        "
+                                       "x86    Fabrikam, Inc.\n"));
+    ck_assert_ptr_nonnull(strstr(run_.out, "    State                Release type    Install time"));
+    ck_assert_ptr_nonnull(strstr(run_.out, "    installed            Security Update 2022-05-17T02:18:36Z "
+                                           "KB5014010  Package_1_for_KB5014010~"));
+    e2e_free(&run_);
+}
+END_TEST
+
+/* CSV: who each server is and what it runs, one row per installation;
+ * an unread witness leaves the cell empty with its reason in "unknown". */
+START_TEST(csv_columns)
+{
+    static const struct {
+        const char *tree, *name, *domain, *roles;
+    } want[] = {
+        {"trees/ws2008-dc-dns", "SRV08-DC01", "corp.contoso.test",
+         "Active Directory Domain Services; DNS Server"},
+        {"trees/ws2008-fs-workgroup", "FS08-WG", "workgroup", "File Services"},
+        {"trees/ws2008-iis-web", "SRV08-WEB01", "corp.contoso.test", "Web Server (IIS)"},
+        {"trees/ws2008-idle", "SRV08-IDLE", "contoso.example", "none"},
+    };
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+        const char *args[] = {"-f", "csv", e2e_fixture(want[i].tree), NULL};
+        e2e_exec(&run_, args);
+        ck_assert_int_eq(run_.status, 0);
+        const char *cols[] = {"computer_name", "domain", "roles"};
+        const char *vals[] = {want[i].name, want[i].domain, want[i].roles};
+        for (int c = 0; c < 3; c++) {
+            char *cell = e2e_csv_cell(run_.out, 1, cols[c]);
+            ck_assert_msg(cell && strcmp(cell, vals[c]) == 0, "%s %s: %s", want[i].tree, cols[c],
+                          cell ? cell : "(none)");
+            free(cell);
+        }
+        e2e_free(&run_);
+    }
+    const char *hive[] = {"-f", "csv", e2e_fixture("hives-dirty/clean/SOFTWARE"), NULL};
+    e2e_exec(&run_, hive);
+    char *roles = e2e_csv_cell(run_.out, 1, "roles");
+    char *why = e2e_csv_cell(run_.out, 1, "unknown");
+    ck_assert_str_eq(roles, "");
+    ck_assert_ptr_nonnull(strstr(why, "roles: the SYSTEM hive was not read"));
+    free(roles);
+    free(why);
     e2e_free(&run_);
 }
 END_TEST
@@ -212,6 +261,7 @@ static Suite *suite(void)
     tcase_add_test(tc, domain_controller_with_dns);
     tcase_add_test(tc, web_server_with_programs);
     tcase_add_test(tc, workgroup_file_server);
+    tcase_add_test(tc, csv_columns);
     tcase_add_test(tc, bare_hive_leaves_system_facts_unknown);
     tcase_add_test(tc, unreadable_software_leaves_applications_unknown);
     tcase_add_test(tc, text_report_shows_identity_and_roles);

@@ -185,6 +185,35 @@ START_TEST(vmdk_cut)
 }
 END_TEST
 
+/* An extent of a split VMDK given alone names the file to give instead,
+ * whether that descriptor is beside it or not. */
+START_TEST(vmdk_split_extent_names_its_descriptor)
+{
+    e2e_run r;
+    char extent[4096], msg[8192];
+    snprintf(extent, sizeof extent, "%s", e2e_fixture("disks/mbr-sysres-split-s001.vmdk"));
+    snprintf(msg, sizeof msg, "this is an extent of a split VMDK: give its descriptor %s",
+             e2e_fixture("disks/mbr-sysres-split.vmdk"));
+    json_object *o = fault_run(&r, extent);
+    fault_expect_error(&r, o, extent, msg);
+    ck_assert_str_eq(jstr(o, "error_details.0.code"), "unsupported");
+    e2e_free(&r);
+
+    char *dir = fault_tmpdir();
+    char *alone = fault_join(dir, "lone-s002.vmdk");
+    fault_copy(extent, alone);
+    snprintf(msg, sizeof msg,
+             "this is an extent of a split VMDK: give its descriptor %s/lone.vmdk "
+             "(not found beside it)", dir);
+    o = fault_run(&r, alone);
+    fault_expect_error(&r, o, alone, msg);
+    e2e_free(&r);
+    free(alone);
+    fault_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 START_TEST(e01_cut)
 {
     expect_error_only("containers/e01-cut-header.E01",
@@ -337,6 +366,7 @@ int main(void)
     tcase_add_test(tc, vmdk_cut);
     tcase_add_test(tc, e01_cut);
     tcase_add_test(tc, wim_cut);
+    tcase_add_test(tc, vmdk_split_extent_names_its_descriptor);
     tcase_add_test(tc, wim_corrupt_data_is_partly_analyzed);
     tcase_add_test(tc, chain_parent_missing_or_mismatched);
     suite_add_tcase(s, tc);

@@ -6,7 +6,7 @@
 #
 # OUTDIR/<target>/ for each target of build.sh (target name without the
 # "fuzz_" prefix: pe_version, mum, catalog, hive, hive_log, disk, tree,
-# compat6002, ntfs_index, vhd_dynamic).
+# compat6002, ntfs_index, vhd_dynamic, io_counter).
 # OUTDIR is wiped first. Needs qemu-img (qemu-utils) for the raw conversions
 # of the qcow2 disks; without it those seeds are skipped with a note.
 set -euo pipefail
@@ -18,7 +18,7 @@ OUT=${1:-$REPO/_build-fuzz/seeds}
 MAX_DISK=$((2 * 1024 * 1024))   # disk seeds stay below 2 MiB
 
 rm -rf "$OUT"
-mkdir -p "$OUT"/{pe_version,mum,catalog,hive,hive_log,disk,tree,compat6002,ntfs_index,vhd_dynamic}
+mkdir -p "$OUT"/{pe_version,mum,catalog,hive,hive_log,disk,tree,compat6002,ntfs_index,vhd_dynamic,io_counter}
 
 # A seed named after its source, de-duplicated by content.
 put() { # target src-file name
@@ -156,6 +156,10 @@ done
 for f in "$FIX"/disks/chain-vhd/base.vhd "$FIX"/faults/containers/*.vhd; do
     [[ -f $f ]] && put vhd_dynamic "$f" "$(slug "$f")"
 done
+
+# ---- io_counter: /proc/thread-self/io as the kernel writes it
+[[ -r /proc/thread-self/io ]] && cat /proc/thread-self/io >"$OUT/io_counter/thread-self-io"
+printf 'rchar: 18446744073709551615\nwchar: 0\n' >"$OUT/io_counter/max"
 
 for d in "$OUT"/*/; do
     printf '%-12s %4d seeds %8d KiB\n' "$(basename "$d")" "$(find "$d" -type f | wc -l)" \

@@ -449,6 +449,18 @@ START_TEST(missing_and_garbage_inputs)
 
     ck_assert_int_eq(patchlevel_probe(fixture("disks/mbr-sysres.vmdk"), &kind), PATCHLEVEL_OK);
     ck_assert_int_eq(kind, PATCHLEVEL_PROBE_DISK);
+    ck_assert_int_eq(patchlevel_probe(fixture("hives-dirty/clean/SOFTWARE"), &kind), PATCHLEVEL_OK);
+    ck_assert_int_eq(kind, PATCHLEVEL_PROBE_HIVE);
+    /* a hive by content, but not named SOFTWARE: not a search's input */
+    ck_assert_int_eq(patchlevel_probe(fixture("trees/ws2008-idle/Windows/System32/config/SYSTEM"),
+                                      &kind), PATCHLEVEL_OK);
+    ck_assert_int_eq(kind, PATCHLEVEL_PROBE_NONE);
+    ck_assert_int_eq(patchlevel_probe(fixture("trees/ws2008-6002-base"), &kind), PATCHLEVEL_OK);
+    ck_assert_int_eq(kind, PATCHLEVEL_PROBE_TREE);
+    ck_assert_int_eq(patchlevel_probe(fixture("trees/ws2008-idle/Windows"), &kind), PATCHLEVEL_OK);
+    ck_assert_int_eq(kind, PATCHLEVEL_PROBE_TREE);
+    ck_assert_int_eq(patchlevel_probe(fixture("trees"), &kind), PATCHLEVEL_OK);
+    ck_assert_int_eq(kind, PATCHLEVEL_PROBE_NONE);
     char **files = NULL;
     size_t n = 0;
     ck_assert_int_eq(patchlevel_input_files(ctx, fixture("disks/chain-vhd/child.avhd"), &files,
