@@ -9,6 +9,8 @@
 #include <time.h>
 
 #include "report/provenance.h"
+#include "sources/container.h"
+#include "sources/ewf_metadata.h"
 #include "util/io_counter.h"
 #include "util/limits.h"
 
@@ -93,6 +95,22 @@ static void copy_strlist(pl_strlist *dst, const pl_strlist *src)
         pl_strlist_push(dst, src->items[i]);
 }
 
+/* E01 inputs get their acquisition metadata, also one that could not be
+ * opened as a disk (a cut set may still have its header sections): the
+ * container is then asked of the bytes. */
+static void read_acquisition(const char *input, int hash, pl_input_result *r)
+{
+    int e01 = r->container && strcmp(r->container, pl_container_ewf.name) == 0;
+    struct stat sb;
+    pl_err err = {0};
+    if (!r->container && stat(input, &sb) == 0 && S_ISREG(sb.st_mode))
+        e01 = pl_container_detect(input, &err) == &pl_container_ewf;
+    if (!e01)
+        return;
+    r->acquisition = pl_xmalloc(sizeof *r->acquisition);
+    pl_ewf_metadata_read(input, hash, r->acquisition);
+}
+
 /* Nothing failed and nothing was found: said once, here, in the same
  * words for every kind of input (a disk without Windows, a bare FAT
  * volume, a directory), so that every report format carries it. A
@@ -129,6 +147,7 @@ void pl_analyze_input(const char *input, const pl_analysis_options *opt, pl_inpu
         if (pl_io_counter_read(&io, &tried))
             r->bytes_read = tried;
         /* An input that is not understood is still evidence to identify. */
+        read_acquisition(input, opt->hash, r);
         if (opt->hash)
             pl_result_hash_inputs(r);
         return;
@@ -158,6 +177,8 @@ void pl_analyze_input(const char *input, const pl_analysis_options *opt, pl_inpu
     uint64_t from_files;
     if (pl_io_counter_read(&io, &from_files))
         r->bytes_read = from_files;
+    /* After the count: bytes_read is what the analysis read. */
+    read_acquisition(input, opt->hash, r);
     if (opt->hash)
         pl_result_hash_inputs(r);
 }

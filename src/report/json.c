@@ -514,6 +514,7 @@ void pl_report_json_object(pl_json *j, const pl_input_result *r)
     pl_report_catalog_identity(j, r->catalog);
     pl_report_provenance(j, r);
     pl_report_input_hashes(j, r);
+    pl_report_acquisition(j, r);
     pl_json_key(j, "installations");
     pl_json_begin_array(j);
     for (size_t i = 0; i < r->ninsts; i++)

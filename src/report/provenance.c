@@ -4,6 +4,7 @@
 
 #include <hivex.h>
 #include <json-c/json_c_version.h>
+#include <libewf.h>
 #include <libqcow.h>
 #include <libvhdi.h>
 #include <libvmdk.h>
@@ -25,11 +26,13 @@
 
 size_t pl_library_versions(const pl_library_version **out)
 {
-    /* E01 files are read by TSK through libewf: TSK's version names it. */
+    /* E01 data is read by TSK through libewf; its acquisition metadata
+     * by patchlevel with libewf directly (listed last: names are keys). */
     static pl_library_version libs[] = {
         {"wimlib", NULL},  {"hivex", PL_HIVEX_VERSION}, {"libxml2", NULL},
         {"libtsk", NULL},  {"libvhdi", NULL},          {"libvmdk", NULL},
         {"libqcow", NULL}, {"json-c", NULL},           {"libcrypto", NULL},
+        {"libewf", NULL},
     };
     if (!libs[0].version) {
         libs[0].version = wimlib_get_version_string();
@@ -40,6 +43,7 @@ size_t pl_library_versions(const pl_library_version **out)
         libs[6].version = libqcow_get_version();
         libs[7].version = json_c_version();
         libs[8].version = OpenSSL_version(OPENSSL_VERSION);
+        libs[9].version = libewf_get_version();
     }
     *out = libs;
     return sizeof libs / sizeof *libs;
@@ -163,4 +167,67 @@ void pl_report_provenance(pl_json *j, const pl_input_result *r)
     }
     options(j, &r->options);
     pl_json_end_object(j);
+}
+
+static void kv_hex(pl_json *j, const char *key, const char *hex)
+{
+    pl_json_kv_string(j, key, hex[0] ? hex : NULL);
+}
+
+static void kv_tristate(pl_json *j, const char *key, int v)
+{
+    if (v < 0)
+        pl_json_kv_null(j, key);
+    else
+        pl_json_kv_bool(j, key, v);
+}
+
+/* Every string here was written by whoever made the image: the writer
+ * escapes them, libewf's values are bounded (ewf_metadata.c). */
+static void acquisition_object(pl_json *j, const pl_ewf_metadata *m)
+{
+    pl_json_begin_object(j);
+    pl_json_kv_string(j, "format", m->format);
+    pl_json_kv_string(j, "case_number", m->case_number);
+    pl_json_kv_string(j, "evidence_number", m->evidence_number);
+    pl_json_kv_string(j, "examiner", m->examiner);
+    pl_json_kv_string(j, "description", m->description);
+    pl_json_kv_string(j, "notes", m->notes);
+    pl_json_kv_string(j, "acquired", m->acquired);
+    pl_json_kv_string(j, "system_date", m->system_date);
+    pl_json_kv_string(j, "software", m->software);
+    pl_json_kv_string(j, "software_version", m->software_version);
+    pl_json_kv_string(j, "operating_system", m->operating_system);
+    if (m->media_size >= 0)
+        pl_json_kv_int(j, "media_size", m->media_size);
+    else
+        pl_json_kv_null(j, "media_size");
+    pl_json_kv_bool(j, "segments_corrupted", m->segments_corrupted);
+    kv_hex(j, "stored_md5", m->stored_md5);
+    kv_hex(j, "stored_sha1", m->stored_sha1);
+    kv_hex(j, "computed_md5", m->computed_md5);
+    kv_hex(j, "computed_sha1", m->computed_sha1);
+    kv_tristate(j, "md5_matches", pl_ewf_md5_matches(m));
+    kv_tristate(j, "sha1_matches", pl_ewf_sha1_matches(m));
+    pl_json_kv_string(j, "hash_error", m->hash_error);
+    if (m->computed)
+        pl_json_kv_int(j, "checksum_errors", m->checksum_errors);
+    else
+        pl_json_kv_null(j, "checksum_errors");
+    pl_json_end_object(j);
+}
+
+void pl_report_acquisition(pl_json *j, const pl_input_result *r)
+{
+    const pl_ewf_metadata *m = r->acquisition;
+    pl_json_key(j, "acquisition");
+    if (m && m->known) {
+        acquisition_object(j, m);
+        return;
+    }
+    pl_json_null(j);
+    if (m) {
+        pl_json_kv_string(j, "acquisition_unknown", m->reason);
+        pl_json_kv_string(j, "acquisition_unknown_code", pl_error_code_name(m->code));
+    }
 }

@@ -28,6 +28,11 @@ void pl_result_hash_inputs(pl_input_result *r);
 /* The "input_hashes" member: null without --hash. */
 void pl_report_input_hashes(pl_json *j, const pl_input_result *r);
 
+/* The "acquisition" member: null except for an E01 input, whose imager's
+ * metadata and stored hashes it gives (computed ones with --hash); null
+ * with "acquisition_unknown" (and its code) when they cannot be read. */
+void pl_report_acquisition(pl_json *j, const pl_input_result *r);
+
 /* The "provenance" member of a result object. */
 void pl_report_provenance(pl_json *j, const pl_input_result *r);
 

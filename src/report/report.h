@@ -9,6 +9,7 @@
 
 #include "decisions/decisions.h"
 #include "evidence/installation.h"
+#include "sources/ewf_metadata.h"
 #include "util/json_writer.h"
 
 #define PL_SCHEMA "patchlevel/1"
@@ -49,6 +50,10 @@ typedef struct {
     pl_file_hash *hashes;
     size_t nhashes;
     const char *hashes_unknown;
+    /* E01 inputs: the acquisition metadata and stored hashes (computed
+     * ones with --hash); NULL for every other input (JSON acquisition:
+     * null). */
+    pl_ewf_metadata *acquisition;
     const char *container;       /* NULL when the input could not be opened */
     pl_strlist chain;
     pl_inst_result *insts;

@@ -386,8 +386,42 @@ static void installation_block(FILE *out, const pl_input_result *r, const pl_ins
     warning_lines(out, ir);
 }
 
+static void stored_hash(FILE *out, const char *name, const char *stored, int matches)
+{
+    if (!stored[0])
+        return;
+    fprintf(out, "; %s stored %s", name, stored);
+    if (matches >= 0)
+        fprintf(out, " (%s)", matches ? "matches" : "DOES NOT MATCH the media data");
+}
+
+/* One line of the imager's metadata for an E01: when, by whom, for which
+ * case, and whether the stored hashes still hold (with --hash). */
+static void acquisition_line(FILE *out, const pl_input_result *r)
+{
+    const pl_ewf_metadata *m = r->acquisition;
+    if (!m)
+        return;
+    if (!m->known) {
+        fprintf(out, "%s: acquisition metadata unknown: %s\n", pl_esc(r->input), pl_esc(m->reason));
+        return;
+    }
+    fprintf(out, "Acquired: %s by %s, case %s, evidence %s", or_dash(m->acquired), or_dash(m->examiner),
+            or_dash(m->case_number), or_dash(m->evidence_number));
+    stored_hash(out, "MD5", m->stored_md5, pl_ewf_md5_matches(m));
+    stored_hash(out, "SHA-1", m->stored_sha1, pl_ewf_sha1_matches(m));
+    if (m->hash_error)
+        fprintf(out, "; media data not hashed: %s", pl_esc(m->hash_error));
+    if (m->checksum_errors)
+        fprintf(out, "; %u damaged or missing chunks read as zeros", (unsigned)m->checksum_errors);
+    if (m->segments_corrupted)
+        fprintf(out, "; segment files damaged");
+    fputc('\n', out);
+}
+
 void pl_report_text(FILE *out, const pl_input_result *r, int verbose)
 {
+    acquisition_line(out, r);
     for (size_t i = 0; i < r->ninsts; i++) {
         installation_block(out, r, &r->insts[i], verbose);
         fputc('\n', out);

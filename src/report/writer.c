@@ -112,6 +112,10 @@ void pl_input_result_free(pl_input_result *r)
         free(r->hashes[i].error);
     }
     free(r->hashes);
+    if (r->acquisition) {
+        pl_ewf_metadata_free(r->acquisition);
+        free(r->acquisition);
+    }
     memset(r, 0, sizeof *r);
 }
 

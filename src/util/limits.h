@@ -53,6 +53,16 @@
 /* Bytes of a file name a disk library hands back (VMDK extent, parent
  * hint): names are short; a longer one is ignored or refused. */
 #define PL_MAX_DISK_NAME_BYTES   65536
+/* Bytes kept of one E01 header value (case number, examiner, notes, ...):
+ * imagers write a few dozen; a longer value is cut at a character boundary. */
+#define PL_MAX_EWF_VALUE_BYTES   4096
+/* Bytes of media data read through libewf at a time by --hash (one
+ * buffer, reused: memory does not grow with the image). */
+#define PL_EWF_HASH_BUFFER_BYTES (1024 * 1024)
+/* Damaged chunks (bad checksum, or missing from a cut set: libewf reads
+ * them as zeros) after which --hash stops hashing an E01: a cut header
+ * claiming exabytes of media must not be hashed as zeros for hours. */
+#define PL_MAX_EWF_CHECKSUM_ERRORS 1024
 
 /* The update catalog (the shipped data/ws2008-sp2-catalog.csv, or the
  * user's --catalog FILE). The shipped one is ~40 KiB and ~180 rows; these

@@ -14,7 +14,8 @@
 #include "e2e.h"
 
 static const char *const libraries[] = {"wimlib", "hivex",   "libxml2", "libtsk", "libvhdi",
-                                        "libvmdk", "libqcow", "json-c",  "libcrypto"};
+                                        "libvmdk", "libqcow", "json-c",  "libcrypto",
+                                        "libewf"};
 #define NLIBS (sizeof libraries / sizeof *libraries)
 
 static void run_json(e2e_run *r, const char *const *args)

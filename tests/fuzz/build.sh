@@ -21,7 +21,7 @@ TARGETS=(fuzz_pe_version fuzz_mum fuzz_catalog fuzz_hive fuzz_hive_log fuzz_disk
          fuzz_vhd_dynamic fuzz_io_counter)
 
 command -v "$CC" >/dev/null || { echo "build.sh: $CC not found (apt-get install clang)" >&2; exit 1; }
-PKGS="hivex libxml-2.0 wimlib tsk libvhdi libvmdk libqcow libcrypto json-c"
+PKGS="hivex libxml-2.0 wimlib tsk libvhdi libvmdk libqcow libewf libcrypto json-c"
 for p in $PKGS; do
     pkg-config --exists "$p" || { echo "build.sh: pkg-config cannot find $p" >&2; exit 1; }
 done

@@ -25,6 +25,7 @@
 
 #include "evidence/installation.h"
 #include "fuzz_common.h"
+#include "sources/ewf_metadata.h"
 #include "sources/source.h"
 
 #define MAX_VOLUMES 16
@@ -133,6 +134,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size >= 4 && memcmp(data, "EVF", 3) == 0) {
         make_links(fd);
         snprintf(path, sizeof path, "%s/disk.E01", link_dir);
+        /* The acquisition metadata too: libewf parses, we bound what it
+         * gives back (hashing left out: it only streams the media data). */
+        pl_ewf_metadata m;
+        pl_ewf_metadata_read(path, 0, &m);
+        FUZZ_CHECK(m.known || m.reason[0] != '\0');
+        pl_ewf_metadata_free(&m);
     } else if ((size >= 4 && (memcmp(data, "KDMV", 4) == 0 || memcmp(data, "COWD", 4) == 0)) ||
                (size >= 21 && memcmp(data, "# Disk DescriptorFile", 21) == 0)) {
         make_links(fd);
