@@ -406,8 +406,10 @@ static void acquisition_line(FILE *out, const pl_input_result *r)
         fprintf(out, "%s: acquisition metadata unknown: %s\n", pl_esc(r->input), pl_esc(m->reason));
         return;
     }
-    fprintf(out, "Acquired: %s by %s, case %s, evidence %s", or_dash(m->acquired), or_dash(m->examiner),
-            or_dash(m->case_number), or_dash(m->evidence_number));
+    /* Named like the other lines about the input as a whole. */
+    fprintf(out, "%s: acquired %s by %s, case %s, evidence %s", pl_esc(r->input),
+            or_dash(m->acquired), or_dash(m->examiner), or_dash(m->case_number),
+            or_dash(m->evidence_number));
     stored_hash(out, "MD5", m->stored_md5, pl_ewf_md5_matches(m));
     stored_hash(out, "SHA-1", m->stored_sha1, pl_ewf_sha1_matches(m));
     if (m->hash_error)

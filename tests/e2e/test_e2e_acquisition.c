@@ -1,7 +1,7 @@
 /* End to end: the acquisition metadata of E01 inputs (issue "fleet
  * triage", provenance): the JSON "acquisition" object with and without
  * --hash, null for other inputs, "acquisition_unknown" for a set libewf
- * cannot open, the text report's "Acquired:" line, and the computed hashes
+ * cannot open, the text report's "INPUT: acquired" line, and the computed hashes
  * compared with ewfverify's when ewf-tools is installed. */
 #include <check.h>
 #include <stdio.h>
@@ -141,7 +141,7 @@ START_TEST(text_report_has_an_acquired_line)
     const char *args[] = {"--hash", e2e_fixture("disks/mbr-dualboot.E01"), NULL};
     e2e_exec(&r, args);
     ck_assert_int_eq(r.status, 0);
-    ck_assert_msg(strstr(r.out, "Acquired: 2022-06-17T00:00:00Z by fixtures, case patchlevel, "
+    ck_assert_msg(strstr(r.out, ": acquired 2022-06-17T00:00:00Z by fixtures, case patchlevel, "
                                 "evidence 2; MD5 stored e239c4e9f1b8807da2e28717953844a7 (matches)\n"),
                   "%s", r.out);
     e2e_free(&r);
