@@ -125,6 +125,7 @@ enum patchlevel_error patchlevel_global_init(void)
 void patchlevel_global_cleanup(void)
 {
     xmlCleanupParser();
+    pl_io_release();
 }
 
 void patchlevel_free(void *p)

@@ -84,16 +84,26 @@ int pl_io_counter_read(const pl_io_counter *c, uint64_t *bytes)
     return 1;
 }
 
+/* Held until pl_io_release: glibc unloads a converter's module when its
+ * last user closes it, and would read it again. File-scope and volatile so
+ * that the descriptors stay reachable (leak checkers) and the stores are
+ * kept. */
+static iconv_t volatile held[2] = {(iconv_t)-1, (iconv_t)-1};
+
 static void prepare_once(void)
 {
     tzset();
-    /* Held for the life of the process: glibc unloads a converter's
-     * module when its last user closes it, and would read it again. */
-    static iconv_t utf16, latin1;
-    utf16 = iconv_open("UTF-8", "UTF-16LE");
-    latin1 = iconv_open("UTF-8", "ISO-8859-1");
-    (void)utf16;
-    (void)latin1;
+    held[0] = iconv_open("UTF-8", "UTF-16LE");
+    held[1] = iconv_open("UTF-8", "ISO-8859-1");
+}
+
+void pl_io_release(void)
+{
+    for (int i = 0; i < 2; i++)
+        if (held[i] != (iconv_t)-1) {
+            iconv_close(held[i]);
+            held[i] = (iconv_t)-1;
+        }
 }
 
 void pl_io_prepare(void)

@@ -43,6 +43,8 @@ void pl_io_not_input(uint64_t n);
  * would count them, and two analyses of one input would differ. Called
  * before the first analysis (patchlevel_context_new); idempotent. */
 void pl_io_prepare(void);
+/* Close what pl_io_prepare holds (at the end of the process). */
+void pl_io_release(void);
 
 /* The rchar line of a /proc/.../io text: 1 with *value set, 0 when absent
  * or malformed (exposed for the unit test). */
