@@ -71,6 +71,7 @@ run_check plain || status=1
 # Sanitizers: Check's fork mode would hide leaks in forked children, so the
 # suite runs unforked here and LeakSanitizer sees every test.
 CK_FORK=no ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+LSAN_OPTIONS="suppressions=$top/tests/lsan.supp" \
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   run_check asan CFLAGS="-g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined" \
   || status=1

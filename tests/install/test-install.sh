@@ -56,8 +56,10 @@ export PKG_CONFIG_SYSROOT_DIR="$tmp/root"
 cflags=$(pkg-config --cflags patchlevel)
 libs=$(pkg-config --libs patchlevel)
 case "$libs" in *"$tmp/root"*) ;; *) fail "pkg-config did not point into the staging root: $libs" ;; esac
+# A sanitizer build's library needs the sanitizer runtime in the program.
+san=$(sed -n 's/^CFLAGS = .*\(-fsanitize=[^ ]*\).*/\1/p' "$PL_BUILD_DIR/Makefile")
 # shellcheck disable=SC2086
-$CC -std=c11 -Wall -Wextra -Werror $cflags -o "$tmp/example" \
+$CC -std=c11 -Wall -Wextra -Werror $san $cflags -o "$tmp/example" \
     "$PL_SOURCE_DIR/tests/install/example.c" $libs || fail "the example does not compile"
 
 # It runs on the installed library (not the build tree's) and prints the verdict.
