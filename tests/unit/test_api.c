@@ -244,22 +244,43 @@ START_TEST(hive_and_disk_facts)
 END_TEST
 
 /* Two renderings of one input are the same but for the time each
- * analysis began (provenance.analyzed_at, "YYYY-MM-DDTHH:MM:SSZ"). */
+ * analysis began (provenance.analyzed_at), and, under valgrind only,
+ * bytes_read: valgrind reads files on the analysis thread itself (debug
+ * information of libraries as they load), which the kernel's count sees.
+ * Both are masked in copies, which are then compared. */
+static char *masked(const char *json, int mask_bytes_read)
+{
+    /* Also called in the out-of-memory sweep, outside Check's runner,
+     * where its assertions cannot be used. */
+    char *m = strdup(json);
+    if (!m)
+        abort();
+    static const char at[] = "\"analyzed_at\": \"", br[] = "\"bytes_read\": ";
+    for (char *p = m; (p = strstr(p, at)); p += sizeof at - 1)
+        for (char *q = p + sizeof at - 1; *q && *q != '"'; q++)
+            *q = 'X';
+    for (char *p = m; mask_bytes_read && (p = strstr(p, br)); p += sizeof br - 1)
+        for (char *q = p + sizeof br - 1; *q >= '0' && *q <= '9'; q++)
+            *q = 'N';
+    /* the masked digits may differ in number: squeeze runs of N to one */
+    char *w = m;
+    for (char *r = m; *r; r++)
+        if (!(*r == 'N' && w > m && w[-1] == 'N'))
+            *w++ = *r;
+    *w = '\0';
+    return m;
+}
+
 static int same_json(const char *a, const char *b, size_t len)
 {
-    static const char key[] = "\"analyzed_at\": \"";
-    const size_t klen = sizeof key - 1, tlen = 20;
-    size_t i = 0;
-    while (i < len) {
-        const char *hit = memmem(a + i, len - i, key, klen);
-        size_t end = hit ? (size_t)(hit - a) + klen : len;
-        if (memcmp(a + i, b + i, end - i) != 0)
-            return 0;
-        i = end + (hit ? tlen : 0);
-        if (i > len)
-            return 0;
-    }
-    return 1;
+    (void)len;   /* the texts are NUL-terminated; lengths may differ under valgrind */
+    const char *w = getenv("PL_PROGRAM_WRAPPER");
+    int vg = w && strstr(w, "valgrind") != NULL;
+    char *ma = masked(a, vg), *mb = masked(b, vg);
+    int same = strcmp(ma, mb) == 0;
+    free(ma);
+    free(mb);
+    return same;
 }
 
 /* ---- JSON: the program's bytes -------------------------------------------- */
@@ -274,14 +295,14 @@ static void json_equals_program(const char *rel)
     ck_assert_uint_eq(strlen(json), len);
     size_t plen = 0;
     char *prog = program_json(fixture(rel), &plen);
-    ck_assert_msg(plen == len && same_json(prog, json, len),
+    ck_assert_msg(same_json(prog, json, len),
                   "%s: the library's JSON differs from the program's", rel);
     /* The whole-result renderer gives the same object without the newline. */
     char *text = NULL;
     ck_assert_int_eq(patchlevel_result_render(r, PATCHLEVEL_FORMAT_JSON, 0, &text, &len),
                      PATCHLEVEL_OK);
-    ck_assert_uint_eq(len + 1, plen);
-    ck_assert(same_json(text, prog, len));
+    ck_assert_uint_eq(len + 1, strlen(json));
+    ck_assert(strncmp(text, json, len) == 0 && json[len] == '\n');
     /* Each installation's JSON is inside the result's. */
     if (patchlevel_result_installation_count(r) > 0) {
         char *ij = NULL;
@@ -322,7 +343,7 @@ START_TEST(wim_extract_to_directory)
     size_t len = 0, plen = 0;
     ck_assert_int_eq(patchlevel_result_json(r, &json, &len), PATCHLEVEL_OK);
     char *prog = program_json(fixture("wim/multi.wim"), &plen);
-    ck_assert(plen == len && same_json(prog, json, len));
+    ck_assert(same_json(prog, json, len));
     free(prog);
     patchlevel_free(json);
     patchlevel_result_free(r);
@@ -357,7 +378,7 @@ static void *thread_main(void *arg)
         if (patchlevel_analyze(ctx, path, &r) != PATCHLEVEL_OK ||
             patchlevel_result_json(r, &json, &len) != PATCHLEVEL_OK)
             bad = "analysis failed";
-        else if (len != thread_want_len[i] || !same_json(json, thread_want[i], len))
+        else if (!same_json(json, thread_want[i], len))
             bad = thread_inputs[i];
         patchlevel_free(json);
         patchlevel_result_free(r);
@@ -631,7 +652,7 @@ static int oom_sweep(const char *rel)
             r = sweep_analyze(ctx, path);
             if (patchlevel_result_json(r, &got, &got_len) != PATCHLEVEL_OK)
                 return 14;
-            if (got_len != want_len || !same_json(got, want, got_len))
+            if (!same_json(got, want, got_len))
                 return 15;
             patchlevel_free(got);
             patchlevel_result_free(r);

@@ -49,11 +49,20 @@ static int temp_file(size_t n)
     return fd;
 }
 
+/* valgrind reads files on the program's thread (debug information of
+ * libraries as they load), so exact counts cannot hold under it
+ * (tests/valgrind.sh sets PL_PROGRAM_WRAPPER to its command). */
+static int under_valgrind(void)
+{
+    const char *w = getenv("PL_PROGRAM_WRAPPER");
+    return w && strstr(w, "valgrind") != NULL;
+}
+
 START_TEST(reads_are_counted_exactly)
 {
     pl_io_counter c;
     pl_io_counter_start(&c);
-    if (!c.ok)
+    if (!c.ok || under_valgrind())
         return;   /* no /proc here: the callers keep their own counts */
     uint64_t n = 1;
     ck_assert_int_eq(pl_io_counter_read(&c, &n), 1);
@@ -74,7 +83,7 @@ START_TEST(reads_that_are_not_from_an_input_are_left_out)
 {
     pl_io_counter c;
     pl_io_counter_start(&c);
-    if (!c.ok)
+    if (!c.ok || under_valgrind())
         return;
     int fd = temp_file(3000);
     char buf[3000];
