@@ -197,6 +197,10 @@ int pl_source_open_wim(const char *path, pl_source **out, pl_err *err);
  * meanwhile), 1 always extract into a private temporary directory (the
  * host writes to descriptor 1 from other threads). */
 void pl_wim_set_extract_to_directory(int on);
+/* Process-wide: 1 (default) read single-part non-solid WIMs with the
+ * reader of sources/wim_image.c (bounded memory), 0 always through
+ * wimlib (the tests compare the two). */
+void pl_wim_set_own_reader(int on);
 int pl_source_open_hive(const char *path, pl_source **out, pl_err *err);
 int pl_source_open_disk(const char *path, const pl_strlist *parents, pl_source **out,
                         pl_err *err);

@@ -26,6 +26,7 @@
 #include <wimlib.h>
 
 #include "sources/source.h"
+#include "sources/wim_image.h"
 #include "util/io_counter.h"
 #include "util/limits.h"
 #include "util/tmpdir.h"
@@ -47,6 +48,15 @@ typedef struct {
     /* solid (ESD-style) archive: files are extracted together, to a
      * temporary directory, so that each solid block is decompressed once */
     int solid;
+    /* Read by our own reader (sources/wim_image.h says why): wim is then
+     * NULL, freed at open once the XML claims were copied, so that
+     * wimlib's blob table (53 MiB on a server WIM) is not held while the
+     * evidence is read. */
+    pl_wim_file *own;
+    int own_fd;
+    char **image_names;          /* NAME of each image, copied at open */
+    pl_wim_claim *claims;        /* each image's claim, copied at open */
+    int nimages;
 } wim_handle;
 
 /* What kind of failure a wimlib error is (wimlib.h, enum wimlib_error_code):
@@ -101,6 +111,16 @@ static void handle_unref(wim_handle *h)
 {
     if (!h || --h->refs > 0)
         return;
+    if (h->own) {
+        pl_wim_file_close(h->own);
+        close(h->own_fd);
+    }
+    for (int i = 0; i < h->nimages; i++) {
+        free(h->image_names[i]);
+        pl_wim_claim_free(&h->claims[i]);
+    }
+    free(h->image_names);
+    free(h->claims);
     wimlib_free(h->wim);
     for (size_t i = 0; i < h->nparts; i++)
         wimlib_free(h->parts[i]);
@@ -503,6 +523,114 @@ static const pl_fs_ops wim_fs_ops = {
     .lookup = wim_lookup,
 };
 
+/* ---- one image through our own reader ------------------------------------ */
+
+typedef struct {
+    pl_fs base;
+    wim_handle *h;
+    int image;
+    pl_wim_image *im;        /* opened on first use */
+    pl_err open_err;         /* why it could not be opened */
+    int open_failed;
+} own_fs;
+
+static pl_wim_image *own_image(own_fs *w, pl_err *err)
+{
+    if (!w->im && !w->open_failed &&
+        pl_wim_image_open(w->h->own, (unsigned)w->image, &w->im, &w->open_err) != 0)
+        w->open_failed = 1;
+    if (w->open_failed)
+        *err = w->open_err;
+    return w->im;
+}
+
+static int own_stat(pl_fs *fs, const char *path, pl_stat *st, pl_err *err)
+{
+    pl_wim_image *im = own_image((own_fs *)fs, err);
+    pl_wim_stat ws;
+    int rc = im ? pl_wim_image_stat(im, path, &ws, err) : -1;
+    if (rc == 1) {
+        st->is_dir = ws.is_dir;
+        st->size = ws.size;
+    }
+    return rc;
+}
+
+static int own_list(pl_fs *fs, const char *dir, pl_dir_cb cb, void *ctx, pl_err *err)
+{
+    pl_wim_image *im = own_image((own_fs *)fs, err);
+    return im ? pl_wim_image_list(im, dir, cb, ctx, err) : -1;
+}
+
+static int own_lookup(pl_fs *fs, const char *dir, const char *name, int *is_dir)
+{
+    pl_err err;
+    pl_wim_image *im = own_image((own_fs *)fs, &err);
+    return im ? pl_wim_image_lookup(im, dir, name, is_dir) : -1;
+}
+
+/* As the wimlib path does: a file that is missing, not a regular file or
+ * over the limit is refused before anything is read; a file whose data
+ * cannot be read is a fault of the WIM (wim_next reports it). */
+static int own_read(pl_fs *fs, const char *path, uint64_t max, uint8_t **data, size_t *len,
+                    pl_err *err)
+{
+    own_fs *w = (own_fs *)fs;
+    pl_wim_image *im = own_image(w, err);
+    pl_wim_stat st;
+    int rc = im ? pl_wim_image_stat(im, path, &st, err) : -1;
+    if (rc == 0)
+        pl_err_setc(err, PL_ERR_NOT_FOUND, "no such file");
+    if (rc != 1)
+        return -1;
+    if (st.is_dir || st.reparse) {
+        pl_err_setc(err, PL_ERR_UNSUPPORTED, "not a regular file");
+        return -1;
+    }
+    if (st.size > max) {
+        pl_err_setc(err, PL_ERR_LIMIT, "file is %llu bytes, over the limit of %llu bytes",
+                    (unsigned long long)st.size, (unsigned long long)max);
+        return -1;
+    }
+    if (pl_wim_image_read(im, path, max, data, len, err) == 0) {
+        fs->bytes_read += *len;
+        return 0;
+    }
+    if (w->h->faults++ == 0) {
+        snprintf(w->h->first_fault, sizeof w->h->first_fault, "image %d, %.150s: %.120s",
+                 w->image, path, err->msg);
+        w->h->first_fault_code = err->code;
+    }
+    pl_err_prefix(err, "cannot extract from the WIM");
+    return -1;
+}
+
+static void own_fs_close(pl_fs *fs)
+{
+    own_fs *w = (own_fs *)fs;
+    pl_wim_image_close(w->im);
+    handle_unref(w->h);
+    free(w);
+}
+
+/* prefetch: none needed, each file is read on its own */
+static const pl_fs_ops own_fs_ops = {
+    .stat = own_stat,
+    .list = own_list,
+    .read = own_read,
+    .close = own_fs_close,
+    .lookup = own_lookup,
+};
+
+/* Process-wide: read non-solid single-part WIMs with our own reader (1,
+ * the default) or always with wimlib (0: the tests compare the two). */
+static int own_reader_on = 1;
+
+void pl_wim_set_own_reader(int on)
+{
+    __atomic_store_n(&own_reader_on, on != 0, __ATOMIC_RELAXED);
+}
+
 /* ---- the XML claim ------------------------------------------------------ */
 
 static char *prop(WIMStruct *wim, int image, const char *name)
@@ -567,6 +695,35 @@ typedef struct {
     int next_image;
 } wim_source;
 
+static pl_volume *new_wim_volume(pl_fs *fs, int image)
+{
+    pl_volume *v = pl_xcalloc(1, sizeof *v);
+    v->fs = fs;
+    v->loc.partition_scheme = "none";
+    v->loc.partition_start = -1;
+    v->loc.filesystem = "wim";
+    v->loc.wim_image = image;
+    return v;
+}
+
+/* The claim copied at open: moved into the volume. */
+static int own_next(wim_source *s, int image, pl_volume **out)
+{
+    own_fs *fs = pl_xcalloc(1, sizeof *fs);
+    fs->base.ops = &own_fs_ops;
+    fs->base.case_insensitive = 1; /* wim_image.c matches names that way */
+    fs->h = s->h;
+    fs->image = image;
+    s->h->refs++;
+    pl_volume *v = new_wim_volume(&fs->base, image);
+    v->loc.wim_image_name = s->h->image_names[image - 1];
+    s->h->image_names[image - 1] = NULL;
+    v->wim_xml = s->h->claims[image - 1];
+    memset(&s->h->claims[image - 1], 0, sizeof s->h->claims[image - 1]);
+    *out = v;
+    return 1;
+}
+
 static int wim_next(pl_source *src, pl_volume **out, pl_err *err)
 {
     wim_source *s = (wim_source *)src;
@@ -584,18 +741,15 @@ static int wim_next(pl_source *src, pl_volume **out, pl_err *err)
         return -1;
     }
     int image = s->next_image++;
+    if (s->h->own)
+        return own_next(s, image, out);
     wim_fs *fs = pl_xcalloc(1, sizeof *fs);
     fs->base.ops = &wim_fs_ops;
     fs->base.case_insensitive = 1; /* wimlib is set up to match names that way */
     fs->h = s->h;
     fs->image = image;
     s->h->refs++;
-    pl_volume *v = pl_xcalloc(1, sizeof *v);
-    v->fs = &fs->base;
-    v->loc.partition_scheme = "none";
-    v->loc.partition_start = -1;
-    v->loc.filesystem = "wim";
-    v->loc.wim_image = image;
+    pl_volume *v = new_wim_volume(&fs->base, image);
     v->loc.wim_image_name = prop(s->h->wim, image, "NAME");
     read_claim(s->h->wim, image, &v->wim_xml);
     *out = v;
@@ -612,6 +766,38 @@ static void wim_source_close(pl_source *src)
 }
 
 static const pl_source_ops wim_source_ops = {.next_volume = wim_next, .close = wim_source_close};
+
+/* When our reader reads this WIM (it declines what it does not read,
+ * and anything it finds damaged at open is left to wimlib to report),
+ * copy what the volumes need from wimlib (names, claims) and free
+ * wimlib's handle: from here on the WIM is read by wim_image.c alone. */
+static void take_own_reader(wim_source *s, const char *path)
+{
+    wim_handle *h = s->h;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    char why[128];
+    pl_err err;
+    pl_wim_file *f = NULL;
+    if (pl_wim_file_open(fd, &f, why, sizeof why, &err) != 1 ||
+        pl_wim_file_image_count(f) < (unsigned)s->image_count) {
+        pl_wim_file_close(f);
+        close(fd);
+        return;
+    }
+    h->own = f;
+    h->own_fd = fd;
+    h->nimages = s->image_count;
+    h->image_names = pl_xcalloc((size_t)h->nimages + 1, sizeof *h->image_names);
+    h->claims = pl_xcalloc((size_t)h->nimages + 1, sizeof *h->claims);
+    for (int i = 1; i <= h->nimages; i++) {
+        h->image_names[i - 1] = prop(h->wim, i, "NAME");
+        read_claim(h->wim, i, &h->claims[i - 1]);
+    }
+    wimlib_free(h->wim);
+    h->wim = NULL;
+}
 
 /* "dir/name.swm" -> "dir/name*.swm": wimlib's naming of split parts is
  * name.swm, name2.swm, name3.swm, ... */
@@ -784,6 +970,9 @@ int pl_source_open_wim(const char *path, pl_source **out, pl_err *err)
         wim_source_close(&s->base);
         return -1;
     }
+    if (info.total_parts == 1 && !s->h->solid &&
+        __atomic_load_n(&own_reader_on, __ATOMIC_RELAXED))
+        take_own_reader(s, path);
     *out = &s->base;
     return 0;
 }

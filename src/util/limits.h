@@ -46,6 +46,21 @@
 #define PL_MAX_HIVE_SALVAGE_GAPS 64
 /* Images examined in one WIM. */
 #define PL_MAX_WIM_IMAGES        1024
+/* The WIM reader of our own (sources/wim_image.c). Blob table entries it
+ * indexes (12 bytes each; a server image has ~200,000); bytes of one
+ * image's metadata resource (~250 bytes an entry: a 400,000-entry image
+ * has ~100 MiB; it is never held whole, the limit keeps offsets in 32
+ * bits and bounds its chunk table); the largest chunk size it reads
+ * (LZX's largest; a WIM with larger chunks is left to wimlib); metadata
+ * chunks it keeps decompressed; directories whose children it keeps an
+ * index of (8 bytes a child), and children in those indexes together (a
+ * larger directory is searched in full each time). */
+#define PL_MAX_WIM_BLOBS         (4u * 1024 * 1024)
+#define PL_MAX_WIM_METADATA_BYTES (1024ull * 1024 * 1024)
+#define PL_MAX_WIM_CHUNK_BYTES   (2u * 1024 * 1024)
+#define PL_WIM_CHUNK_CACHE       8
+#define PL_WIM_DIR_INDEXES       8
+#define PL_MAX_WIM_INDEXED_CHILDREN (1024u * 1024)
 /* Bytes of a VHDX metadata region read into memory. Hyper-V writes 1 MiB
  * (a 64 KiB table and a few small items); the region table's 32-bit length
  * would otherwise let a (sparse) file ask for 4 GiB. */
