@@ -2,6 +2,7 @@
 #include "util/io_counter.h"
 
 #include <iconv.h>
+#include <openssl/evp.h>
 #include <pthread.h>
 #include <time.h>
 
@@ -95,6 +96,11 @@ static void prepare_once(void)
     tzset();
     held[0] = iconv_open("UTF-8", "UTF-16LE");
     held[1] = iconv_open("UTF-8", "ISO-8859-1");
+    /* OpenSSL reads its configuration on first use of a digest (the SHA-1
+     * of a WIM's data, sources/wim_image.c; the SHA-256 of --hash) */
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned n = 0;
+    EVP_Digest("", 0, md, &n, EVP_sha1(), NULL);
 }
 
 void pl_io_release(void)
