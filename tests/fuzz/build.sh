@@ -18,7 +18,7 @@ REPO=$(cd "$HERE/../.." && pwd)
 OUT=${FUZZ_OUT:-$REPO/_build-fuzz}
 CC=${CC:-clang}
 TARGETS=(fuzz_pe_version fuzz_mum fuzz_catalog fuzz_hive fuzz_hive_log fuzz_disk fuzz_tree fuzz_compat6002 fuzz_ntfs_index
-         fuzz_vhd_dynamic fuzz_io_counter)
+         fuzz_vhd_dynamic fuzz_io_counter fuzz_wim_image)
 
 command -v "$CC" >/dev/null || { echo "build.sh: $CC not found (apt-get install clang)" >&2; exit 1; }
 PKGS="hivex libxml-2.0 wimlib tsk libvhdi libvmdk libqcow libewf libcrypto json-c"

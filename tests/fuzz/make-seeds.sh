@@ -6,7 +6,7 @@
 #
 # OUTDIR/<target>/ for each target of build.sh (target name without the
 # "fuzz_" prefix: pe_version, mum, catalog, hive, hive_log, disk, tree,
-# compat6002, ntfs_index, vhd_dynamic, io_counter).
+# compat6002, ntfs_index, vhd_dynamic, io_counter, wim_image).
 # OUTDIR is wiped first. Needs qemu-img (qemu-utils) for the raw conversions
 # of the qcow2 disks; without it those seeds are skipped with a note.
 set -euo pipefail
@@ -18,7 +18,7 @@ OUT=${1:-$REPO/_build-fuzz/seeds}
 MAX_DISK=$((2 * 1024 * 1024))   # disk seeds stay below 2 MiB
 
 rm -rf "$OUT"
-mkdir -p "$OUT"/{pe_version,mum,catalog,hive,hive_log,disk,tree,compat6002,ntfs_index,vhd_dynamic,io_counter}
+mkdir -p "$OUT"/{pe_version,mum,catalog,hive,hive_log,disk,tree,compat6002,ntfs_index,vhd_dynamic,io_counter,wim_image}
 
 # A seed named after its source, de-duplicated by content.
 put() { # target src-file name
@@ -156,6 +156,21 @@ done
 for f in "$FIX"/disks/chain-vhd/base.vhd "$FIX"/faults/containers/*.vhd; do
     [[ -f $f ]] && put vhd_dynamic "$f" "$(slug "$f")"
 done
+
+# ---- wim_image: the WIM fixtures whole (our reader declines the ESD and the
+# split parts, which still exercises the header and blob table checks), and
+# small WIMs of a fixture tree in each compression when wimlib-imagex is there
+for f in "$FIX"/wim/*; do
+    [[ -f $f ]] && put wim_image "$f" "$(slug "$f")"
+done
+if command -v wimlib-imagex >/dev/null; then
+    for c in none xpress lzx lzms; do
+        wimlib-imagex capture "$FIX/trees/ws2008-pending-6003" "$OUT/wim_image/tree-$c.wim" one \
+            --compress=$c >/dev/null 2>&1 || echo "make-seeds.sh: wimlib-imagex capture --compress=$c failed" >&2
+    done
+else
+    echo "make-seeds.sh: wimlib-imagex not found: WIM seeds of each compression skipped" >&2
+fi
 
 # ---- io_counter: /proc/thread-self/io as the kernel writes it
 [[ -r /proc/thread-self/io ]] && cat /proc/thread-self/io >"$OUT/io_counter/thread-self-io"

@@ -26,7 +26,7 @@ OUT=${FUZZ_OUT:-$REPO/_build-fuzz}
 export FUZZ_OUT=$OUT
 SECONDS_EACH=${1:-20}
 JOBS=${FUZZ_JOBS:-2}
-TARGETS=(${FUZZ_TARGETS:-pe_version mum catalog hive hive_log disk tree compat6002 ntfs_index vhd_dynamic io_counter})
+TARGETS=(${FUZZ_TARGETS:-pe_version mum catalog hive hive_log disk tree compat6002 ntfs_index vhd_dynamic io_counter wim_image})
 
 [[ $SECONDS_EACH =~ ^[0-9]+$ ]] || { echo "usage: smoke.sh [SECONDS]" >&2; exit 2; }
 
