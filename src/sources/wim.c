@@ -1,5 +1,12 @@
-/* WIM, ESD (solid LZMS) and split WIM (.swm) sets, through the wimlib API.
- * Every image index is one volume.
+/* WIM, ESD (solid LZMS) and split WIM (.swm) sets. Every image index is
+ * one volume.
+ *
+ * wimlib opens every WIM (its checks and messages at open, the XML
+ * claims). A single-part WIM of version 0x10D00 is then read by our own
+ * reader (wim_image.c, which says why: wimlib holds the image's whole
+ * directory tree, 154 MiB for a server image) when it accepts it, and
+ * wimlib's handle is freed; anything it declines (pipable, unusual chunk
+ * sizes, ...) and every ESD and split set stays with wimlib, as below.
  *
  * wimlib lists directories in memory and extracts file contents to a path
  * or to standard output: a volume reads a file by extracting just that

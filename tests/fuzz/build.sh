@@ -41,7 +41,11 @@ cat > "$OUT/include/config.h" <<'H'
 H
 
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
-COMMON="-std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer $SAN -I$REPO/src -I$REPO/include -I$OUT/include \
+# FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION (the usual libFuzzer convention):
+# src/sources/wim_image.c then reports a SHA-1 mismatch but reads on, so
+# that mutated metadata reaches the dentry parser instead of stopping at the
+# metadata's hash.
+COMMON="-std=c11 -D_GNU_SOURCE -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION -g -O1 -fno-omit-frame-pointer $SAN -I$REPO/src -I$REPO/include -I$OUT/include \
  -DPL_PKGDATADIR=\"$REPO/data\" -DPL_SRCDIR=\"$REPO\" $PKG_CFLAGS"
 FIX_DEF="-DPL_FUZZ_FIXTURES=\"$REPO/fixtures\""
 
