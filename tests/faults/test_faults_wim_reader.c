@@ -174,6 +174,7 @@ START_TEST(metadata_cut)
     free(w.data);
     free(wim);
     fault_rmrf(dir);
+    free(dir);
 }
 END_TEST
 
@@ -194,6 +195,7 @@ START_TEST(bad_chunk_table_entry)
     free(w.data);
     free(wim);
     fault_rmrf(dir);
+    free(dir);
 }
 END_TEST
 
@@ -212,6 +214,7 @@ START_TEST(blob_sha1_mismatch)
     free(w.data);
     free(wim);
     fault_rmrf(dir);
+    free(dir);
 }
 END_TEST
 
@@ -232,6 +235,7 @@ START_TEST(subdir_cycle)
     free(w.data);
     free(wim);
     fault_rmrf(dir);
+    free(dir);
 }
 END_TEST
 
@@ -252,6 +256,7 @@ START_TEST(name_past_dentry)
     free(w.data);
     free(wim);
     fault_rmrf(dir);
+    free(dir);
 }
 END_TEST
 
@@ -271,6 +276,7 @@ START_TEST(metadata_sha1_mismatch)
     free(w.data);
     free(wim);
     fault_rmrf(dir);
+    free(dir);
 }
 END_TEST
 
@@ -297,6 +303,7 @@ START_TEST(huge_declared_size)
     free(w.data);
     free(wim);
     fault_rmrf(dir);
+    free(dir);
 }
 END_TEST
 
