@@ -52,7 +52,10 @@
  * The library writes nothing to standard output or standard error and
  * starts no process. Different contexts may be used from different
  * threads; one context (and the results made from it) from one thread at
- * a time. One caveat: WIM evidence is read through wimlib, which can only
+ * a time. One caveat: a WIM that the library's own WIM reader leaves to
+ * wimlib (a split WIM; a single-part WIM only in rare variants, e.g.
+ * chunks over 2 MiB; an ESD is always extracted to a directory) is read
+ * through wimlib, which can only
  * extract a file to a directory or to standard output. The library
  * extracts small files by pointing file descriptor 1 at a private
  * in-memory file for the duration of one wimlib call, under a
