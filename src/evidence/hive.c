@@ -81,17 +81,15 @@ static int hivex_open_fd(int fd, int flags, pl_hive *hive, pl_err *err)
 
 /* A damaged hive, read from a repaired private copy (hive_salvage.c)
  * with HIVEX_OPEN_UNSAFE: a cell pointing into what was lost is then
- * skipped instead of failing the whole list. map (len bytes, unmapped
- * here once copied) is the hive; err holds the damage found; on failure
- * the reason the salvage failed is added to it. */
-static int salvage_open(const uint8_t *map, size_t len, const pl_hive_damage *dmg,
+ * skipped instead of failing the whole list. data (len bytes) is the
+ * hive; err holds the damage found; on failure the reason the salvage
+ * failed is added to it. */
+static int salvage_open(const uint8_t *data, size_t len, const pl_hive_damage *dmg,
                         pl_hive *hive, pl_err *err)
 {
     uint8_t *copy;
     size_t n;
-    int copied = pl_hive_salvage_copy(map, len, dmg, &copy, &n, err);
-    munmap((void *)map, len);
-    if (copied != 0)
+    if (pl_hive_salvage_copy(data, len, dmg, &copy, &n, err) != 0)
         return -1;
     pl_err why;
     int fd = hive_memfd(copy, n, 1, &why);
@@ -125,11 +123,11 @@ int pl_hive_open_mem_consume(uint8_t *data, size_t len, pl_hive *hive, pl_err *e
  * opens a hive cut at a bin boundary (it walks the bins the file holds,
  * not the size the base block gives), which would silently lose the keys
  * cut off. The walk reads one header per bin (21,000 for a 90 MB
- * SOFTWARE), so it runs on a shared mapping of the in-memory file rather
- * than on the buffer: the buffer's pages, filled by read(2), each take a
- * page fault when first touched, while the file's pages are mapped 16 at
- * a time (fault-around): 40 ms instead of 190 ms for that hive
- * (bench/bench-server.sh). */
+ * SOFTWARE) in the buffer the hive was read into, before it is copied to
+ * the in-memory file: the sources fill large buffers made present first,
+ * in huge pages where the system allows (pl_xmalloc_for_read), so the walk
+ * costs 4 ms. A mapping of the in-memory file, used before, cost 70-100 ms
+ * of page faults for that hive (bench/bench-server.sh). */
 static int open_mem(const uint8_t *data, size_t len, int consume, pl_hive *hive, pl_err *err)
 {
     memset(hive, 0, sizeof *hive);
@@ -145,26 +143,13 @@ static int open_mem(const uint8_t *data, size_t len, int consume, pl_hive *hive,
                     len);
         return -1;
     }
+    pl_hive_damage dmg;
+    if (pl_hive_find_damage(data, len, &dmg, err))
+        return salvage_open(data, len, &dmg, hive, err);
     int fd = hive_memfd(data, len, consume, err);
     if (fd < 0)
         return -1;
-    const uint8_t *map = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
-    if (map == MAP_FAILED) {
-        pl_err_setc(err, PL_ERR_RESOURCES, "cannot map an in-memory file: %s",
-                    strerror(errno));
-        close(fd);
-        return -1;
-    }
-    /* The mapping is gone before hivex maps the file itself: pages mapped
-     * twice would count twice in the peak RSS. */
-    pl_hive_damage dmg;
-    if (!pl_hive_find_damage(map, len, &dmg, err)) {
-        munmap((void *)map, len);
-        return hivex_open_fd(fd, 0, hive, err);
-    }
-    int rc = salvage_open(map, len, &dmg, hive, err);
-    close(fd);
-    return rc;
+    return hivex_open_fd(fd, 0, hive, err);
 }
 
 void pl_hive_close(pl_hive *hive)

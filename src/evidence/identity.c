@@ -466,7 +466,9 @@ static void identity_to_text(FILE *out, const void *data, int verbose)
             id->domain.value ? " " : "", id->domain.value ? pl_esc(id->domain.value) : "",
             id->domain_controller == 1 ? ", domain controller" : "");
     fprintf(out, "  Addresses:   ");
-    if (!id->addresses_known)
+    if (!id->addresses_known && id->ip_addresses_unknown)
+        fprintf(out, "unknown (%s)", pl_esc(id->ip_addresses_unknown));
+    else if (!id->addresses_known)
         fprintf(out, "unknown");
     else if (id->naddresses == 0)
         fprintf(out, "none configured");

@@ -43,9 +43,16 @@ char *pl_report_render(pl_format fmt, const pl_report_style *style, const pl_inp
         pl_json j;
         pl_json_init(&j, fmt == PL_FMT_JSON);
         pl_report_json_object(&j, r);
-        char *text = pl_xasprintf("%s%s", j.buf, fmt == PL_FMT_JSONL ? "\n" : "");
-        pl_json_free(&j);
-        *len = strlen(text);
+        /* The writer's buffer is the text (escaped: no NUL inside); a
+         * server's report is megabytes, not copied again. */
+        char *text = j.buf;
+        size_t n = j.len;
+        if (fmt == PL_FMT_JSONL) {
+            text = pl_xrealloc(text, n + 2);
+            text[n++] = '\n';
+            text[n] = '\0';
+        }
+        *len = n;
         return text;
     }
     char *buf = NULL;

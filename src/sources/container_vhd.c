@@ -1,9 +1,12 @@
 /* VHD (Virtual PC / Hyper-V): fixed disks (raw data and a footer at the
- * end) are read by TSK natively; dynamic disks by our own block lookup
- * (vhd_dynamic.h: libvhdi's is linear per read); differencing disks
- * (.avhd) through libvhdi with their parents, found by our own reader of
- * the parent locators (vhd_locators.c). Dynamic and differencing disks
- * are checked against the file size first. */
+ * end) are read by TSK natively; dynamic and differencing disks (.avhd)
+ * by our own block lookup (vhd_dynamic.h: libvhdi's is linear per read and
+ * misreads a differencing disk's sector bitmaps), a differencing disk
+ * reading what it lacks from its parent, found by our own reader of the
+ * parent locators (vhd_locators.c). libvhdi opens every dynamic and
+ * differencing file (identifiers, parent hints) and reads it when our
+ * setup declines it. Dynamic and differencing disks are checked against
+ * the file size first. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,7 +129,8 @@ typedef struct {
     uint8_t *bitmap;
 } vhd_dyn;
 
-/* Set up our own reads of a dynamic VHD (see vhd_dynamic.h); anything else,
+/* Set up our own reads of a dynamic or differencing VHD (see
+ * vhd_dynamic.h); anything else,
  * or anything unexpected, stays with libvhdi (l->priv NULL). libvhdi opened
  * and the module's check checked the file already. */
 static void open_vhd_dynamic(pl_layer *l)
@@ -170,8 +174,31 @@ static void open_vhd_dynamic(pl_layer *l)
     l->priv = d;
 }
 
-/* Read from a dynamic VHD set up by open_vhd_dynamic: len bytes, or -1
- * with err (a short read of the file: damage or truncation). */
+/* What the file lacks at [at, at + n): zeros on a dynamic disk, the
+ * parent's bytes on a differencing one. 0, or -1 with err. */
+static int read_absent(pl_layer *l, const vhd_dyn *d, uint64_t at, uint8_t *buf, size_t n,
+                       pl_err *err)
+{
+    if (!d->g.differencing) {
+        memset(buf, 0, n);
+        return 0;
+    }
+    if (!l->parent) {
+        pl_err_setc(err, PL_ERR_PARENT_MISSING, "VHD: a differencing disk read without its parent");
+        return -1;
+    }
+    ssize_t got = l->parent->ops->read(l->parent, at, buf, n, err);
+    if (got < 0)
+        return -1;
+    /* a parent shorter than its child: what lies past its end is zeros */
+    if ((size_t)got < n)
+        memset(buf + got, 0, n - (size_t)got);
+    return 0;
+}
+
+/* Read from a dynamic or differencing VHD set up by open_vhd_dynamic: len
+ * bytes, or -1 with err (a short read of the file: damage or truncation;
+ * or the parent's read failed). */
 static ssize_t read_vhd_dynamic(pl_layer *l, uint64_t off, uint8_t *buf, size_t len, pl_err *err)
 {
     vhd_dyn *d = l->priv;
@@ -201,7 +228,8 @@ static ssize_t read_vhd_dynamic(pl_layer *l, uint64_t off, uint8_t *buf, size_t 
         if (n == 0)
             break;   /* past the end of the disk: a short read */
         if (foff == UINT64_MAX) {
-            memset(buf + done, 0, n);
+            if (read_absent(l, d, at, (uint8_t *)buf + done, n, err) != 0)
+                return -1;
         } else if (pread(d->fd, buf + done, n, (off_t)foff) != (ssize_t)n) {
             pl_err_setc(err, PL_ERR_TRUNCATED, "VHD: cannot read %zu bytes at file offset %llu", n,
                         (unsigned long long)foff);
@@ -220,11 +248,10 @@ static int vhd_open(pl_layer *l, pl_err *err)
     return 0;
 }
 
-/* Ours for a dynamic disk; libvhdi for a differencing one, which reads
- * through its parent. */
+/* Ours once open_vhd_dynamic set the file up; libvhdi otherwise. */
 static ssize_t vhd_read(pl_layer *l, uint64_t off, void *buf, size_t len, pl_err *err)
 {
-    if (l->priv && !l->parent)
+    if (l->priv)
         return read_vhd_dynamic(l, off, buf, len, err);
     return pl_vhdi_read(l, off, buf, len, err);
 }

@@ -1,4 +1,4 @@
-/* Dynamic VHD: the parser (see vhd_dynamic.h). */
+/* Dynamic and differencing VHD: the parser (see vhd_dynamic.h). */
 #include "sources/vhd_dynamic.h"
 
 #include <string.h>
@@ -23,7 +23,8 @@ int pl_vhd_parse(const uint8_t foot[512], const uint8_t *dyn, uint64_t file_size
         *why = "no VHD footer";
         return -1;
     }
-    if (be32(foot + 60) != 3)
+    uint32_t type = be32(foot + 60);
+    if (type != 3 && type != 4)
         return 1;
     *dyn_offset = be64(foot + 16);
     if (!dyn)
@@ -33,6 +34,7 @@ int pl_vhd_parse(const uint8_t foot[512], const uint8_t *dyn, uint64_t file_size
         return -1;
     }
     memset(g, 0, sizeof *g);
+    g->differencing = type == 4;
     g->media_size = be64(foot + 48);
     g->bat_offset = be64(dyn + 16);
     g->entries = be32(dyn + 28);

@@ -91,29 +91,33 @@ int pl_io_counter_read(const pl_io_counter *c, uint64_t *bytes)
  * kept. */
 static iconv_t volatile held[2] = {(iconv_t)-1, (iconv_t)-1};
 
-static void prepare_once(void)
-{
-    tzset();
-    held[0] = iconv_open("UTF-8", "UTF-16LE");
-    held[1] = iconv_open("UTF-8", "ISO-8859-1");
-    /* OpenSSL reads its configuration on first use of a digest (the SHA-1
-     * of a WIM's data, sources/wim_image.c; the SHA-256 of --hash) */
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned n = 0;
-    EVP_Digest("", 0, md, &n, EVP_sha1(), NULL);
-}
+/* Prepared again after a release: a library host may clean up and start
+ * over (patchlevel_global_cleanup, then patchlevel_global_init). */
+static pthread_mutex_t held_lock = PTHREAD_MUTEX_INITIALIZER;
 
 void pl_io_release(void)
 {
+    pthread_mutex_lock(&held_lock);
     for (int i = 0; i < 2; i++)
         if (held[i] != (iconv_t)-1) {
             iconv_close(held[i]);
             held[i] = (iconv_t)-1;
         }
+    pthread_mutex_unlock(&held_lock);
 }
 
 void pl_io_prepare(void)
 {
-    static pthread_once_t once = PTHREAD_ONCE_INIT;
-    pthread_once(&once, prepare_once);
+    pthread_mutex_lock(&held_lock);
+    if (held[0] == (iconv_t)-1) {
+        tzset();
+        held[0] = iconv_open("UTF-8", "UTF-16LE");
+        held[1] = iconv_open("UTF-8", "ISO-8859-1");
+        /* OpenSSL reads its configuration on first use of a digest (the
+         * SHA-1 of a WIM's data, sources/wim_image.c; the SHA-256 of --hash) */
+        unsigned char md[EVP_MAX_MD_SIZE];
+        unsigned n = 0;
+        EVP_Digest("", 0, md, &n, EVP_sha1(), NULL);
+    }
+    pthread_mutex_unlock(&held_lock);
 }

@@ -303,6 +303,16 @@ void pl_json_escape_into(pl_json *j, const char *s)
     const unsigned char *p = (const unsigned char *)s;
     put_char(j, '"');
     while (*p) {
+        /* A run of printable ASCII needs no escape: one append for it
+         * (a server's report holds megabytes of such text). */
+        size_t plain = 0;
+        while (p[plain] >= 0x20 && p[plain] < 0x7F && p[plain] != '"' && p[plain] != '\\')
+            plain++;
+        if (plain) {
+            put_mem(j, p, plain);
+            p += plain;
+            continue;
+        }
         size_t bad = 0, n = utf8_seq(p, &bad);
         if (n) {
             put_seq(j, p, n);

@@ -194,6 +194,13 @@ START_TEST(text_report_shows_identity_and_roles)
     ck_assert_ptr_nonnull(strstr(run_.out, "Addresses:   192.168.1.57 (dhcp)\n"));
     ck_assert_ptr_nonnull(strstr(run_.out, "Roles:       File Services\n"));
     e2e_free(&run_);
+    /* an unknown says why, as in the JSON */
+    const char *bare[] = {e2e_fixture("trees/ws2008-6003-full/Windows/System32/config/SOFTWARE"),
+                          NULL};
+    e2e_exec(&run_, bare);
+    ck_assert_ptr_nonnull(strstr(run_.out, "Addresses:   unknown (the SYSTEM hive was not read: "
+                                           "a bare SOFTWARE hive has no SYSTEM hive beside it)\n"));
+    e2e_free(&run_);
     const char *verbose[] = {"-v", e2e_fixture("trees/ws2008-iis-web"), NULL};
     e2e_exec(&run_, verbose);
     ck_assert_int_eq(run_.status, 0);

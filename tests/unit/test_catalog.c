@@ -9,6 +9,7 @@
 #include "decisions/catalog.h"
 #include "util/limits.h"
 #include "../check_main.h"
+#include "shipped_catalog.h"
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -16,16 +17,7 @@ static pl_catalog shipped;
 
 static void load_shipped(void)
 {
-    const char *dir = getenv("PL_SOURCE_DIR");
-#ifdef PL_SRCDIR
-    if (!dir)
-        dir = PL_SRCDIR;   /* the build's -DPL_SRCDIR, when the env is unset */
-#endif
-    char *path = pl_xasprintf("%s/data/ws2008-sp2-catalog.csv", dir ? dir : ".");
-    pl_err err = {0};
-    int rc = pl_catalog_load(path, &shipped, &err);
-    free(path);
-    ck_assert_msg(rc == 0, "shipped catalog: %s", err.msg);
+    load_shipped_catalog(&shipped);
 }
 
 static void free_shipped(void)

@@ -13,21 +13,13 @@
 #include "decisions/rollups.h"
 #include "decisions/servicing.h"
 #include "../check_main.h"
+#include "shipped_catalog.h"
 
 static pl_catalog cat;
 
 static void load_catalog(void)
 {
-    const char *dir = getenv("PL_SOURCE_DIR");
-#ifdef PL_SRCDIR
-    if (!dir)
-        dir = PL_SRCDIR;
-#endif
-    char *path = pl_xasprintf("%s/data/ws2008-sp2-catalog.csv", dir ? dir : ".");
-    pl_err err = {0};
-    int rc = pl_catalog_load(path, &cat, &err);
-    free(path);
-    ck_assert_msg(rc == 0, "shipped catalog: %s", err.msg);
+    load_shipped_catalog(&cat);
 }
 
 static void free_catalog(void)

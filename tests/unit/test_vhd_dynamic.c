@@ -49,11 +49,15 @@ START_TEST(test_parse)
     ck_assert_uint_eq(g.bitmap_bytes, 512);
     ck_assert_uint_eq(g.entries, 2);
     ck_assert_uint_eq(g.media_size, 4u << 20);
-    /* fixed and differencing disks are libvhdi's */
+    ck_assert_int_eq(g.differencing, 0);
+    /* a fixed disk is TSK's */
     make(foot, dyn, 2, 2u << 20, 2);
     ck_assert_int_eq(pl_vhd_parse(foot, dyn, 1u << 20, &dyn_off, &g, &why), 1);
+    /* a differencing disk is read the same way, what it lacks from its parent */
     make(foot, dyn, 4, 2u << 20, 2);
-    ck_assert_int_eq(pl_vhd_parse(foot, dyn, 1u << 20, &dyn_off, &g, &why), 1);
+    ck_assert_int_eq(pl_vhd_parse(foot, dyn, 1u << 20, &dyn_off, &g, &why), 0);
+    ck_assert_int_eq(g.differencing, 1);
+    ck_assert_uint_eq(g.entries, 2);
     /* malformed */
     make(foot, dyn, 3, 3000, 2);
     ck_assert_int_eq(pl_vhd_parse(foot, dyn, 1u << 20, &dyn_off, &g, &why), -1);
