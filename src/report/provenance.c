@@ -6,6 +6,7 @@
 #include <json-c/json_c_version.h>
 #include <libewf.h>
 #include <libqcow.h>
+#include <pthread.h>
 #include <libvhdi.h>
 #include <libvmdk.h>
 #include <libxml/xmlversion.h>
@@ -24,27 +25,35 @@
 #define PL_HIVEX_VERSION "unknown"
 #endif
 
+/* E01 data is read by TSK through libewf; its acquisition metadata
+ * by patchlevel with libewf directly (listed last: names are keys). */
+static pl_library_version libs[] = {
+    {"wimlib", NULL},  {"hivex", PL_HIVEX_VERSION}, {"libxml2", NULL},
+    {"libtsk", NULL},  {"libvhdi", NULL},          {"libvmdk", NULL},
+    {"libqcow", NULL}, {"json-c", NULL},           {"libcrypto", NULL},
+    {"libewf", NULL},
+};
+
+static void fill_library_versions(void)
+{
+    libs[0].version = wimlib_get_version_string();
+    libs[2].version = LIBXML_DOTTED_VERSION;
+    libs[3].version = tsk_version_get_str();
+    libs[4].version = libvhdi_get_version();
+    libs[5].version = libvmdk_get_version();
+    libs[6].version = libqcow_get_version();
+    libs[7].version = json_c_version();
+    libs[8].version = OpenSSL_version(OPENSSL_VERSION);
+    libs[9].version = libewf_get_version();
+}
+
 size_t pl_library_versions(const pl_library_version **out)
 {
-    /* E01 data is read by TSK through libewf; its acquisition metadata
-     * by patchlevel with libewf directly (listed last: names are keys). */
-    static pl_library_version libs[] = {
-        {"wimlib", NULL},  {"hivex", PL_HIVEX_VERSION}, {"libxml2", NULL},
-        {"libtsk", NULL},  {"libvhdi", NULL},          {"libvmdk", NULL},
-        {"libqcow", NULL}, {"json-c", NULL},           {"libcrypto", NULL},
-        {"libewf", NULL},
-    };
-    if (!libs[0].version) {
-        libs[0].version = wimlib_get_version_string();
-        libs[2].version = LIBXML_DOTTED_VERSION;
-        libs[3].version = tsk_version_get_str();
-        libs[4].version = libvhdi_get_version();
-        libs[5].version = libvmdk_get_version();
-        libs[6].version = libqcow_get_version();
-        libs[7].version = json_c_version();
-        libs[8].version = OpenSSL_version(OPENSSL_VERSION);
-        libs[9].version = libewf_get_version();
-    }
+    /* Once per process, whichever thread asks first: threads of a library
+     * host analyze at once, and a table being filled read half-filled
+     * (a report with some versions null: test_api, contexts_in_threads). */
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, fill_library_versions);
     *out = libs;
     return sizeof libs / sizeof *libs;
 }
