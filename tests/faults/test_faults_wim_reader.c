@@ -157,153 +157,125 @@ static int have_imagex(void)
     return 0;
 }
 
-/* The metadata resource said to run past the end of the file. */
-START_TEST(metadata_cut)
+/* Capture the fixture tree (compress: see capture), damage the WIM with
+ * damage(), write it back and expect an error or warning of code whose
+ * message holds fragment. */
+static void check_damage(const char *compress, void (*damage)(wim_view *w), const char *code,
+                         const char *fragment)
 {
     if (!have_imagex())
         return;
     char *dir = fault_tmpdir();
-    char *wim = capture(dir, "none");
+    char *wim = capture(dir, compress);
     wim_view w;
     load(wim, &w);
-    uint64_t big = w.len;   /* stored = size, as uncompressed resources must be */
-    put_le(w.data + w.metadata.offset, big, 7);
-    put_le(w.data + w.metadata.offset + 16, big, 8);
+    damage(&w);
     save(wim, &w);
-    expect(wim, "truncated", "truncated: a resource lies at bytes");
+    expect(wim, code, fragment);
     free(w.data);
     free(wim);
     fault_rmrf(dir);
     free(dir);
+}
+
+/* The metadata resource said to run past the end of the file. */
+static void cut_metadata(wim_view *w)
+{
+    uint64_t big = w->len;   /* stored = size, as uncompressed resources must be */
+    put_le(w->data + w->metadata.offset, big, 7);
+    put_le(w->data + w->metadata.offset + 16, big, 8);
+}
+
+START_TEST(metadata_cut)
+{
+    check_damage("none", cut_metadata, "truncated", "truncated: a resource lies at bytes");
 }
 END_TEST
 
 /* The SOFTWARE hive's first chunk table entry points past its resource. */
+static void break_chunk_table(wim_view *w)
+{
+    ck_assert(w->largest.flags & 4);
+    ck_assert_uint_gt(w->largest.size, 4096);
+    put_le(w->data + w->largest.at, 0xFFFFFFF0u, 4);
+}
+
 START_TEST(bad_chunk_table_entry)
 {
-    if (!have_imagex())
-        return;
-    char *dir = fault_tmpdir();
-    char *wim = capture(dir, "xpress");
-    wim_view w;
-    load(wim, &w);
-    ck_assert(w.largest.flags & 4);
-    ck_assert_uint_gt(w.largest.size, 4096);
-    put_le(w.data + w.largest.at, 0xFFFFFFF0u, 4);
-    save(wim, &w);
-    expect(wim, "corrupt", "bad chunk table entry 0");
-    free(w.data);
-    free(wim);
-    fault_rmrf(dir);
-    free(dir);
+    check_damage("xpress", break_chunk_table, "corrupt", "bad chunk table entry 0");
 }
 END_TEST
 
 /* A byte of the SOFTWARE hive changed: its SHA-1 no longer matches. */
+static void flip_hive_byte(wim_view *w)
+{
+    w->data[w->largest.at + w->largest.size / 2] ^= 0x55;
+}
+
 START_TEST(blob_sha1_mismatch)
 {
-    if (!have_imagex())
-        return;
-    char *dir = fault_tmpdir();
-    char *wim = capture(dir, "none");
-    wim_view w;
-    load(wim, &w);
-    w.data[w.largest.at + w.largest.size / 2] ^= 0x55;
-    save(wim, &w);
-    expect(wim, "corrupt", "does not match its SHA-1");
-    free(w.data);
-    free(wim);
-    fault_rmrf(dir);
-    free(dir);
+    check_damage("none", flip_hive_byte, "corrupt", "does not match its SHA-1");
 }
 END_TEST
 
 /* system32's children are said to be those of WINDOWS, its parent. */
+static void loop_system32(wim_view *w)
+{
+    size_t sys32 = find_dentry(w, "system32"), windows = find_dentry(w, "WINDOWS");
+    memcpy(w->data + sys32 + 16, w->data + windows + 16, 8);
+    rehash_metadata(w);
+}
+
 START_TEST(subdir_cycle)
 {
-    if (!have_imagex())
-        return;
-    char *dir = fault_tmpdir();
-    char *wim = capture(dir, "none");
-    wim_view w;
-    load(wim, &w);
-    size_t sys32 = find_dentry(&w, "system32"), windows = find_dentry(&w, "WINDOWS");
-    memcpy(w.data + sys32 + 16, w.data + windows + 16, 8);
-    rehash_metadata(&w);
-    save(wim, &w);
-    expect(wim, "corrupt", "form a cycle");
-    free(w.data);
-    free(wim);
-    fault_rmrf(dir);
-    free(dir);
+    check_damage("none", loop_system32, "corrupt", "form a cycle");
 }
 END_TEST
 
 /* system32's name is said to be longer than its dentry. */
+static void stretch_name(wim_view *w)
+{
+    put_le(w->data + find_dentry(w, "system32") + 100, 0x7FFE, 2);
+    rehash_metadata(w);
+}
+
 START_TEST(name_past_dentry)
 {
-    if (!have_imagex())
-        return;
-    char *dir = fault_tmpdir();
-    char *wim = capture(dir, "none");
-    wim_view w;
-    load(wim, &w);
-    size_t sys32 = find_dentry(&w, "system32");
-    put_le(w.data + sys32 + 100, 0x7FFE, 2);
-    rehash_metadata(&w);
-    save(wim, &w);
-    expect(wim, "corrupt", "which do not fit in its");
-    free(w.data);
-    free(wim);
-    fault_rmrf(dir);
-    free(dir);
+    check_damage("none", stretch_name, "corrupt", "which do not fit in its");
 }
 END_TEST
 
 /* The metadata is damaged but its SHA-1 not updated: caught at open. */
+static void rename_without_rehash(wim_view *w)
+{
+    w->data[find_dentry(w, "system32") + 102] ^= 0x20;   /* "System32" */
+}
+
 START_TEST(metadata_sha1_mismatch)
 {
-    if (!have_imagex())
-        return;
-    char *dir = fault_tmpdir();
-    char *wim = capture(dir, "none");
-    wim_view w;
-    load(wim, &w);
-    size_t sys32 = find_dentry(&w, "system32");
-    w.data[sys32 + 102] ^= 0x20;   /* "System32" */
-    save(wim, &w);
-    expect(wim, "corrupt", "the metadata resource does not match its SHA-1");
-    free(w.data);
-    free(wim);
-    fault_rmrf(dir);
-    free(dir);
+    check_damage("none", rename_without_rehash, "corrupt",
+                 "the metadata resource does not match its SHA-1");
 }
 END_TEST
 
-/* The SOFTWARE hive is said to be 2^50 bytes: refused by the limit before
- * anything is allocated or read. (Compressed: wimlib refuses at open an
- * uncompressed resource whose sizes differ.) */
+/* The SOFTWARE hive, then the metadata resource, said to be 2^50 bytes:
+ * refused by the limit before anything is allocated or read. (Compressed:
+ * wimlib refuses at open an uncompressed resource whose sizes differ.) */
+static void huge_hive(wim_view *w)
+{
+    put_le(w->data + w->largest.offset + 16, 1ull << 50, 8);
+}
+
+static void huge_metadata(wim_view *w)
+{
+    put_le(w->data + w->metadata.offset + 16, 1ull << 50, 8);
+}
+
 START_TEST(huge_declared_size)
 {
-    if (!have_imagex())
-        return;
-    char *dir = fault_tmpdir();
-    char *wim = capture(dir, "xpress");
-    wim_view w;
-    load(wim, &w);
-    put_le(w.data + w.largest.offset + 16, 1ull << 50, 8);
-    save(wim, &w);
-    expect(wim, "limit", "file is 1125899906842624 bytes, over the limit of");
-    /* and the metadata resource said to be 2^50 bytes */
-    free(w.data);
-    load(wim, &w);
-    put_le(w.data + w.metadata.offset + 16, 1ull << 50, 8);
-    save(wim, &w);
-    expect(wim, "limit", "the metadata resource of image 1 is 1125899906842624 bytes");
-    free(w.data);
-    free(wim);
-    fault_rmrf(dir);
-    free(dir);
+    check_damage("xpress", huge_hive, "limit", "file is 1125899906842624 bytes, over the limit of");
+    check_damage("xpress", huge_metadata, "limit",
+                 "the metadata resource of image 1 is 1125899906842624 bytes");
 }
 END_TEST
 
