@@ -184,7 +184,7 @@ START_TEST(volume_root_files_only)
 {
     char dir[512];
     ck_assert_int_eq(e2e_scratch_dir("pl-compat-root", dir, sizeof dir), 0);
-    char cmd[2048];
+    char cmd[4096];
     snprintf(cmd, sizeof cmd,
              "cp -R '%s' '%s/t' && printf 'ver | find \"6002\"\\r\\n' >'%s/t/AUTOEXEC.BAT' && "
              "mkdir '%s/t/Other' && printf 'ver | find \"6002\"\\r\\n' >'%s/t/Other/x.cmd'",

@@ -15,15 +15,6 @@
 #include "sources/disk_internal.h"
 #include "../check_main.h"
 
-static const char *fixture(const char *rel)
-{
-    static char buf[1024];
-    const char *base = getenv("PL_FIXTURES");
-    ck_assert_msg(base != NULL, "PL_FIXTURES not set");
-    snprintf(buf, sizeof buf, "%s/%s", base, rel);
-    return buf;
-}
-
 /* One fixture per registered module (a new module needs an entry here). */
 static const struct {
     const char *module;
@@ -105,11 +96,11 @@ START_TEST(each_module_wins_on_its_own_fixture_only)
         const pl_container_ops *m = pl_container_by_name(own[i].module);
         ck_assert_msg(m != NULL, "%s is not registered", own[i].module);
         file_bytes fb;
-        read_bytes(fixture(own[i].file), &fb);
+        read_bytes(pl_test_fixture(own[i].file), &fb);
         ck_assert_int_eq(m->bid(&fb.b), own[i].bid);
         ck_assert_ptr_eq(pl_container_bid(&fb.b), m);
         pl_err err = {0};
-        ck_assert_ptr_eq(pl_container_detect(fixture(own[i].file), &err), m);
+        ck_assert_ptr_eq(pl_container_detect(pl_test_fixture(own[i].file), &err), m);
         /* every other module bids nothing on a signature; a raw disk's
          * partition table is inside every container's data, but never
          * at offset 0 of one with a header */
@@ -127,12 +118,12 @@ END_TEST
 START_TEST(trailer_beats_raw_and_names_do_not_count)
 {
     file_bytes fb;
-    read_bytes(fixture("disks/mbr-sysres-fixed.vhd"), &fb);
+    read_bytes(pl_test_fixture("disks/mbr-sysres-fixed.vhd"), &fb);
     ck_assert_int_eq(pl_container_raw.bid(&fb.b), PL_BID_WEAK);
     ck_assert_int_eq(pl_container_vhd.bid(&fb.b), PL_BID_TRAILER);
     ck_assert_ptr_eq(pl_container_bid(&fb.b), &pl_container_vhd);
     pl_err err = {0};
-    ck_assert_ptr_eq(pl_container_detect(fixture("disks/looks-like.vhd"), &err),
+    ck_assert_ptr_eq(pl_container_detect(pl_test_fixture("disks/looks-like.vhd"), &err),
                      &pl_container_qcow);
 }
 END_TEST
@@ -170,9 +161,9 @@ START_TEST(unknown_bytes_are_refused)
     ck_assert_ptr_eq(pl_container_bid(&b), &pl_container_raw);
 
     pl_err err = {0};
-    ck_assert_ptr_null(pl_container_detect(fixture("faults/containers/garbage.vhd"), &err));
-    ck_assert_ptr_null(pl_container_detect(fixture("faults/containers/garbage.E01"), &err));
-    ck_assert_ptr_null(pl_container_detect(fixture("wim/multi.wim"), &err));
+    ck_assert_ptr_null(pl_container_detect(pl_test_fixture("faults/containers/garbage.vhd"), &err));
+    ck_assert_ptr_null(pl_container_detect(pl_test_fixture("faults/containers/garbage.E01"), &err));
+    ck_assert_ptr_null(pl_container_detect(pl_test_fixture("wim/multi.wim"), &err));
     ck_assert_ptr_null(pl_container_detect("/nonexistent/x.vhd", &err));
     ck_assert_int_eq(err.code, PL_ERR_IO);
 }
@@ -182,7 +173,7 @@ END_TEST
 static char *cut_copy(const char *rel, size_t n, char *dir)
 {
     char *out = pl_xasprintf("%s/cut", dir);
-    FILE *in = fopen(fixture(rel), "rb"), *o = fopen(out, "wb");
+    FILE *in = fopen(pl_test_fixture(rel), "rb"), *o = fopen(out, "wb");
     ck_assert(in && o);
     uint8_t *buf = malloc(n);
     ck_assert_uint_eq(fread(buf, 1, n, in), n);
@@ -239,7 +230,7 @@ START_TEST(a_cut_header_is_truncated_not_unknown)
     for (size_t i = 0; i < sizeof faults / sizeof *faults; i++) {
         pl_disk disk;
         pl_err err = {0};
-        ck_assert_int_eq(pl_disk_open(fixture(faults[i]), NULL, &disk, &err), -1);
+        ck_assert_int_eq(pl_disk_open(pl_test_fixture(faults[i]), NULL, &disk, &err), -1);
         ck_assert_int_eq(err.code, PL_ERR_TRUNCATED);
     }
     /* a raw disk has no header to cut: shorter than two sectors it is

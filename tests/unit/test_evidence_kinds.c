@@ -13,15 +13,6 @@
 #include "evidence/evidence_internal.h"
 #include "report/report.h"
 
-static const char *fixture(const char *rel)
-{
-    static char buf[1024];
-    const char *base = getenv("PL_FIXTURES");
-    ck_assert_msg(base != NULL, "PL_FIXTURES not set");
-    snprintf(buf, sizeof buf, "%s/%s", base, rel);
-    return buf;
-}
-
 static const pl_evidence_kind *kind_named(const char *name)
 {
     for (size_t i = 0; i < pl_evidence_kind_count; i++)
@@ -85,7 +76,7 @@ static void open_tree(const char *rel, opened_tree *t)
     memset(t, 0, sizeof *t);
     pl_source_options sopt = {0};
     pl_err err = {0};
-    ck_assert_int_eq(pl_source_open(fixture(rel), &sopt, &t->src, &err), 0);
+    ck_assert_int_eq(pl_source_open(pl_test_fixture(rel), &sopt, &t->src, &err), 0);
     ck_assert_int_eq(t->src->ops->next_volume(t->src, &t->vol, &err), 1);
     ck_assert_int_eq(pl_find_windows_dirs(t->vol->fs, &t->dirs, NULL, &err), 0);
     ck_assert_uint_eq(t->dirs.len, 1);

@@ -17,19 +17,10 @@
 #include "util/limits.h"
 #include "../check_main.h"
 
-static const char *fixture(const char *rel)
-{
-    static char buf[1024];
-    const char *base = getenv("PL_FIXTURES");
-    ck_assert_msg(base != NULL, "PL_FIXTURES not set");
-    snprintf(buf, sizeof buf, "%s/%s", base, rel);
-    return buf;
-}
-
 START_TEST(reads_what_ewfacquire_was_given)
 {
     pl_ewf_metadata m;
-    pl_ewf_metadata_read(fixture("disks/mbr-sysres.E01"), 0, &m);
+    pl_ewf_metadata_read(pl_test_fixture("disks/mbr-sysres.E01"), 0, &m);
     ck_assert_msg(m.known, "unknown: %s", m.reason);
     ck_assert_str_eq(m.format, "EnCase 6");
     ck_assert_str_eq(m.case_number, "patchlevel");
@@ -61,7 +52,7 @@ START_TEST(dates_do_not_depend_on_the_local_time_zone)
         setenv("TZ", zones[i], 1);
         tzset();
         pl_ewf_metadata m;
-        pl_ewf_metadata_read(fixture("disks/mbr-dualboot.E01"), 0, &m);
+        pl_ewf_metadata_read(pl_test_fixture("disks/mbr-dualboot.E01"), 0, &m);
         ck_assert_msg(m.known, "unknown: %s", m.reason);
         ck_assert_msg(strcmp(m.acquired, "2022-06-17T00:00:00Z") == 0, "TZ=%s: %s", zones[i], m.acquired);
         ck_assert_str_eq(m.evidence_number, "2");
@@ -81,7 +72,7 @@ END_TEST
 START_TEST(hashes_the_media_of_a_segment_set)
 {
     pl_ewf_metadata m;
-    pl_ewf_metadata_read(fixture("disks/segments-6003.E01"), 1, &m);
+    pl_ewf_metadata_read(pl_test_fixture("disks/segments-6003.E01"), 1, &m);
     ck_assert_msg(m.known, "unknown: %s", m.reason);
     ck_assert_int_eq(m.media_size, 2304 * 512);
     ck_assert_int_eq(m.computed, 1);
@@ -111,10 +102,10 @@ static void expect_unknown(const char *path)
 
 START_TEST(unreadable_sets_are_unknown_with_a_reason)
 {
-    expect_unknown(fixture("faults/containers/e01-cut-header.E01"));
-    expect_unknown(fixture("faults/containers/e01-cut-sections.E01"));
-    expect_unknown(fixture("faults/containers/garbage.E01"));
-    expect_unknown(fixture("disks/no-such-file.E01"));
+    expect_unknown(pl_test_fixture("faults/containers/e01-cut-header.E01"));
+    expect_unknown(pl_test_fixture("faults/containers/e01-cut-sections.E01"));
+    expect_unknown(pl_test_fixture("faults/containers/garbage.E01"));
+    expect_unknown(pl_test_fixture("disks/no-such-file.E01"));
 }
 END_TEST
 
@@ -123,7 +114,7 @@ END_TEST
 START_TEST(a_set_cut_inside_its_data_says_so)
 {
     pl_ewf_metadata m;
-    pl_ewf_metadata_read(fixture("faults/containers/e01-cut-data.E01"), 1, &m);
+    pl_ewf_metadata_read(pl_test_fixture("faults/containers/e01-cut-data.E01"), 1, &m);
     ck_assert_msg(m.known, "unknown: %s", m.reason);
     ck_assert_str_eq(m.case_number, "patchlevel");
     ck_assert_str_eq(m.stored_md5, "");
@@ -141,7 +132,7 @@ static void read_flipped(off_t off, pl_ewf_metadata *m)
     char tmpl[] = "/tmp/pl-ewf-flip-XXXXXX.E01";
     int out = mkstemps(tmpl, 4);
     ck_assert_int_ge(out, 0);
-    FILE *in = fopen(fixture("disks/segments-6003.E01"), "rb");
+    FILE *in = fopen(pl_test_fixture("disks/segments-6003.E01"), "rb");
     ck_assert_ptr_nonnull(in);
     char buf[65536];
     size_t n;
@@ -158,7 +149,7 @@ static void read_flipped(off_t off, pl_ewf_metadata *m)
     memcpy(seg2, tmpl, sizeof tmpl);
     seg2[strlen(seg2) - 1] = '2';
     char cmd[4096];
-    snprintf(cmd, sizeof cmd, "cp '%s' '%s'", fixture("disks/segments-6003.E02"), seg2);
+    snprintf(cmd, sizeof cmd, "cp '%s' '%s'", pl_test_fixture("disks/segments-6003.E02"), seg2);
     ck_assert_int_eq(system(cmd), 0);
     pl_ewf_metadata_read(tmpl, 1, m);
     unlink(tmpl);

@@ -183,21 +183,12 @@ END_TEST
 
 /* ---- WIM fixtures ------------------------------------------------------- */
 
-static const char *fixture(const char *rel)
-{
-    static char buf[1024];
-    const char *base = getenv("PL_FIXTURES");
-    ck_assert_msg(base != NULL, "PL_FIXTURES not set");
-    snprintf(buf, sizeof buf, "%s/%s", base, rel);
-    return buf;
-}
-
 START_TEST(wim_images_are_volumes_with_their_xml_claim)
 {
     pl_source *src = NULL;
     pl_err err;
     pl_source_options opt = {0};
-    ck_assert_int_eq(pl_source_open(fixture("wim/multi.wim"), &opt, &src, &err), 0);
+    ck_assert_int_eq(pl_source_open(pl_test_fixture("wim/multi.wim"), &opt, &src, &err), 0);
     ck_assert_str_eq(src->container, "wim");
     int n = 0;
     pl_volume *v;
@@ -228,12 +219,12 @@ START_TEST(split_wim_needs_its_parts)
     pl_source *src = NULL;
     pl_err err;
     pl_source_options opt = {0};
-    ck_assert_int_eq(pl_source_open(fixture("wim/split.swm"), &opt, &src, &err), 0);
+    ck_assert_int_eq(pl_source_open(pl_test_fixture("wim/split.swm"), &opt, &src, &err), 0);
     ck_assert_str_eq(src->container, "swm");
     ck_assert_uint_ge(src->chain.len, 2);
     pl_source_close(src);
     /* the second part alone is refused with a reason */
-    ck_assert_int_eq(pl_source_open(fixture("wim/split2.swm"), &opt, &src, &err), -1);
+    ck_assert_int_eq(pl_source_open(pl_test_fixture("wim/split2.swm"), &opt, &src, &err), -1);
     ck_assert_ptr_nonnull(strstr(err.msg, "give the first part"));
 }
 END_TEST
@@ -243,7 +234,7 @@ START_TEST(esd_is_detected_as_solid)
     pl_source *src = NULL;
     pl_err err;
     pl_source_options opt = {0};
-    ck_assert_int_eq(pl_source_open(fixture("wim/install.esd"), &opt, &src, &err), 0);
+    ck_assert_int_eq(pl_source_open(pl_test_fixture("wim/install.esd"), &opt, &src, &err), 0);
     ck_assert_str_eq(src->container, "esd");
     pl_source_close(src);
 }

@@ -19,15 +19,6 @@
 #include "util/tmpdir.h"
 #include "../check_main.h"
 
-static const char *fixture(const char *rel)
-{
-    static char buf[1024];
-    const char *base = getenv("PL_FIXTURES");
-    ck_assert_msg(base != NULL, "PL_FIXTURES not set");
-    snprintf(buf, sizeof buf, "%s/%s", base, rel);
-    return buf;
-}
-
 /* ---- what wimlib sees ------------------------------------------------------ */
 
 typedef struct {
@@ -232,24 +223,24 @@ static int compare_wim(const char *path)
 
 START_TEST(fixtures_read_alike)
 {
-    ck_assert_int_eq(compare_wim(fixture("wim/multi.wim")), 1);
-    ck_assert_int_eq(compare_wim(fixture("wim/compat6002.wim")), 1);
+    ck_assert_int_eq(compare_wim(pl_test_fixture("wim/multi.wim")), 1);
+    ck_assert_int_eq(compare_wim(pl_test_fixture("wim/compat6002.wim")), 1);
 }
 END_TEST
 
 START_TEST(fixtures_declined)
 {
     /* solid LZMS (version 0xE00) and the parts of a split WIM are wimlib's */
-    ck_assert_int_eq(compare_wim(fixture("wim/install.esd")), 0);
-    ck_assert_int_eq(compare_wim(fixture("wim/split.swm")), 0);
-    ck_assert_int_eq(compare_wim(fixture("wim/split2.swm")), 0);
+    ck_assert_int_eq(compare_wim(pl_test_fixture("wim/install.esd")), 0);
+    ck_assert_int_eq(compare_wim(pl_test_fixture("wim/split.swm")), 0);
+    ck_assert_int_eq(compare_wim(pl_test_fixture("wim/split2.swm")), 0);
 }
 END_TEST
 
 /* Every WIM in fixtures/wim is covered by one of the two tests above. */
 START_TEST(every_fixture_is_covered)
 {
-    DIR *d = opendir(fixture("wim"));
+    DIR *d = opendir(pl_test_fixture("wim"));
     ck_assert_ptr_nonnull(d);
     const char *known[] = {"multi.wim", "compat6002.wim", "install.esd", "split.swm",
                            "split2.swm"};
@@ -274,10 +265,10 @@ static char *make_wim(const char *tmp, int ctype, uint32_t chunk, const char *na
     ck_assert_int_eq(wimlib_create_new_wim((enum wimlib_compression_type)ctype, &wim), 0);
     if (chunk)
         ck_assert_int_eq(wimlib_set_output_chunk_size(wim, chunk), 0);
-    ck_assert_int_eq(wimlib_add_image(wim, fixture("trees/ws2008-6003-rollups"), "one", NULL,
+    ck_assert_int_eq(wimlib_add_image(wim, pl_test_fixture("trees/ws2008-6003-rollups"), "one", NULL,
                                       0),
                      0);
-    ck_assert_int_eq(wimlib_add_image(wim, fixture("trees/vista-x86-6003"), "two", NULL, 0), 0);
+    ck_assert_int_eq(wimlib_add_image(wim, pl_test_fixture("trees/vista-x86-6003"), "two", NULL, 0), 0);
     char *path;
     ck_assert_int_ge(asprintf(&path, "%s/%s", tmp, name), 0);
     ck_assert_int_eq(wimlib_write(wim, path, WIMLIB_ALL_IMAGES, 0, 0), 0);
@@ -316,7 +307,7 @@ END_TEST
  * then lists the directory for the stored spelling), absence no. */
 START_TEST(lookup_contract)
 {
-    int fd = open(fixture("wim/multi.wim"), O_RDONLY | O_CLOEXEC);
+    int fd = open(pl_test_fixture("wim/multi.wim"), O_RDONLY | O_CLOEXEC);
     ck_assert_int_ge(fd, 0);
     pl_wim_file *f = NULL;
     pl_wim_image *im = NULL;
@@ -376,7 +367,7 @@ static int first_file(pl_wim_image *im, const char *dir, char *out, size_t cap, 
 /* A file over the caller's limit is refused before it is read. */
 START_TEST(read_limit)
 {
-    int fd = open(fixture("wim/multi.wim"), O_RDONLY | O_CLOEXEC);
+    int fd = open(pl_test_fixture("wim/multi.wim"), O_RDONLY | O_CLOEXEC);
     pl_wim_file *f = NULL;
     pl_wim_image *im = NULL;
     pl_err err;
@@ -491,8 +482,8 @@ START_TEST(source_reads_alike_with_either_reader)
 {
     const char *inputs[] = {"wim/multi.wim", "wim/compat6002.wim"};
     for (size_t i = 0; i < 2; i++) {
-        char *own = volume_digest(fixture(inputs[i]), 1);
-        char *lib = volume_digest(fixture(inputs[i]), 0);
+        char *own = volume_digest(pl_test_fixture(inputs[i]), 1);
+        char *lib = volume_digest(pl_test_fixture(inputs[i]), 0);
         ck_assert_str_eq(own, lib);
         ck_assert_ptr_nonnull(strstr(own, "config/SOFTWARE=1:"));   /* read, not only absent */
         free(own);
