@@ -21,17 +21,7 @@ static uint8_t *slurp(const char *rel, size_t *len)
 {
     char path[1024];
     snprintf(path, sizeof path, "%s/%s", corpus, rel);
-    FILE *f = fopen(path, "rb");
-    ck_assert_msg(f != NULL, "cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    ck_assert(n > 0);
-    rewind(f);
-    uint8_t *p = malloc((size_t)n);
-    ck_assert(fread(p, 1, (size_t)n, f) == (size_t)n);
-    fclose(f);
-    *len = (size_t)n;
-    return p;
+    return pl_test_read_file(path, len);
 }
 
 /* ---- a whole hive as sorted lines "path|name|type|hexdata" --------------- */

@@ -27,15 +27,7 @@ static const char forged_escaped[] = "\\x1b]0;XY\\x07\\n  Build 6003:  YES: forg
 
 static char *slurp(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    ck_assert_msg(f != NULL, "%s", path);
-    fseek(f, 0, SEEK_END);
-    *len = (size_t)ftell(f);
-    rewind(f);
-    char *d = malloc(*len + 1);
-    ck_assert_uint_eq(fread(d, 1, *len, f), *len);
-    fclose(f);
-    return d;
+    return (char *)pl_test_read_file(path, len);
 }
 
 /* Offset of the UTF-16LE form of ascii in path. */

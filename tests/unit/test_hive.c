@@ -12,21 +12,7 @@
 
 static uint8_t *load(const char *rel, size_t *len)
 {
-    const char *root = getenv("PL_FIXTURES");
-    ck_assert_msg(root != NULL, "PL_FIXTURES not set");
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s", root, rel);
-    FILE *f = fopen(path, "rb");
-    ck_assert_msg(f != NULL, "cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    ck_assert(n > 0);
-    rewind(f);
-    uint8_t *p = malloc((size_t)n);
-    ck_assert(fread(p, 1, (size_t)n, f) == (size_t)n);
-    fclose(f);
-    *len = (size_t)n;
-    return p;
+    return pl_test_read_file(pl_test_fixture(rel), len);
 }
 
 static const char *const names[] = {

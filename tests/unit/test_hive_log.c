@@ -23,19 +23,8 @@ typedef struct {
 
 static buf load(const char *rel)
 {
-    const char *root = getenv("PL_FIXTURES");
-    ck_assert_msg(root != NULL, "PL_FIXTURES not set");
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s", root, rel);
-    FILE *f = fopen(path, "rb");
-    ck_assert_msg(f != NULL, "cannot open %s (run fixtures/gen/dirty_hives.sh)", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    ck_assert(n > 0);
-    rewind(f);
-    buf b = {malloc((size_t)n), (size_t)n};
-    ck_assert(fread(b.p, 1, b.len, f) == b.len);
-    fclose(f);
+    buf b;
+    b.p = pl_test_read_file(pl_test_fixture(rel), &b.len);
     return b;
 }
 

@@ -97,16 +97,7 @@ static void listing_free(listing *l)
 
 static uint8_t *slurp(const char *path, size_t *len)
 {
-    FILE *fp = fopen(path, "rb");
-    ck_assert_msg(fp != NULL, "cannot open %s", path);
-    fseek(fp, 0, SEEK_END);
-    long n = ftell(fp);
-    fseek(fp, 0, SEEK_SET);
-    uint8_t *buf = malloc(n > 0 ? (size_t)n : 1);
-    ck_assert_uint_eq(fread(buf, 1, (size_t)n, fp), (size_t)n);
-    fclose(fp);
-    *len = (size_t)n;
-    return buf;
+    return pl_test_read_file(path, len);
 }
 
 /* One image: every entry wimlib lists is found by our reader with the
